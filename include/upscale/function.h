@@ -1,0 +1,48 @@
+/* Functions of one variable y(x) used by the physics (OCP, diffusivities, rate constants,
+ * electrolyte transport).  A parameter value selects one of three kinds:
+ *     "1.0e-13 m^2/s"          a constant with its unit
+ *     "formula NAME"           a formula registered in src/formulas.c (each cites its source)
+ *     "table PATH.csv"         a CSV table with units in the header (upscale/table.h):
+ *                              Steffen monotone cubic, linear extrapolation
+ * Units are converted once when the function is created; evaluation is in SI and
+ * allocation-free. */
+#ifndef UPSCALE_FUNCTION_H
+#define UPSCALE_FUNCTION_H
+
+#include <stddef.h>
+
+#include "upscale/error.h"
+#include "upscale/params.h"
+
+/* A registered formula: y = f(x), dy/dx in *dydx (never NULL when called). */
+typedef double (*upscale_formula_fn)(double x, double *dydx);
+
+typedef struct {
+    const char *name;     /* registry key, e.g. "licoo2_ocp_doyle1996" */
+    const char *x_unit;   /* SI unit of the argument ("1" for stoichiometry) */
+    const char *y_unit;   /* SI unit of the value */
+    const char *citation; /* where the expression comes from */
+    upscale_formula_fn fn;
+} upscale_formula;
+
+/* The registry (src/formulas.c).  NULL if no formula has that name. */
+const upscale_formula *upscale_formula_find(const char *name);
+const upscale_formula *upscale_formula_list(size_t *n);
+
+typedef struct upscale_function upscale_function;
+
+/* Read key from p.  x_unit, y_unit: the SI units the caller evaluates in; `what` names
+ * the quantity in messages; every value (constant, or table entry) must lie in [lo, hi]. */
+upscale_err upscale_function_from_params(upscale_params *p, const char *key, const char *x_unit,
+                                         const char *y_unit, const char *what, double lo,
+                                         double hi, upscale_function **f);
+/* A constant function (for tests and built-in defaults). */
+upscale_err upscale_function_constant(double value, upscale_function **f);
+void upscale_function_destroy(upscale_function **f);
+
+/* y(x) and, if dydx is not NULL, y'(x). */
+double upscale_function_eval(const upscale_function *f, double x, double *dydx);
+/* Is it a constant (y' = 0)? */
+int upscale_function_is_constant(const upscale_function *f);
+
+#endif

@@ -1,0 +1,79 @@
+/* The layout of the unknown vector: the one place that knows every offset.
+ *
+ * Macro (x) nodes are numbered globally, negative | separator | positive (the negative
+ * region is empty in a half cell).  Each electrode node stores, contiguously,
+ *     c_s[0 .. nr-1]  j  c_e  phi_e  phi_s
+ * and each separator node  c_e  phi_e.  After the nodes come the cell-level unknowns
+ *     I (current density, A/m^2, > 0 on discharge)  V (terminal voltage)
+ *     Q (charge passed, C/m^2, Q' = I)  [phi_e0: electrolyte potential at a metal
+ *     counter electrode, half cell only].
+ * Interleaving by node keeps each Jacobian row's columns close together.
+ *
+ * The layout also owns the differential/algebraic id vector and the Jacobian's sparsity
+ * pattern (CSR).  The pattern is recorded once from the kernels' own Jacobian routines
+ * run in record mode (upscale_jac_add stores positions, not values), so it cannot
+ * disagree with what the kernels fill in. */
+#ifndef UPSCALE_LAYOUT_H
+#define UPSCALE_LAYOUT_H
+
+#include <stddef.h>
+
+#include "upscale/error.h"
+
+enum { UPSCALE_NEG = 0, UPSCALE_SEP = 1, UPSCALE_POS = 2 };
+
+typedef struct upscale_layout {
+    int n;              /* number of unknowns */
+    int nx;             /* macro nodes in all regions */
+    int nx_region[3];   /* nodes per region */
+    int x_begin[3];     /* first global node of each region */
+    int nr[3];          /* particle shells per region (0 in the separator) */
+    int *region;        /* region of each node */
+    int *ce, *phie;     /* offsets per node */
+    int *phis, *j, *cs; /* offsets per node, -1 in the separator; cs = shell 0 */
+    int I, V, Q, phie0; /* cell-level unknowns; phie0 = -1 in a full cell */
+    double *id;         /* 1 differential, 0 algebraic */
+    /* CSR sparsity pattern of dF/dy + cj dF/dy'. */
+    int nnz;
+    int *rowptr, *colind;
+} upscale_layout;
+
+/* Lay out nx_region[3] nodes with nr[3] shells (nr[UPSCALE_SEP] ignored). */
+upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], int half_cell,
+                                  upscale_layout **L);
+void upscale_layout_destroy(upscale_layout **L);
+
+/* Jacobian accumulator: in record mode add() collects (row, col) pairs; in assemble mode
+ * it adds v to the stored entry (searching the row's few columns). */
+typedef struct upscale_jac {
+    int record;
+    const int *rowptr, *colind;
+    double *val;
+    int *pairs; /* record mode: 2 ints per pair */
+    size_t npairs, cap;
+    int missing; /* assemble mode: entries not in the pattern (a bug if > 0) */
+} upscale_jac;
+
+void upscale_jac_record_add(upscale_jac *J, int row, int col);
+
+static inline void upscale_jac_add(upscale_jac *J, int row, int col, double v)
+{
+    if (J->record) {
+        upscale_jac_record_add(J, row, col);
+        return;
+    }
+    for (int k = J->rowptr[row]; k < J->rowptr[row + 1]; k++)
+        if (J->colind[k] == col) {
+            J->val[k] += v;
+            return;
+        }
+    J->missing++;
+}
+
+/* Begin recording; finish by turning the recorded pairs into L's CSR pattern. */
+void upscale_jac_record_begin(upscale_jac *J);
+upscale_err upscale_layout_set_pattern(upscale_layout *L, upscale_jac *J);
+/* Assemble mode onto values val[nnz] (zeroed here). */
+void upscale_jac_assemble_begin(upscale_jac *J, const upscale_layout *L, double *val);
+
+#endif

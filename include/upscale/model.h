@@ -1,0 +1,130 @@
+/* The P2D (Doyle-Fuller-Newman) cell: parameters in SI, meshes, derived groups, layout and
+ * the residual/Jacobian assembled from one kernel per physical domain (src/residual/).
+ *
+ * Sign conventions: x runs from the negative current collector (x = 0) to the positive
+ * one; I > 0 is discharge; j (mol/m^2/s) > 0 is sodium/lithium leaving the particle. */
+#ifndef UPSCALE_MODEL_H
+#define UPSCALE_MODEL_H
+
+#include "upscale/error.h"
+#include "upscale/function.h"
+#include "upscale/kinetics.h"
+#include "upscale/layout.h"
+#include "upscale/params.h"
+
+#define UPSCALE_FARADAY 96485.33212 /* C/mol, overridable per cell (cell.faraday) */
+#define UPSCALE_GAS 8.314462618     /* J/mol/K */
+
+typedef struct {
+    double thickness;        /* m */
+    double porosity;         /* electrolyte volume fraction */
+    double filler;           /* inert (conducting) volume fraction */
+    double active;           /* 1 - porosity - filler (derived) */
+    double radius;           /* particle radius, m */
+    double area;             /* specific area 3 active / radius, 1/m (derived) */
+    double cmax, c0;         /* mol/m^3 */
+    double sigma;            /* solid conductivity, S/m */
+    double brugg_solid;      /* sigma_eff = sigma (1 - porosity)^brugg_solid */
+    double brugg;            /* electrolyte: D_eff = porosity^brugg D */
+    double film_resistance;  /* Ohm m^2 */
+    double contact_resistance; /* Ohm m^2, at this electrode's terminal */
+    double alpha_a, alpha_c; /* charge-transfer coefficients */
+    double ea_diffusivity, ea_rate; /* activation energies, J/mol */
+    upscale_function *ocp;   /* U(stoichiometry), V */
+    upscale_function *ds;    /* D_s(c), m^2/s */
+    upscale_function *k;     /* rate constant k(c_surf), m^2.5 mol^-0.5 s^-1 */
+    const upscale_rate_law *rate_law;
+    /* Derived at the cell temperature. */
+    double arr_ds, arr_k;    /* Arrhenius factors */
+    double sigma_eff;
+} upscale_electrode;
+
+typedef struct {
+    double c0;               /* initial salt concentration, mol/m^3 */
+    double t_plus;           /* cation transference number */
+    double tdf;              /* thermodynamic factor 1 + dln f/dln c */
+    double ea_diffusivity, ea_conductivity;
+    upscale_function *diffusivity;  /* D_e(c), m^2/s */
+    upscale_function *conductivity; /* kappa(c), S/m */
+    double arr_d, arr_kappa;
+} upscale_electrolyte;
+
+typedef struct {
+    double temperature, reference_temperature; /* K */
+    double faraday;
+    int half_cell;
+    double counter_i0;       /* metal counter electrode exchange current density, A/m^2 at c0 */
+    double counter_alpha;
+    double sep_thickness, sep_porosity, sep_brugg;
+    upscale_electrode el[3]; /* UPSCALE_NEG, UPSCALE_POS used */
+    upscale_electrolyte elyte;
+} upscale_cell;
+
+/* Which terminal quantity the protocol holds (set by the driver between steps). */
+typedef enum { UPSCALE_HOLD_CURRENT, UPSCALE_HOLD_VOLTAGE, UPSCALE_HOLD_POWER } upscale_hold;
+
+typedef struct upscale_model upscale_model;
+
+/* Signature shared by every domain kernel.  Residual: return 0, > 0 for a recoverable bad
+ * state (non-physical concentration), < 0 for unrecoverable.  Jacobian: add dF/dy +
+ * cj dF/dy' of the kernel's rows. */
+typedef int (*upscale_residual_fn)(const upscale_model *m, double t, const double *y,
+                                   const double *yp, double *r);
+typedef void (*upscale_jacobian_fn)(const upscale_model *m, double t, double cj, const double *y,
+                                    const double *yp, upscale_jac *J);
+typedef struct {
+    const char *name;
+    upscale_residual_fn residual;
+    upscale_jacobian_fn jacobian;
+} upscale_kernel;
+
+struct upscale_model {
+    upscale_cell cell;
+    upscale_layout *layout;
+    /* x mesh: per node centre, width, porosity-derived factors. */
+    double *x, *dx;
+    double *eps, *epsb;      /* electrolyte fraction and fraction^brugg per node */
+    double *area;            /* specific area per node (0 in separator) */
+    /* Particle meshes per region: shell centres, faces (nr+1), volumes/r^2-weights. */
+    double *rc[3], *rf[3], *vol[3];
+    double thermal;          /* R T / F */
+    /* Protocol setpoint. */
+    upscale_hold hold;
+    double setpoint;
+    /* Kernels, in evaluation order. */
+    const upscale_kernel *kernels[8];
+    int nkernels;
+    /* Tolerance scales per unknown (same length as the vector). */
+    double *scale;
+};
+
+/* Read the cell (physics) and mesh (numerics.*) from p and build the model. */
+upscale_err upscale_model_create(upscale_params *p, upscale_model **m);
+void upscale_model_destroy(upscale_model **m);
+
+int upscale_model_residual(const upscale_model *m, double t, const double *y, const double *yp,
+                           double *r);
+/* Jacobian values in the layout's CSR pattern; returns the number of entries the
+ * kernels produced outside the pattern (0, or a bug). */
+int upscale_model_jacobian(const upscale_model *m, double t, double cj, const double *y,
+                           const double *yp, double *val);
+
+/* Rest state: uniform concentrations, equilibrium potentials (phi_s = 0 at the negative
+ * collector), I = 0.  yp = 0. */
+void upscale_model_rest_state(const upscale_model *m, double *y, double *yp);
+/* Guess the algebraic unknowns for current I from the differential ones (uniform
+ * reaction, inverted Butler-Volmer, ohmic drops ignored): a starting point for IDACalcIC. */
+void upscale_model_guess_algebraic(const upscale_model *m, double I, double *y);
+
+/* Cyclable inventory (mol/m^2) of sodium in solid + electrolyte. */
+double upscale_model_inventory(const upscale_model *m, const double *y);
+/* Capacity (C/m^2) that the initial state can deliver on discharge (dir = +1) or take on
+ * charge (dir = -1): the smaller of the donor's content and the acceptor's room. */
+double upscale_model_theoretical_capacity(const upscale_model *m, int dir);
+/* Open-circuit voltage at the mean stoichiometries of the state y. */
+double upscale_model_ocv(const upscale_model *m, const double *y);
+/* Surface concentration of the particle at node ix (second-order extrapolation). */
+double upscale_model_surface_concentration(const upscale_model *m, const double *y, int ix,
+                                           double *dcs_dcn, double *dcs_dj);
+
+#endif

@@ -1,0 +1,45 @@
+/* The driver: read a case, build the model, run the protocol as a state machine, record
+ * the time series and field snapshots, and write the output file.
+ *
+ * Case keys besides the physics (docs/params.md): protocol.* (upscale/protocol.h),
+ * numerics.* (mesh, rtol, max_step), output.snapshot_interval, output.fields. */
+#ifndef UPSCALE_RUN_H
+#define UPSCALE_RUN_H
+
+#include <stdio.h>
+
+#include "upscale/error.h"
+#include "upscale/params.h"
+#include "upscale/solver.h"
+
+typedef struct {
+    const char *case_path;
+    const char *output_path;      /* NULL: do not write a file */
+    const char *const *overrides; /* "key=value" strings */
+    int noverrides;
+    int progress;                 /* print a progress line on stderr */
+    const char *command_line;     /* recorded in the output */
+} upscale_run_options;
+
+typedef struct {
+    int complete;                 /* 1 if the protocol ran to its end */
+    char status[512];             /* "complete" or "incomplete: <reason>" */
+    double capacity;              /* Ah/m^2 passed, counted from the start */
+    double energy;                /* Wh/m^2 delivered (discharge positive) */
+    double mean_voltage;          /* V, energy / capacity */
+    double final_time, final_voltage;
+    double theoretical_capacity;  /* Ah/m^2, the C-rate basis */
+    double inventory_drift;       /* relative change of the sodium inventory */
+    upscale_solver_stats stats;
+    double rtol;
+} upscale_run_result;
+
+/* Run a case.  Errors in input: UPSCALE_ERR_INPUT before any file is created.  A solver
+ * failure: the partial results are written (status "incomplete: ...") and
+ * UPSCALE_ERR_SOLVER is returned. */
+upscale_err upscale_run(const upscale_run_options *opt, upscale_run_result *res);
+
+/* Load the case file and the command-line overrides into a new params object. */
+upscale_err upscale_run_load_params(const upscale_run_options *opt, upscale_params **p);
+
+#endif

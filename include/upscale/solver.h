@@ -1,0 +1,44 @@
+/* Time integration: SUNDIALS IDA (variable-order BDF) with the KLU sparse direct solver and
+ * the model's analytic Jacobian in CSR form.  Absolute tolerances are rtol times the
+ * model's per-unknown scales, so one setting (numerics.rtol) fits every variable.
+ * Stop conditions are IDA roots supplied by the driver (upscale/protocol.h). */
+#ifndef UPSCALE_SOLVER_H
+#define UPSCALE_SOLVER_H
+
+#include "upscale/error.h"
+#include "upscale/model.h"
+
+typedef struct upscale_solver upscale_solver;
+
+/* Root functions: g[k] for k < n, evaluated on (t, y). */
+typedef int (*upscale_root_fn)(double t, const double *y, double *g, void *ctx);
+
+typedef struct {
+    long steps, residual_evals, jacobian_evals, newton_iters, newton_fails, error_test_fails,
+        ic_calls;
+    double last_step, wall_seconds;
+} upscale_solver_stats;
+
+upscale_err upscale_solver_create(upscale_model *m, double rtol, double max_step,
+                                  upscale_solver **s);
+void upscale_solver_destroy(upscale_solver **s);
+
+/* Restart at (t, y): differential unknowns from y, algebraic unknowns re-solved
+ * (IDACalcIC), y' consistent.  Used at t = 0 and at every protocol switch. */
+upscale_err upscale_solver_restart(upscale_solver *s, double t, const double *y);
+/* Set (n = 0 clears) the stop conditions; dir[k] = -1, 0, +1 as in IDASetRootDirection. */
+upscale_err upscale_solver_set_roots(upscale_solver *s, int n, const int *dir, upscale_root_fn fn,
+                                     void *ctx);
+/* One internal step towards tstop (never past it).  *event = 1 if a root was found, 2 if
+ * tstop was reached.  On return the state is at *t. */
+upscale_err upscale_solver_step(upscale_solver *s, double tstop, double *t, int *event);
+/* Interpolated state at t (within the last step). */
+upscale_err upscale_solver_state_at(upscale_solver *s, double t, double *y);
+/* Current state (read-only) and its derivative. */
+const double *upscale_solver_state(const upscale_solver *s);
+const double *upscale_solver_derivative(const upscale_solver *s);
+/* Which roots fired in the last step (array of n). */
+upscale_err upscale_solver_roots_found(upscale_solver *s, int *found);
+void upscale_solver_get_stats(const upscale_solver *s, upscale_solver_stats *st);
+
+#endif

@@ -1,0 +1,162 @@
+"""Read upscale output files (HDF5) with their units.
+
+Layout written by src/output.c:
+  /timeseries/time [s], /timeseries/voltage [V], /timeseries/current [A/m^2],
+  /timeseries/capacity [Ah/m^2], fields, mesh, ...: datasets, each with a "units" string
+  attribute; /parameters: one attribute per input, the units of a number in the sibling
+  attribute "NAME.units"; root attributes "version", "status" ("complete" or
+  "incomplete: <reason>"); /case attribute "name".
+
+    import upscale_h5
+    ts = upscale_h5.load_timeseries("out.h5")
+    ts["voltage"].values, ts["voltage"].units
+
+Every function takes a file name or an open h5py.File.
+"""
+
+import contextlib
+import os
+from dataclasses import dataclass
+
+import h5py
+import numpy as np
+
+UNITS_SUFFIX = ".units"
+
+
+class UpscaleFileError(Exception):
+    """A file is missing, unreadable, or lacks something the caller needs."""
+
+
+@dataclass
+class Quantity:
+    """Values (numpy array or scalar) with their units string (None if the file gave none)."""
+
+    values: object
+    units: object = None
+
+    def __repr__(self):
+        return f"Quantity({self.values!r}, units={self.units!r})"
+
+
+def _text(value):
+    """Attribute value as str when it is a string (h5py returns bytes for fixed-length)."""
+    if isinstance(value, (bytes, np.bytes_)):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, np.ndarray) and value.dtype.kind in "SO" and value.ndim == 0:
+        return _text(value[()])
+    return value
+
+
+def _plain(value):
+    """numpy scalars to Python scalars, strings decoded."""
+    value = _text(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def open_file(filename):
+    """Open read-only; a missing or non-HDF5 file raises UpscaleFileError."""
+    if not os.path.exists(filename):
+        raise UpscaleFileError(f"{filename}: no such file")
+    try:
+        return h5py.File(filename, "r")
+    except OSError as e:
+        raise UpscaleFileError(f"{filename}: not a readable HDF5 file ({e})") from None
+
+
+@contextlib.contextmanager
+def _opened(source):
+    """An open h5py.File from a file name (closed afterwards) or an open file (kept open)."""
+    if isinstance(source, h5py.File):
+        yield source
+    else:
+        with open_file(source) as f:
+            yield f
+
+
+def read(source, path):
+    """One dataset as a Quantity; a missing dataset raises UpscaleFileError."""
+    with _opened(source) as f:
+        return _dataset(f, path)
+
+
+def _dataset(f, path):
+    obj = f.get(path)
+    if not isinstance(obj, h5py.Dataset):
+        what = "missing dataset" if obj is None else "not a dataset:"
+        raise UpscaleFileError(f"{f.filename}: {what} {path}")
+    values = obj[()]
+    if obj.dtype.kind in "SO":
+        values = np.array([_text(v) for v in np.ravel(values)], dtype=object).reshape(
+            np.shape(values))
+    units = _text(obj.attrs.get("units"))
+    return Quantity(values, units)
+
+
+def load_group(source, group):
+    """Every dataset below group, keyed by its path relative to group."""
+    out = {}
+    with _opened(source) as f:
+        g = f.get(group)
+        if not isinstance(g, h5py.Group):
+            raise UpscaleFileError(f"{f.filename}: missing group {group}")
+
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                out[name] = _dataset(f, obj.name)
+
+        g.visititems(visit)
+    return out
+
+
+def load_timeseries(source):
+    """/timeseries: {"time": Quantity, "voltage": ..., ...}."""
+    return load_group(source, "/timeseries")
+
+
+def load_fields(source):
+    return load_group(source, "/fields")
+
+
+def load_mesh(source):
+    return load_group(source, "/mesh")
+
+
+def load_attributes(source, path="/"):
+    """Attributes of one object as plain Python values (strings decoded)."""
+    with _opened(source) as f:
+        obj = f.get(path)
+        if obj is None:
+            raise UpscaleFileError(f"{f.filename}: missing object {path}")
+        return {k: _plain(v) for k, v in obj.attrs.items()}
+
+
+def load_parameters(source, path="/parameters"):
+    """Parameters as {key: Quantity}; numbers carry the units stored in "KEY.units"."""
+    attrs = load_attributes(source, path)
+    out = {}
+    for key, value in attrs.items():
+        if key.endswith(UNITS_SUFFIX) and key[: -len(UNITS_SUFFIX)] in attrs:
+            continue
+        out[key] = Quantity(value, attrs.get(key + UNITS_SUFFIX))
+    return out
+
+
+def status(source):
+    """Root "status" ("complete", "incomplete: <reason>"), or None if absent."""
+    return load_attributes(source).get("status")
+
+
+def is_complete(source):
+    return status(source) == "complete"
+
+
+def case_name(source):
+    """The /case "name" attribute, else the file name without its extension."""
+    with _opened(source) as f:
+        obj = f.get("/case")
+        if obj is not None and "name" in obj.attrs:
+            return str(_text(obj.attrs["name"]))
+        return os.path.splitext(os.path.basename(f.filename))[0]

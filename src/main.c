@@ -1,0 +1,179 @@
+/* upscale: command-line entry point.  Serial commands never start MPI or PETSc; the
+ * sweep command (its own issue) runs in a separate executable. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "upscale/function.h"
+#include "upscale/run.h"
+#include "upscale_version.h"
+
+static const char usage[] =
+    "usage: upscale run CASE [-o OUT.h5] [--set key=value]... [-q]\n"
+    "       upscale bench CASE [--repeat N] [--set key=value]...\n"
+    "       upscale formulas\n"
+    "       upscale --help | --version\n"
+    "\n"
+    "  run      run a case file (cases/*.yaml) and write one HDF5 file (default: the case\n"
+    "           name with .h5 in the current directory).  A progress line is shown on a\n"
+    "           terminal.  --set overrides any parameter, e.g.\n"
+    "           --set positive.particle_radius=2um --set protocol.0.c_rate=2\n"
+    "  bench    run a case N times (default 10) in this process without writing output and\n"
+    "           print the median wall time, steps, Newton iterations and the tolerance\n"
+    "  formulas list the material formulas built into the registry\n"
+    "\n"
+    "exit status: 0 success, 2 bad input, 3 solver failure (partial results written),\n"
+    "             4 I/O error\n";
+
+typedef struct {
+    const char *cmd, *case_path, *out;
+    const char **sets;
+    int nsets, repeat, quiet;
+} cli;
+
+static int parse(int argc, char **argv, cli *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->repeat = 10;
+    c->sets = calloc(argc, sizeof(char *));
+    if (!c->sets) return 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-o") && i + 1 < argc) c->out = argv[++i];
+        else if (!strcmp(a, "--set") && i + 1 < argc) c->sets[c->nsets++] = argv[++i];
+        else if (!strncmp(a, "--set=", 6)) c->sets[c->nsets++] = a + 6;
+        else if (!strcmp(a, "--repeat") && i + 1 < argc) c->repeat = atoi(argv[++i]);
+        else if (!strcmp(a, "-q")) c->quiet = 1;
+        else if (a[0] == '-') {
+            fprintf(stderr, "upscale: unknown option '%s'\n%s", a, usage);
+            return 1;
+        } else if (!c->cmd) c->cmd = a;
+        else if (!c->case_path) c->case_path = a;
+        else {
+            fprintf(stderr, "upscale: unexpected argument '%s'\n", a);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Default output: basename of the case without extension, plus .h5. */
+static void default_output(const char *case_path, char *out, size_t size)
+{
+    const char *b = strrchr(case_path, '/');
+    b = b ? b + 1 : case_path;
+    snprintf(out, size, "%s", b);
+    char *dot = strrchr(out, '.');
+    if (dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml"))) *dot = '\0';
+    strncat(out, ".h5", size - strlen(out) - 1);
+}
+
+static int exit_code(upscale_err e)
+{
+    return e == UPSCALE_ERR_INPUT ? 2 : (e == UPSCALE_ERR_SOLVER ? 3 : (e ? 4 : 0));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static int cmd_bench(const cli *c)
+{
+    upscale_run_options opt = {.case_path = c->case_path, .overrides = c->sets,
+                               .noverrides = c->nsets};
+    int n = c->repeat > 0 ? c->repeat : 1;
+    double *w = malloc(sizeof(double) * n);
+    upscale_run_result res;
+    for (int i = 0; i < n; i++) {
+        double t0 = now();
+        upscale_err e = upscale_run(&opt, &res);
+        w[i] = now() - t0;
+        if (e) {
+            upscale_error_print(stderr, 0);
+            free(w);
+            return exit_code(e);
+        }
+    }
+    qsort(w, n, sizeof(double), cmp_double);
+    printf("case            %s\n", c->case_path);
+    printf("repeats         %d\n", n);
+    printf("median wall     %.3f ms (min %.3f, max %.3f)\n", 1e3 * w[n / 2], 1e3 * w[0],
+           1e3 * w[n - 1]);
+    printf("rtol            %g\n", res.rtol);
+    printf("steps           %ld\n", res.stats.steps);
+    printf("newton iters    %ld\n", res.stats.newton_iters);
+    printf("residual evals  %ld\n", res.stats.residual_evals);
+    printf("jacobian evals  %ld\n", res.stats.jacobian_evals);
+    printf("capacity        %.6f Ah/m^2\n", res.capacity);
+    printf("final voltage   %.6f V\n", res.final_voltage);
+    free(w);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    cli c;
+    if (argc < 2 || parse(argc, argv, &c)) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    if (!c.cmd || !strcmp(c.cmd, "--help") || !strcmp(argv[1], "--help") ||
+        !strcmp(argv[1], "-h")) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("upscale %s\n", UPSCALE_GIT_DESCRIBE);
+        return 0;
+    }
+    if (!strcmp(c.cmd, "formulas")) {
+        size_t n;
+        const upscale_formula *f = upscale_formula_list(&n);
+        for (size_t i = 0; i < n; i++)
+            printf("%-40s [%s] -> [%s]  %s\n", f[i].name, f[i].x_unit, f[i].y_unit, f[i].citation);
+        return 0;
+    }
+    if (!c.case_path) {
+        fprintf(stderr, "upscale: %s needs a CASE file\n%s", c.cmd, usage);
+        return 2;
+    }
+    if (!strcmp(c.cmd, "bench")) return cmd_bench(&c);
+    if (strcmp(c.cmd, "run")) {
+        fprintf(stderr, "upscale: unknown command '%s'\n%s", c.cmd, usage);
+        return 2;
+    }
+    char out[4096], cmdline[8192] = "";
+    if (c.out) snprintf(out, sizeof(out), "%s", c.out);
+    else default_output(c.case_path, out, sizeof(out));
+    for (int i = 0; i < argc; i++) {
+        strncat(cmdline, argv[i], sizeof(cmdline) - strlen(cmdline) - 2);
+        strcat(cmdline, " ");
+    }
+    upscale_run_options opt = {.case_path = c.case_path, .output_path = out,
+                               .overrides = c.sets, .noverrides = c.nsets, .progress = !c.quiet,
+                               .command_line = cmdline};
+    upscale_run_result res;
+    upscale_err e = upscale_run(&opt, &res);
+    if (e && e != UPSCALE_ERR_SOLVER) {
+        upscale_error_print(stderr, getenv("UPSCALE_TRACE") != NULL);
+        free(c.sets);
+        return exit_code(e);
+    }
+    if (e) upscale_error_print(stderr, 0);
+    if (!c.quiet)
+        printf("%s: %s, capacity %.4f Ah/m^2, final voltage %.4f V, %ld steps\n", out,
+               res.status, res.capacity, res.final_voltage, res.stats.steps);
+    free(c.sets);
+    return exit_code(e);
+}

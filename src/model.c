@@ -1,0 +1,520 @@
+/* The P2D cell: reading parameters into SI, meshes, derived groups (computed here and
+ * nowhere else), kernel selection, and the evaluations the driver needs (rest state,
+ * inventory, capacity, OCV). */
+#include "upscale/model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "residual/residual.h"
+
+static const char *const region_name[3] = {"negative", "separator", "positive"};
+
+static upscale_err read_electrode(upscale_params *p, int g, int half_cell, upscale_electrode *el)
+{
+    char k[128];
+    const char *n = region_name[g];
+#define KEY(s) (snprintf(k, sizeof(k), "%s.%s", n, s), k)
+    UPSCALE_CALL(upscale_params_get_quantity(p, KEY("thickness"), "m", "a length", 0, INFINITY,
+                                             UPSCALE_RANGE_LO_OPEN, &el->thickness));
+    UPSCALE_CALL(upscale_params_get_quantity(p, KEY("porosity"), "1", "a volume fraction", 0, 1,
+                                             UPSCALE_RANGE_LO_OPEN | UPSCALE_RANGE_HI_OPEN,
+                                             &el->porosity));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("filler_fraction"), "1",
+                                                "a volume fraction", 0, 1, UPSCALE_RANGE_HI_OPEN,
+                                                0.0, &el->filler));
+    el->active = 1.0 - el->porosity - el->filler;
+    if (!(el->active > 0))
+        return upscale_params_error(p, KEY("filler_fraction"),
+                                    "porosity + filler_fraction must be < 1 (active fraction %g)",
+                                    el->active);
+    UPSCALE_CALL(upscale_params_get_quantity(p, KEY("particle_radius"), "m", "a length", 0,
+                                             INFINITY, UPSCALE_RANGE_LO_OPEN, &el->radius));
+    el->area = 3.0 * el->active / el->radius;
+    UPSCALE_CALL(upscale_params_get_quantity(p, KEY("max_concentration"), "mol/m^3",
+                                             "a concentration", 0, INFINITY,
+                                             UPSCALE_RANGE_LO_OPEN, &el->cmax));
+    double s0;
+    UPSCALE_CALL(upscale_params_get_quantity(p, KEY("initial_stoichiometry"), "1",
+                                             "a stoichiometry", 0, 1,
+                                             UPSCALE_RANGE_LO_OPEN | UPSCALE_RANGE_HI_OPEN, &s0));
+    el->c0 = s0 * el->cmax;
+    UPSCALE_CALL(upscale_params_get_quantity(p, KEY("conductivity"), "S/m", "a conductivity", 0,
+                                             INFINITY, UPSCALE_RANGE_LO_OPEN, &el->sigma));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("conductivity_bruggeman"), "1",
+                                                "an exponent", 0, 10, 0, 0.0, &el->brugg_solid));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("bruggeman"), "1", "an exponent", 0, 10,
+                                                0, 1.5, &el->brugg));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("film_resistance"), "Ohm m^2",
+                                                "an area resistance", 0, INFINITY, 0, 0.0,
+                                                &el->film_resistance));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("contact_resistance"), "Ohm m^2",
+                                                "an area resistance", 0, INFINITY, 0, 0.0,
+                                                &el->contact_resistance));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("alpha_a"), "1",
+                                                "a transfer coefficient", 0, 1,
+                                                UPSCALE_RANGE_LO_OPEN | UPSCALE_RANGE_HI_OPEN, 0.5,
+                                                &el->alpha_a));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("alpha_c"), "1",
+                                                "a transfer coefficient", 0, 1,
+                                                UPSCALE_RANGE_LO_OPEN | UPSCALE_RANGE_HI_OPEN,
+                                                1.0 - el->alpha_a, &el->alpha_c));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("diffusivity_activation_energy"), "J/mol",
+                                                "an energy per mole", 0, INFINITY, 0, 0.0,
+                                                &el->ea_diffusivity));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("rate_activation_energy"), "J/mol",
+                                                "an energy per mole", 0, INFINITY, 0, 0.0,
+                                                &el->ea_rate));
+    UPSCALE_CALL(upscale_function_from_params(p, KEY("ocp"), "1", "V", "an open-circuit potential",
+                                              -10, 10, &el->ocp));
+    UPSCALE_CALL(upscale_function_from_params(p, KEY("diffusivity"), "mol/m^3", "m^2/s",
+                                              "a diffusivity", 0, INFINITY, &el->ds));
+    UPSCALE_CALL(upscale_function_from_params(p, KEY("rate_constant"), "mol/m^3",
+                                              "m^2.5 mol^-0.5 s^-1", "a rate constant", 0,
+                                              INFINITY, &el->k));
+    int law;
+    UPSCALE_CALL(upscale_params_get_choice(p, KEY("rate_law"), upscale_rate_law_names(), "newman",
+                                           &law));
+    el->rate_law = upscale_rate_law_find(upscale_rate_law_names()[law]);
+#undef KEY
+    (void)half_cell;
+    return UPSCALE_OK;
+}
+
+static upscale_err read_cell(upscale_params *p, upscale_cell *c)
+{
+    static const char *const types[] = {"full", "half", NULL};
+    UPSCALE_CALL(upscale_params_get_choice(p, "cell.type", types, "full", &c->half_cell));
+    UPSCALE_CALL(upscale_params_get_quantity(p, "cell.temperature", "K", "a temperature", 0,
+                                             INFINITY, UPSCALE_RANGE_LO_OPEN, &c->temperature));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, "cell.reference_temperature", "K",
+                                                "a temperature", 0, INFINITY,
+                                                UPSCALE_RANGE_LO_OPEN, 298.15,
+                                                &c->reference_temperature));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, "cell.faraday_constant", "C/mol",
+                                                "a charge per mole", 9e4, 1e5, 0, UPSCALE_FARADAY,
+                                                &c->faraday));
+    if (c->half_cell) {
+        UPSCALE_CALL(upscale_params_get_quantity(p, "counter.exchange_current_density", "A/m^2",
+                                                 "a current density", 0, INFINITY,
+                                                 UPSCALE_RANGE_LO_OPEN, &c->counter_i0));
+        UPSCALE_CALL(upscale_params_get_quantity_or(p, "counter.alpha", "1",
+                                                    "a transfer coefficient", 0, 1,
+                                                    UPSCALE_RANGE_LO_OPEN | UPSCALE_RANGE_HI_OPEN,
+                                                    0.5, &c->counter_alpha));
+        UPSCALE_CALL(upscale_params_get_quantity_or(
+            p, "counter.contact_resistance", "Ohm m^2", "an area resistance", 0, INFINITY, 0, 0.0,
+            &c->el[UPSCALE_NEG].contact_resistance));
+    } else {
+        UPSCALE_CALL(read_electrode(p, UPSCALE_NEG, 0, &c->el[UPSCALE_NEG]));
+    }
+    UPSCALE_CALL(read_electrode(p, UPSCALE_POS, c->half_cell, &c->el[UPSCALE_POS]));
+    UPSCALE_CALL(upscale_params_get_quantity(p, "separator.thickness", "m", "a length", 0,
+                                             INFINITY, UPSCALE_RANGE_LO_OPEN, &c->sep_thickness));
+    UPSCALE_CALL(upscale_params_get_quantity(p, "separator.porosity", "1", "a volume fraction", 0,
+                                             1, UPSCALE_RANGE_LO_OPEN, &c->sep_porosity));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, "separator.bruggeman", "1", "an exponent", 0,
+                                                10, 0, 1.5, &c->sep_brugg));
+    upscale_electrolyte *e = &c->elyte;
+    UPSCALE_CALL(upscale_params_get_quantity(p, "electrolyte.initial_concentration", "mol/m^3",
+                                             "a concentration", 0, INFINITY,
+                                             UPSCALE_RANGE_LO_OPEN, &e->c0));
+    UPSCALE_CALL(upscale_params_get_quantity(p, "electrolyte.transference_number", "1",
+                                             "a transference number", -10, 1,
+                                             UPSCALE_RANGE_HI_OPEN, &e->t_plus));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, "electrolyte.thermodynamic_factor", "1",
+                                                "a thermodynamic factor", 0, 100,
+                                                UPSCALE_RANGE_LO_OPEN, 1.0, &e->tdf));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, "electrolyte.diffusivity_activation_energy",
+                                                "J/mol", "an energy per mole", 0, INFINITY, 0,
+                                                0.0, &e->ea_diffusivity));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, "electrolyte.conductivity_activation_energy",
+                                                "J/mol", "an energy per mole", 0, INFINITY, 0,
+                                                0.0, &e->ea_conductivity));
+    UPSCALE_CALL(upscale_function_from_params(p, "electrolyte.diffusivity", "mol/m^3", "m^2/s",
+                                              "a diffusivity", 0, INFINITY, &e->diffusivity));
+    UPSCALE_CALL(upscale_function_from_params(p, "electrolyte.conductivity", "mol/m^3", "S/m",
+                                              "a conductivity", 0, INFINITY, &e->conductivity));
+    return UPSCALE_OK;
+}
+
+/* Arrhenius factor exp(Ea/R (1/Tref - 1/T)). */
+static double arrhenius(double ea, const upscale_cell *c)
+{
+    return exp(ea / UPSCALE_GAS * (1.0 / c->reference_temperature - 1.0 / c->temperature));
+}
+
+/* Shell faces on [0, R]: widths in geometric progression, outermost/innermost = ratio. */
+static void sphere_mesh(int n, double R, double ratio, double *rf, double *rc, double *vol)
+{
+    double q = n > 1 ? pow(ratio, 1.0 / (n - 1)) : 1.0, w = 1.0, sum = 0.0;
+    for (int k = 0; k < n; k++, w *= q) sum += w;
+    rf[0] = 0.0;
+    w = R / sum;
+    for (int k = 0; k < n; k++, w *= q) rf[k + 1] = rf[k] + w;
+    rf[n] = R;
+    for (int k = 0; k < n; k++) {
+        rc[k] = 0.5 * (rf[k] + rf[k + 1]);
+        vol[k] = (rf[k + 1] * rf[k + 1] * rf[k + 1] - rf[k] * rf[k] * rf[k]) / 3.0;
+    }
+}
+
+static upscale_err read_mesh(upscale_params *p, upscale_model *m, int nx[3], int nr[3],
+                             double ratio[3])
+{
+    static const long def_cells[3] = {10, 5, 10};
+    char k[128];
+    for (int g = 0; g < 3; g++) {
+        long v = 0;
+        nx[g] = 0;
+        nr[g] = 0;
+        ratio[g] = 1.0;
+        if (g == UPSCALE_NEG && m->cell.half_cell) continue;
+        snprintf(k, sizeof(k), "numerics.cells.%s", region_name[g]);
+        UPSCALE_CALL(upscale_params_get_int_or(p, k, 1, 100000, def_cells[g], &v));
+        nx[g] = (int)v;
+        if (g == UPSCALE_SEP) continue;
+        snprintf(k, sizeof(k), "numerics.shells.%s", region_name[g]);
+        UPSCALE_CALL(upscale_params_get_int_or(p, k, 1, 100000, 10, &v));
+        nr[g] = (int)v;
+        snprintf(k, sizeof(k), "numerics.shell_ratio.%s", region_name[g]);
+        UPSCALE_CALL(upscale_params_get_quantity_or(p, k, "1", "a width ratio", 0, 1,
+                                                    UPSCALE_RANGE_LO_OPEN, 1.0, &ratio[g]));
+    }
+    return UPSCALE_OK;
+}
+
+static upscale_err alloc_arrays(upscale_model *m)
+{
+    int nx = m->layout->nx;
+    m->x = calloc(nx, sizeof(double));
+    m->dx = calloc(nx, sizeof(double));
+    m->eps = calloc(nx, sizeof(double));
+    m->epsb = calloc(nx, sizeof(double));
+    m->area = calloc(nx, sizeof(double));
+    m->scale = calloc(m->layout->n, sizeof(double));
+    UPSCALE_ALLOC_CHECK(m->x && m->dx && m->eps && m->epsb && m->area && m->scale);
+    for (int g = 0; g < 3; g += 2) {
+        int n = m->layout->nr[g];
+        if (n == 0) continue;
+        m->rc[g] = calloc(n, sizeof(double));
+        m->rf[g] = calloc(n + 1, sizeof(double));
+        m->vol[g] = calloc(n, sizeof(double));
+        UPSCALE_ALLOC_CHECK(m->rc[g] && m->rf[g] && m->vol[g]);
+    }
+    return UPSCALE_OK;
+}
+
+/* Per-node geometry and the derived groups at the cell temperature. */
+static void derive(upscale_model *m, const double ratio[3])
+{
+    upscale_cell *c = &m->cell;
+    const upscale_layout *L = m->layout;
+    m->thermal = UPSCALE_GAS * c->temperature / c->faraday;
+    c->elyte.arr_d = arrhenius(c->elyte.ea_diffusivity, c);
+    c->elyte.arr_kappa = arrhenius(c->elyte.ea_conductivity, c);
+    double x0 = 0.0;
+    for (int g = 0; g < 3; g++) {
+        int n = L->nx_region[g];
+        if (n == 0) continue;
+        double len = g == UPSCALE_SEP ? c->sep_thickness : c->el[g].thickness;
+        double eps = g == UPSCALE_SEP ? c->sep_porosity : c->el[g].porosity;
+        double b = g == UPSCALE_SEP ? c->sep_brugg : c->el[g].brugg;
+        for (int i = 0; i < n; i++) {
+            int ix = L->x_begin[g] + i;
+            m->dx[ix] = len / n;
+            m->x[ix] = x0 + (i + 0.5) * len / n;
+            m->eps[ix] = eps;
+            m->epsb[ix] = pow(eps, b);
+            m->area[ix] = g == UPSCALE_SEP ? 0.0 : c->el[g].area;
+        }
+        x0 += len;
+        if (g == UPSCALE_SEP) continue;
+        upscale_electrode *el = &c->el[g];
+        el->arr_ds = arrhenius(el->ea_diffusivity, c);
+        el->arr_k = arrhenius(el->ea_rate, c);
+        el->sigma_eff = el->sigma * pow(1.0 - el->porosity, el->brugg_solid);
+        sphere_mesh(L->nr[g], el->radius, ratio[g], m->rf[g], m->rc[g], m->vol[g]);
+    }
+}
+
+/* Tolerance scales: what "one unit of error" means for each kind of unknown. */
+static void set_scales(upscale_model *m)
+{
+    const upscale_layout *L = m->layout;
+    const upscale_cell *c = &m->cell;
+    double q = upscale_model_theoretical_capacity(m, +1), i1c = q / 3600.0;
+    for (int ix = 0; ix < L->nx; ix++) {
+        m->scale[L->ce[ix]] = c->elyte.c0;
+        m->scale[L->phie[ix]] = 1.0;
+        int g = L->region[ix];
+        if (g == UPSCALE_SEP) continue;
+        const upscale_electrode *el = &c->el[g];
+        m->scale[L->phis[ix]] = 1.0;
+        m->scale[L->j[ix]] = i1c / (c->faraday * el->area * el->thickness);
+        for (int k = 0; k < L->nr[g]; k++) m->scale[L->cs[ix] + k] = el->cmax;
+    }
+    m->scale[L->I] = i1c;
+    m->scale[L->V] = 1.0;
+    m->scale[L->Q] = q;
+    if (L->phie0 >= 0) m->scale[L->phie0] = 1.0;
+}
+
+upscale_err upscale_model_create(upscale_params *p, upscale_model **out)
+{
+    upscale_model *m = calloc(1, sizeof(*m));
+    UPSCALE_ALLOC_CHECK(m);
+    int nx[3], nr[3];
+    double ratio[3];
+    upscale_err e = read_cell(p, &m->cell);
+    if (!e) e = read_mesh(p, m, nx, nr, ratio);
+    if (!e) e = upscale_layout_create(nx, nr, m->cell.half_cell, &m->layout);
+    if (!e) e = alloc_arrays(m);
+    if (e) {
+        upscale_model_destroy(&m);
+        return upscale_error_trace(e, __FILE__, __LINE__, __func__);
+    }
+    derive(m, ratio);
+    set_scales(m);
+    m->nkernels = 0;
+    m->kernels[m->nkernels++] = &upscale_kernel_particle_fick;
+    m->kernels[m->nkernels++] = &upscale_kernel_interface_kinetics;
+    m->kernels[m->nkernels++] = &upscale_kernel_electrolyte_salt;
+    m->kernels[m->nkernels++] = &upscale_kernel_electrolyte_charge;
+    m->kernels[m->nkernels++] = &upscale_kernel_solid_charge;
+    m->kernels[m->nkernels++] =
+        m->cell.half_cell ? &upscale_kernel_circuit_half : &upscale_kernel_circuit_full;
+
+    /* Record the Jacobian pattern at the rest state. */
+    double *y = calloc(m->layout->n, sizeof(double)), *yp = calloc(m->layout->n, sizeof(double));
+    if (!y || !yp) {
+        free(y);
+        free(yp);
+        upscale_model_destroy(&m);
+        UPSCALE_CHECK(0, UPSCALE_ERR_MEMORY, "out of memory");
+    }
+    upscale_model_rest_state(m, y, yp);
+    upscale_jac J;
+    upscale_jac_record_begin(&J);
+    for (int k = 0; k < m->nkernels; k++) m->kernels[k]->jacobian(m, 0.0, 1.0, y, yp, &J);
+    free(y);
+    free(yp);
+    e = upscale_layout_set_pattern(m->layout, &J);
+    if (e) {
+        free(J.pairs);
+        upscale_model_destroy(&m);
+        return upscale_error_trace(e, __FILE__, __LINE__, __func__);
+    }
+    *out = m;
+    return UPSCALE_OK;
+}
+
+void upscale_model_destroy(upscale_model **mp)
+{
+    if (!mp || !*mp) return;
+    upscale_model *m = *mp;
+    for (int g = 0; g < 3; g++) {
+        upscale_electrode *el = &m->cell.el[g];
+        upscale_function_destroy(&el->ocp);
+        upscale_function_destroy(&el->ds);
+        upscale_function_destroy(&el->k);
+        free(m->rc[g]);
+        free(m->rf[g]);
+        free(m->vol[g]);
+    }
+    upscale_function_destroy(&m->cell.elyte.diffusivity);
+    upscale_function_destroy(&m->cell.elyte.conductivity);
+    upscale_layout_destroy(&m->layout);
+    free(m->x);
+    free(m->dx);
+    free(m->eps);
+    free(m->epsb);
+    free(m->area);
+    free(m->scale);
+    free(m);
+    *mp = NULL;
+}
+
+int upscale_model_residual(const upscale_model *m, double t, const double *y, const double *yp,
+                           double *r)
+{
+    for (int k = 0; k < m->nkernels; k++) {
+        int s = m->kernels[k]->residual(m, t, y, yp, r);
+        if (s) return s;
+    }
+    return 0;
+}
+
+int upscale_model_jacobian(const upscale_model *m, double t, double cj, const double *y,
+                           const double *yp, double *val)
+{
+    upscale_jac J;
+    upscale_jac_assemble_begin(&J, m->layout, val);
+    for (int k = 0; k < m->nkernels; k++) m->kernels[k]->jacobian(m, t, cj, y, yp, &J);
+    return J.missing;
+}
+
+double upscale_model_surface_concentration(const upscale_model *m, const double *y, int ix,
+                                           double *dcs_dcn, double *dcs_dj)
+{
+    const upscale_layout *L = m->layout;
+    int g = L->region[ix], n = L->nr[g];
+    const upscale_electrode *el = &m->cell.el[g];
+    double cn = y[L->cs[ix] + n - 1], j = y[L->j[ix]];
+    double dd, D = el->arr_ds * upscale_function_eval(el->ds, cn, &dd);
+    dd *= el->arr_ds;
+    double h = el->radius - m->rc[g][n - 1];
+    if (dcs_dcn) *dcs_dcn = 1.0 + j * h * dd / (D * D);
+    if (dcs_dj) *dcs_dj = -h / D;
+    return cn - j * h / D;
+}
+
+void upscale_model_rest_state(const upscale_model *m, double *y, double *yp)
+{
+    const upscale_layout *L = m->layout;
+    const upscale_cell *c = &m->cell;
+    memset(y, 0, sizeof(double) * L->n);
+    memset(yp, 0, sizeof(double) * L->n);
+    double phie = 0.0;
+    if (!c->half_cell) {
+        const upscale_electrode *n = &c->el[UPSCALE_NEG];
+        phie = -upscale_function_eval(n->ocp, n->c0 / n->cmax, NULL);
+    }
+    const upscale_electrode *p = &c->el[UPSCALE_POS];
+    double phis_p = phie + upscale_function_eval(p->ocp, p->c0 / p->cmax, NULL);
+    for (int ix = 0; ix < L->nx; ix++) {
+        int g = L->region[ix];
+        y[L->ce[ix]] = c->elyte.c0;
+        y[L->phie[ix]] = phie;
+        if (g == UPSCALE_SEP) continue;
+        for (int k = 0; k < L->nr[g]; k++) y[L->cs[ix] + k] = c->el[g].c0;
+        y[L->phis[ix]] = g == UPSCALE_NEG ? 0.0 : phis_p;
+    }
+    y[L->V] = phis_p;
+    if (L->phie0 >= 0) y[L->phie0] = 0.0;
+}
+
+/* Overpotential that carries flux j at node ix (scalar Newton on the rate law). */
+static double invert_rate(const upscale_model *m, const double *y, int ix, double j)
+{
+    const upscale_layout *L = m->layout;
+    const upscale_electrode *el = node_electrode(m, ix);
+    double cs = y[L->cs[ix] + L->nr[L->region[ix]] - 1], ce = y[L->ce[ix]];
+    double dk, k = el->arr_k * upscale_function_eval(el->k, cs, &dk), eta = 0.0;
+    for (int it = 0; it < 50; it++) {
+        upscale_rate r;
+        el->rate_law->eval(ce, cs, el->cmax, eta, k, dk * el->arr_k, el->alpha_a, el->alpha_c,
+                           1.0 / m->thermal, m->cell.faraday, &r);
+        double step = (r.j - j) / r.dj_deta;
+        if (!isfinite(step)) break;
+        if (fabs(step) > 0.1) step = step > 0 ? 0.1 : -0.1;
+        eta -= step;
+        if (fabs(step) < 1e-12) break;
+    }
+    return eta;
+}
+
+void upscale_model_guess_algebraic(const upscale_model *m, double I, double *y)
+{
+    const upscale_layout *L = m->layout;
+    const upscale_cell *c = &m->cell;
+    const double F = c->faraday;
+    double phie = 0.0;
+    if (c->half_cell) {
+        double a = c->counter_alpha, f = 1.0 / m->thermal;
+        double eta = 0.0; /* Newton on I = i0 [exp(a f eta) - exp(-(1-a) f eta)] */
+        for (int it = 0; it < 50; it++) {
+            double ea = exp(a * f * eta), ec = exp(-(1 - a) * f * eta);
+            double g = c->counter_i0 * (ea - ec) - I;
+            double d = c->counter_i0 * f * (a * ea + (1 - a) * ec);
+            double s = g / d;
+            if (fabs(s) > 0.1) s = s > 0 ? 0.1 : -0.1;
+            eta -= s;
+            if (fabs(s) < 1e-12) break;
+        }
+        phie = -eta;
+        y[L->phie0] = phie;
+    }
+    for (int g = UPSCALE_NEG; g <= UPSCALE_POS; g += 2) {
+        int b = L->x_begin[g], n = L->nx_region[g];
+        if (n == 0) continue;
+        const upscale_electrode *el = &c->el[g];
+        double j = (g == UPSCALE_NEG ? I : -I) / (F * el->area * el->thickness);
+        for (int ix = b; ix < b + n; ix++) {
+            y[L->j[ix]] = j;
+            double cs = upscale_model_surface_concentration(m, y, ix, NULL, NULL);
+            double U = upscale_function_eval(el->ocp, cs / el->cmax, NULL);
+            double eta = invert_rate(m, y, ix, j);
+            if (g == UPSCALE_NEG) {
+                y[L->phis[ix]] = 0.0;
+                phie = -U - eta;
+            } else {
+                y[L->phis[ix]] = phie + U + eta;
+            }
+        }
+        if (g == UPSCALE_NEG)
+            for (int ix = 0; ix < L->nx; ix++) y[L->phie[ix]] = phie;
+    }
+    if (c->half_cell)
+        for (int ix = 0; ix < L->nx; ix++) y[L->phie[ix]] = phie;
+    int e = L->x_begin[UPSCALE_POS] + L->nx_region[UPSCALE_POS] - 1;
+    y[L->I] = I;
+    y[L->V] = y[L->phis[e]] - I * (0.5 * m->dx[e] / c->el[UPSCALE_POS].sigma_eff +
+                                   c->el[UPSCALE_NEG].contact_resistance +
+                                   c->el[UPSCALE_POS].contact_resistance);
+}
+
+/* Mean particle concentration at node ix. */
+static double particle_mean(const upscale_model *m, const double *y, int ix)
+{
+    const upscale_layout *L = m->layout;
+    int g = L->region[ix];
+    double s = 0.0, R = m->rf[g][L->nr[g]];
+    for (int k = 0; k < L->nr[g]; k++) s += y[L->cs[ix] + k] * m->vol[g][k];
+    return s / (R * R * R / 3.0);
+}
+
+double upscale_model_inventory(const upscale_model *m, const double *y)
+{
+    const upscale_layout *L = m->layout;
+    double total = 0.0;
+    for (int ix = 0; ix < L->nx; ix++) {
+        total += m->dx[ix] * m->eps[ix] * y[L->ce[ix]];
+        int g = L->region[ix];
+        if (g != UPSCALE_SEP) total += m->dx[ix] * m->cell.el[g].active * particle_mean(m, y, ix);
+    }
+    return total;
+}
+
+double upscale_model_theoretical_capacity(const upscale_model *m, int dir)
+{
+    const upscale_cell *c = &m->cell;
+    const upscale_electrode *n = &c->el[UPSCALE_NEG], *p = &c->el[UPSCALE_POS];
+    double F = c->faraday;
+    double pos_room = (p->cmax - p->c0) * p->active * p->thickness * F;
+    double pos_content = p->c0 * p->active * p->thickness * F;
+    if (c->half_cell) return dir > 0 ? pos_room : pos_content;
+    double neg_content = n->c0 * n->active * n->thickness * F;
+    double neg_room = (n->cmax - n->c0) * n->active * n->thickness * F;
+    return dir > 0 ? fmin(neg_content, pos_room) : fmin(pos_content, neg_room);
+}
+
+double upscale_model_ocv(const upscale_model *m, const double *y)
+{
+    const upscale_layout *L = m->layout;
+    double u = 0.0;
+    for (int g = UPSCALE_NEG; g <= UPSCALE_POS; g += 2) {
+        int b = L->x_begin[g], n = L->nx_region[g];
+        if (n == 0) continue;
+        const upscale_electrode *el = &m->cell.el[g];
+        double s = 0.0, len = 0.0;
+        for (int ix = b; ix < b + n; ix++) {
+            s += particle_mean(m, y, ix) * m->dx[ix];
+            len += m->dx[ix];
+        }
+        double U = upscale_function_eval(el->ocp, s / len / el->cmax, NULL);
+        u += g == UPSCALE_NEG ? -U : U;
+    }
+    return u;
+}

@@ -1,0 +1,65 @@
+/* Salt balance in the electrolyte (docs/model.md eq. 1):
+ *     eps dc/dt = d/dx( eps^b D(c) dc/dx ) + (1 - t+) a j
+ * Cell-centred finite volumes; the face flux N = -T (c_R - c_L) uses the harmonic
+ * transmissibility T = 1/(dx_L/2D_L + dx_R/2D_R), exact mass balance across region
+ * boundaries.  No flux at the current collectors; at a metal counter electrode the
+ * inflow is (1 - t+) I / F. */
+#include "residual.h"
+
+static int residual(const upscale_model *m, double t, const double *y, const double *yp,
+                    double *r)
+{
+    const upscale_layout *L = m->layout;
+    const upscale_electrolyte *e = &m->cell.elyte;
+    double dd;
+    for (int ix = 0; ix < L->nx; ix++) {
+        double c = y[L->ce[ix]];
+        if (!(c > 0)) return 1;
+        r[L->ce[ix]] = m->eps[ix] * yp[L->ce[ix]];
+        if (L->j[ix] >= 0) r[L->ce[ix]] -= (1 - e->t_plus) * m->area[ix] * y[L->j[ix]];
+    }
+    double dl = elyte_deff(m, 0, y[L->ce[0]], &dd);
+    for (int ix = 0; ix + 1 < L->nx; ix++) {
+        double cl = y[L->ce[ix]], cr = y[L->ce[ix + 1]];
+        double dr = elyte_deff(m, ix + 1, cr, &dd), dp, dq;
+        double T = face_trans(0.5 * m->dx[ix], dl, 0.5 * m->dx[ix + 1], dr, &dp, &dq);
+        double N = -T * (cr - cl);
+        r[L->ce[ix]] += N / m->dx[ix];
+        r[L->ce[ix + 1]] -= N / m->dx[ix + 1];
+        dl = dr;
+    }
+    if (L->phie0 >= 0)
+        r[L->ce[0]] -= (1 - e->t_plus) * y[L->I] / (m->cell.faraday * m->dx[0]);
+    return 0;
+}
+
+static void jacobian(const upscale_model *m, double t, double cj, const double *y,
+                     const double *yp, upscale_jac *J)
+{
+    const upscale_layout *L = m->layout;
+    const upscale_electrolyte *e = &m->cell.elyte;
+    for (int ix = 0; ix < L->nx; ix++) {
+        upscale_jac_add(J, L->ce[ix], L->ce[ix], cj * m->eps[ix]);
+        if (L->j[ix] >= 0)
+            upscale_jac_add(J, L->ce[ix], L->j[ix], -(1 - e->t_plus) * m->area[ix]);
+    }
+    double ddl, dl = elyte_deff(m, 0, y[L->ce[0]], &ddl);
+    for (int ix = 0; ix + 1 < L->nx; ix++) {
+        int il = L->ce[ix], ir = L->ce[ix + 1];
+        double cl = y[il], cr = y[ir], ddr, dr = elyte_deff(m, ix + 1, cr, &ddr), dp, dq;
+        double T = face_trans(0.5 * m->dx[ix], dl, 0.5 * m->dx[ix + 1], dr, &dp, &dq);
+        /* N = -T (cr - cl) */
+        double dN_dcl = T - (cr - cl) * dp * ddl;
+        double dN_dcr = -T - (cr - cl) * dq * ddr;
+        upscale_jac_add(J, il, il, dN_dcl / m->dx[ix]);
+        upscale_jac_add(J, il, ir, dN_dcr / m->dx[ix]);
+        upscale_jac_add(J, ir, il, -dN_dcl / m->dx[ix + 1]);
+        upscale_jac_add(J, ir, ir, -dN_dcr / m->dx[ix + 1]);
+        dl = dr;
+        ddl = ddr;
+    }
+    if (L->phie0 >= 0)
+        upscale_jac_add(J, L->ce[0], L->I, -(1 - e->t_plus) / (m->cell.faraday * m->dx[0]));
+}
+
+const upscale_kernel upscale_kernel_electrolyte_salt = {"electrolyte_salt", residual, jacobian};

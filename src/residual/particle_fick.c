@@ -1,0 +1,69 @@
+/* Fickian diffusion in spherical particles (docs/model.md eq. 5):
+ *     dc/dt = 1/r^2 d/dr( r^2 D(c) dc/dr ),  dc/dr = 0 at r = 0,  -D dc/dr = j at r = R.
+ * Finite volumes on shells [r_k-1/2, r_k+1/2]: V_k dc_k/dt = A_k-1/2 N_k-1/2 - A_k+1/2 N_k+1/2
+ * with V_k = (r_k+1/2^3 - r_k-1/2^3)/3, A = r^2 and the face flux
+ * N = -D_face (c_k+1 - c_k)/(r_k+1 - r_k), D_face the mean of the two shells' D.  The
+ * outermost face carries j, so the particle's content changes by exactly -4 pi R^2 j. */
+#include "residual.h"
+
+static int residual(const upscale_model *m, double t, const double *y, const double *yp,
+                    double *r)
+{
+    const upscale_layout *L = m->layout;
+    for (int ix = 0; ix < L->nx; ix++) {
+        const upscale_electrode *el = node_electrode(m, ix);
+        if (!el) continue;
+        int g = L->region[ix], nr = L->nr[g], o = L->cs[ix];
+        const double *rc = m->rc[g], *rf = m->rf[g], *vol = m->vol[g];
+        double dd, dl = el->arr_ds * upscale_function_eval(el->ds, y[o], &dd);
+        for (int k = 0; k < nr; k++) {
+            if (!(y[o + k] > 0 && y[o + k] < el->cmax)) return 1;
+            r[o + k] = yp[o + k];
+        }
+        for (int k = 0; k + 1 < nr; k++) {
+            double dr = el->arr_ds * upscale_function_eval(el->ds, y[o + k + 1], &dd);
+            double N = -0.5 * (dl + dr) * (y[o + k + 1] - y[o + k]) / (rc[k + 1] - rc[k]);
+            double A = rf[k + 1] * rf[k + 1];
+            r[o + k] += A * N / vol[k];
+            r[o + k + 1] -= A * N / vol[k + 1];
+            dl = dr;
+        }
+        double R = rf[nr];
+        r[o + nr - 1] += R * R * y[L->j[ix]] / vol[nr - 1];
+    }
+    return 0;
+}
+
+static void jacobian(const upscale_model *m, double t, double cj, const double *y,
+                     const double *yp, upscale_jac *J)
+{
+    const upscale_layout *L = m->layout;
+    for (int ix = 0; ix < L->nx; ix++) {
+        const upscale_electrode *el = node_electrode(m, ix);
+        if (!el) continue;
+        int g = L->region[ix], nr = L->nr[g], o = L->cs[ix];
+        const double *rc = m->rc[g], *rf = m->rf[g], *vol = m->vol[g];
+        double ddl, dl = el->arr_ds * upscale_function_eval(el->ds, y[o], &ddl);
+        ddl *= el->arr_ds;
+        for (int k = 0; k < nr; k++) upscale_jac_add(J, o + k, o + k, cj);
+        for (int k = 0; k + 1 < nr; k++) {
+            double ddr, dr = el->arr_ds * upscale_function_eval(el->ds, y[o + k + 1], &ddr);
+            ddr *= el->arr_ds;
+            double h = rc[k + 1] - rc[k], diff = y[o + k + 1] - y[o + k];
+            double A = rf[k + 1] * rf[k + 1];
+            /* N = -(dl + dr)/2 (c_r - c_l)/h */
+            double dN_l = (0.5 * (dl + dr) - 0.5 * ddl * diff) / h;
+            double dN_r = (-0.5 * (dl + dr) - 0.5 * ddr * diff) / h;
+            upscale_jac_add(J, o + k, o + k, A * dN_l / vol[k]);
+            upscale_jac_add(J, o + k, o + k + 1, A * dN_r / vol[k]);
+            upscale_jac_add(J, o + k + 1, o + k, -A * dN_l / vol[k + 1]);
+            upscale_jac_add(J, o + k + 1, o + k + 1, -A * dN_r / vol[k + 1]);
+            dl = dr;
+            ddl = ddr;
+        }
+        double R = rf[nr];
+        upscale_jac_add(J, o + nr - 1, L->j[ix], R * R / vol[nr - 1]);
+    }
+}
+
+const upscale_kernel upscale_kernel_particle_fick = {"particle_fick", residual, jacobian};

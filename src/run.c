@@ -1,0 +1,493 @@
+/* The driver: protocol state machine, recording and output (upscale/run.h). */
+#include "upscale/run.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "upscale/model.h"
+#include "upscale/output.h"
+#include "upscale/protocol.h"
+#include "upscale_version.h"
+
+/* Time series, one row per accepted step (and two at each protocol switch). */
+typedef struct {
+    double *t, *V, *I, *cap, *ocv;
+    int *step;
+    size_t n, size;
+} series;
+
+/* Field snapshots: full state vectors at chosen times. */
+typedef struct {
+    double *t, *y;
+    int *step;
+    size_t n, size, len;
+} snapshots;
+
+enum { ROOT_VOLTAGE, ROOT_CURRENT, ROOT_CAPACITY };
+
+typedef struct {
+    const upscale_layout *L;
+    const upscale_step *s;
+    double q0;
+    int n, kind[3], dir[3];
+} root_ctx;
+
+static int roots(double t, const double *y, double *g, void *data)
+{
+    const root_ctx *c = data;
+    for (int k = 0; k < c->n; k++) {
+        switch (c->kind[k]) {
+        case ROOT_VOLTAGE:
+            g[k] = y[c->L->V] - c->s->voltage_cutoff;
+            break;
+        case ROOT_CURRENT:
+            g[k] = fabs(y[c->L->I]) - c->s->current_cutoff;
+            break;
+        default:
+            g[k] = fabs(y[c->L->Q] - c->q0) - c->s->capacity_limit;
+        }
+    }
+    return 0;
+}
+
+static upscale_err series_push(series *s, double t, double V, double I, double cap, double ocv,
+                               int step)
+{
+    if (s->n == s->size) {
+        size_t size = s->size ? 2 * s->size : 1024;
+        double **a[] = {&s->t, &s->V, &s->I, &s->cap, &s->ocv};
+        for (int k = 0; k < 5; k++) {
+            double *p = realloc(*a[k], size * sizeof(double));
+            UPSCALE_ALLOC_CHECK(p);
+            *a[k] = p;
+        }
+        int *p = realloc(s->step, size * sizeof(int));
+        UPSCALE_ALLOC_CHECK(p);
+        s->step = p;
+        s->size = size;
+    }
+    s->t[s->n] = t;
+    s->V[s->n] = V;
+    s->I[s->n] = I;
+    s->cap[s->n] = cap;
+    s->ocv[s->n] = ocv;
+    s->step[s->n] = step;
+    s->n++;
+    return UPSCALE_OK;
+}
+
+static void series_free(series *s)
+{
+    free(s->t);
+    free(s->V);
+    free(s->I);
+    free(s->cap);
+    free(s->ocv);
+    free(s->step);
+}
+
+static upscale_err snap_push(snapshots *s, double t, const double *y, int step)
+{
+    if (s->n == s->size) {
+        size_t size = s->size ? 2 * s->size : 16;
+        double *a = realloc(s->t, size * sizeof(double));
+        UPSCALE_ALLOC_CHECK(a);
+        s->t = a;
+        a = realloc(s->y, size * s->len * sizeof(double));
+        UPSCALE_ALLOC_CHECK(a);
+        s->y = a;
+        int *b = realloc(s->step, size * sizeof(int));
+        UPSCALE_ALLOC_CHECK(b);
+        s->step = b;
+        s->size = size;
+    }
+    s->t[s->n] = t;
+    s->step[s->n] = step;
+    memcpy(s->y + s->n * s->len, y, s->len * sizeof(double));
+    s->n++;
+    return UPSCALE_OK;
+}
+
+static void snap_free(snapshots *s)
+{
+    free(s->t);
+    free(s->y);
+    free(s->step);
+}
+
+upscale_err upscale_run_load_params(const upscale_run_options *opt, upscale_params **pp)
+{
+    upscale_params *p;
+    UPSCALE_CALL(upscale_params_create(&p));
+    upscale_err e = upscale_params_load(p, opt->case_path);
+    for (int i = 0; !e && i < opt->noverrides; i++) e = upscale_params_set(p, opt->overrides[i]);
+    if (e) {
+        upscale_params_destroy(&p);
+        return upscale_error_trace(e, __FILE__, __LINE__, __func__);
+    }
+    *pp = p;
+    return UPSCALE_OK;
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* Everything a run holds. */
+typedef struct {
+    upscale_params *p;
+    upscale_model *m;
+    upscale_solver *s;
+    upscale_protocol proto;
+    series ts;
+    snapshots snap;
+    double rtol, max_step, snap_interval;
+    int fields;
+    const char *case_name;
+} run_ctx;
+
+static upscale_err read_case(run_ctx *r)
+{
+    upscale_params *p = r->p;
+    UPSCALE_CALL(upscale_model_create(p, &r->m));
+    UPSCALE_CALL(upscale_protocol_read(p, r->m, &r->proto));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, "numerics.rtol", "1", "a relative tolerance",
+                                                1e-14, 0.1, 0, 1e-5, &r->rtol));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, "numerics.max_step", "s", "a time step", 0,
+                                                INFINITY, 0, 0.0, &r->max_step));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, "output.snapshot_interval", "s", "a duration",
+                                                0, INFINITY, 0, 0.0, &r->snap_interval));
+    static const char *const yesno[] = {"false", "true", NULL};
+    UPSCALE_CALL(upscale_params_get_choice(p, "output.fields", yesno, "true", &r->fields));
+    UPSCALE_CALL(upscale_params_get_string(p, "name", "", &r->case_name));
+    UPSCALE_CALL(upscale_params_get_string(p, "citation", "", &(const char *){NULL}));
+    UPSCALE_CALL(upscale_params_get_string(p, "description", "", &(const char *){NULL}));
+    UPSCALE_CALL(upscale_params_check_unused(p));
+    return UPSCALE_OK;
+}
+
+/* Progress line on a terminal: simulated time, voltage, share of the protocol done. */
+static void progress(const run_ctx *r, int k, double t, double tstep0, double V, double qstep,
+                     double *last)
+{
+    double w = wall_now();
+    if (w - *last < 0.1) return;
+    *last = w;
+    const upscale_step *s = &r->proto.steps[k];
+    double f = 0.0;
+    if (isfinite(s->duration)) f = (t - tstep0) / s->duration;
+    f = fmax(f, qstep / r->proto.c_rate_capacity);
+    fprintf(stderr, "\rt = %10.1f s   V = %.4f V   step %d/%d   %3.0f%% ", t, V, k + 1,
+            r->proto.n, 100.0 * fmin(1.0, (k + fmin(f, 1.0)) / r->proto.n));
+}
+
+/* Run the protocol; on solver failure set *failed and stop (partial results kept). */
+static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale_run_result *res)
+{
+    const upscale_layout *L = r->m->layout;
+    double *y = malloc(sizeof(double) * L->n), *ys = malloc(sizeof(double) * L->n);
+    UPSCALE_ALLOC_CHECK(y && ys);
+    double *yp = malloc(sizeof(double) * L->n);
+    UPSCALE_ALLOC_CHECK(yp);
+    upscale_model_rest_state(r->m, y, yp);
+    free(yp);
+    double t = 0.0, cap = 0.0, last = 0.0;
+    double inv0 = upscale_model_inventory(r->m, y);
+    r->snap.len = L->n;
+    int progress_on = opt->progress && isatty(STDERR_FILENO);
+    UPSCALE_CALL(series_push(&r->ts, 0.0, y[L->V], 0.0, 0.0, upscale_model_ocv(r->m, y), 0));
+    if (r->fields) UPSCALE_CALL(snap_push(&r->snap, 0.0, y, 0));
+    double next_snap = r->snap_interval > 0 ? r->snap_interval : INFINITY;
+    int skip_group = -1;
+    res->complete = 1;
+    snprintf(res->status, sizeof(res->status), "complete");
+    for (int k = 0; k < r->proto.n; k++) {
+        const upscale_step *st = &r->proto.steps[k];
+        if (st->group == skip_group) continue;
+        /* Hold and setpoint for this step; starting guess for the algebraic unknowns. */
+        switch (st->kind) {
+        case UPSCALE_STEP_CC:
+            r->m->hold = UPSCALE_HOLD_CURRENT;
+            r->m->setpoint = st->current;
+            upscale_model_guess_algebraic(r->m, st->current, y);
+            break;
+        case UPSCALE_STEP_REST:
+            r->m->hold = UPSCALE_HOLD_CURRENT;
+            r->m->setpoint = 0.0;
+            upscale_model_guess_algebraic(r->m, 0.0, y);
+            break;
+        case UPSCALE_STEP_CV:
+            r->m->hold = UPSCALE_HOLD_VOLTAGE;
+            r->m->setpoint = st->voltage;
+            break;
+        }
+        upscale_err e = upscale_solver_restart(r->s, t, y);
+        if (e) {
+            res->complete = 0;
+            snprintf(res->status, sizeof(res->status),
+                     "incomplete: step %d could not start at t = %g s: %s", k + 1, t,
+                     upscale_error_message());
+            break;
+        }
+        memcpy(y, upscale_solver_state(r->s), sizeof(double) * L->n);
+        double q0 = y[L->Q], t0 = t;
+        UPSCALE_CALL(series_push(&r->ts, t, y[L->V], y[L->I], cap, upscale_model_ocv(r->m, y),
+                                 k + 1));
+        /* Stop conditions as IDA roots. */
+        root_ctx rc = {.L = L, .s = st, .q0 = q0};
+        int sign = st->kind == UPSCALE_STEP_CC ? (st->current > 0 ? -1 : 1) : 0;
+        if (!isnan(st->voltage_cutoff) && st->kind == UPSCALE_STEP_CC) {
+            rc.kind[rc.n] = ROOT_VOLTAGE;
+            rc.dir[rc.n++] = sign;
+            /* Already past the cut-off: the step has nothing to do. */
+            if (sign * (y[L->V] - st->voltage_cutoff) >= 0) {
+                if (st->ends_group) skip_group = st->group;
+                continue;
+            }
+        }
+        if (!isnan(st->current_cutoff)) {
+            rc.kind[rc.n] = ROOT_CURRENT;
+            rc.dir[rc.n++] = -1;
+        }
+        if (!isnan(st->capacity_limit)) {
+            rc.kind[rc.n] = ROOT_CAPACITY;
+            rc.dir[rc.n++] = 1;
+        }
+        UPSCALE_CALL(upscale_solver_set_roots(r->s, rc.n, rc.dir, roots, &rc));
+        double tend = t + (isfinite(st->duration) ? st->duration : 1e12);
+        for (;;) {
+            int event;
+            double tprev = t;
+            e = upscale_solver_step(r->s, tend, &t, &event);
+            if (e) {
+                res->complete = 0;
+                snprintf(res->status, sizeof(res->status),
+                         "incomplete: solver failed in step %d at t = %g s: %s", k + 1, tprev,
+                         upscale_error_message());
+                break;
+            }
+            memcpy(y, upscale_solver_state(r->s), sizeof(double) * L->n);
+            double qstep = fabs(y[L->Q] - q0);
+            UPSCALE_CALL(series_push(&r->ts, t, y[L->V], y[L->I], cap + qstep / 3600.0,
+                                     upscale_model_ocv(r->m, y), k + 1));
+            while (r->fields && next_snap <= t) {
+                UPSCALE_CALL(upscale_solver_state_at(r->s, next_snap, ys));
+                UPSCALE_CALL(snap_push(&r->snap, next_snap, ys, k + 1));
+                next_snap += r->snap_interval;
+            }
+            if (progress_on) progress(r, k, t, t0, y[L->V], qstep, &last);
+            if (event == 1) {
+                int found[3] = {0};
+                UPSCALE_CALL(upscale_solver_roots_found(r->s, found));
+                if (found[0] && rc.kind[0] == ROOT_VOLTAGE && st->ends_group)
+                    skip_group = st->group;
+            }
+            if (event) break;
+        }
+        cap += fabs(y[L->Q] - q0) / 3600.0;
+        if (r->fields && (r->snap.n == 0 || r->snap.t[r->snap.n - 1] < t))
+            UPSCALE_CALL(snap_push(&r->snap, t, y, k + 1));
+        if (!res->complete) break;
+    }
+    if (progress_on) fprintf(stderr, "\n");
+    res->inventory_drift = (upscale_model_inventory(r->m, y) - inv0) / inv0;
+    free(y);
+    free(ys);
+    return UPSCALE_OK;
+}
+
+static void summarise(const run_ctx *r, upscale_run_result *res)
+{
+    const series *s = &r->ts;
+    double energy = 0.0;
+    for (size_t i = 1; i < s->n; i++)
+        energy += 0.5 * (s->I[i] * s->V[i] + s->I[i - 1] * s->V[i - 1]) * (s->t[i] - s->t[i - 1]);
+    res->capacity = s->n ? s->cap[s->n - 1] : 0.0;
+    res->energy = energy / 3600.0;
+    res->mean_voltage = res->capacity > 0 ? fabs(res->energy) / res->capacity : NAN;
+    res->final_time = s->n ? s->t[s->n - 1] : 0.0;
+    res->final_voltage = s->n ? s->V[s->n - 1] : NAN;
+    res->theoretical_capacity = r->proto.c_rate_capacity / 3600.0;
+    res->rtol = r->rtol;
+    upscale_solver_get_stats(r->s, &res->stats);
+}
+
+/* Field k of snapshot i, for nodes of the regions in mask, shells expanded if shells. */
+static upscale_err write_fields(upscale_output *o, const run_ctx *r)
+{
+    const upscale_layout *L = r->m->layout;
+    const snapshots *sn = &r->snap;
+    size_t ns = sn->n, nx = L->nx;
+    UPSCALE_CALL(upscale_output_write_vector(o, "/fields/time", "s", ns, sn->t));
+    UPSCALE_CALL(upscale_output_write_ints(o, "/fields/step", ns, sn->step));
+    double *buf = malloc(sizeof(double) * ns * (nx + 1) * (size_t)(L->nr[0] + L->nr[2] + 1));
+    UPSCALE_ALLOC_CHECK(buf);
+    static const struct {
+        const char *path, *units;
+    } f[] = {{"/fields/electrolyte_concentration", "mol/m^3"},
+             {"/fields/electrolyte_potential", "V"},
+             {"/fields/solid_potential", "V"},
+             {"/fields/reaction_flux", "mol/m^2/s"}};
+    upscale_err e = UPSCALE_OK;
+    for (int q = 0; q < 4 && !e; q++) {
+        for (size_t i = 0; i < ns; i++) {
+            const double *y = sn->y + i * sn->len;
+            for (size_t ix = 0; ix < nx; ix++) {
+                int off = q == 0 ? L->ce[ix] : q == 1 ? L->phie[ix] : q == 2 ? L->phis[ix] : L->j[ix];
+                buf[i * nx + ix] = off >= 0 ? y[off] : NAN;
+            }
+        }
+        size_t dims[2] = {ns, nx};
+        e = upscale_output_write(o, f[q].path, f[q].units, 2, dims, buf);
+    }
+    for (int g = 0; g < 3 && !e; g += 2) {
+        int n = L->nx_region[g], nr = L->nr[g], b = L->x_begin[g];
+        if (n == 0) continue;
+        for (size_t i = 0; i < ns; i++)
+            for (int a = 0; a < n; a++)
+                memcpy(buf + (i * n + a) * nr, sn->y + i * sn->len + L->cs[b + a],
+                       sizeof(double) * nr);
+        size_t dims[3] = {ns, (size_t)n, (size_t)nr};
+        e = upscale_output_write(o, g ? "/fields/particle_concentration_positive"
+                                      : "/fields/particle_concentration_negative",
+                                 "mol/m^3", 3, dims, buf);
+    }
+    free(buf);
+    return e;
+}
+
+static upscale_err write_mesh(upscale_output *o, const run_ctx *r)
+{
+    const upscale_model *m = r->m;
+    const upscale_layout *L = m->layout;
+    UPSCALE_CALL(upscale_output_write_vector(o, "/mesh/x", "m", L->nx, m->x));
+    UPSCALE_CALL(upscale_output_write_vector(o, "/mesh/dx", "m", L->nx, m->dx));
+    UPSCALE_CALL(upscale_output_write_ints(o, "/mesh/region", L->nx, L->region));
+    UPSCALE_CALL(upscale_output_attr_string(o, "/mesh/region", "meaning",
+                                            "0 negative, 1 separator, 2 positive"));
+    if (L->nr[0]) {
+        UPSCALE_CALL(upscale_output_write_vector(o, "/mesh/r_negative", "m", L->nr[0], m->rc[0]));
+        UPSCALE_CALL(upscale_output_write_vector(o, "/mesh/r_faces_negative", "m", L->nr[0] + 1,
+                                                 m->rf[0]));
+    }
+    UPSCALE_CALL(upscale_output_write_vector(o, "/mesh/r_positive", "m", L->nr[2], m->rc[2]));
+    UPSCALE_CALL(
+        upscale_output_write_vector(o, "/mesh/r_faces_positive", "m", L->nr[2] + 1, m->rf[2]));
+    return UPSCALE_OK;
+}
+
+static upscale_err write_parameters(upscale_output *o, const upscale_params *p)
+{
+    size_t n = upscale_params_count(p);
+    const char **key = malloc(n * sizeof(char *)), **text = malloc(n * sizeof(char *)),
+               **unit = malloc(n * sizeof(char *)), **src = malloc(n * sizeof(char *));
+    double *si = malloc(n * sizeof(double));
+    char *srcbuf = malloc(n * 300);
+    UPSCALE_ALLOC_CHECK(key && text && unit && src && si && srcbuf);
+    for (size_t i = 0; i < n; i++) {
+        upscale_params_entry e;
+        upscale_params_get_entry(p, i, &e);
+        key[i] = e.key;
+        text[i] = e.text;
+        unit[i] = e.si_unit;
+        si[i] = e.si_value;
+        snprintf(srcbuf + 300 * i, 300, "%s:%d", e.file, e.line);
+        src[i] = srcbuf + 300 * i;
+    }
+    upscale_err e = upscale_output_write_strings(o, "/parameters/key", n, key);
+    if (!e) e = upscale_output_write_strings(o, "/parameters/value", n, text);
+    if (!e) e = upscale_output_write_vector(o, "/parameters/si_value", "see /parameters/si_unit", n, si);
+    if (!e) e = upscale_output_write_strings(o, "/parameters/si_unit", n, unit);
+    if (!e) e = upscale_output_write_strings(o, "/parameters/source", n, src);
+    free(key);
+    free(text);
+    free(unit);
+    free(src);
+    free(si);
+    free(srcbuf);
+    return e;
+}
+
+static upscale_err write_output(const run_ctx *r, const upscale_run_options *opt,
+                                const upscale_run_result *res)
+{
+    upscale_output *o;
+    UPSCALE_CALL(upscale_output_create(opt->output_path, &o));
+    const series *s = &r->ts;
+    upscale_err e = UPSCALE_OK;
+#define W(x) if (!e) e = (x)
+    W(upscale_output_write_vector(o, "/timeseries/time", "s", s->n, s->t));
+    W(upscale_output_write_vector(o, "/timeseries/voltage", "V", s->n, s->V));
+    W(upscale_output_write_vector(o, "/timeseries/current", "A/m^2", s->n, s->I));
+    W(upscale_output_attr_string(o, "/timeseries/current", "sign", "positive on discharge"));
+    W(upscale_output_write_vector(o, "/timeseries/capacity", "Ah/m^2", s->n, s->cap));
+    W(upscale_output_write_vector(o, "/timeseries/ocv", "V", s->n, s->ocv));
+    W(upscale_output_attr_string(o, "/timeseries/ocv", "meaning",
+                                 "U_pos - U_neg at the mean stoichiometry of each electrode"));
+    W(upscale_output_write_ints(o, "/timeseries/step", s->n, s->step));
+    W(write_mesh(o, r));
+    if (r->fields) W(write_fields(o, r));
+    W(write_parameters(o, r->p));
+    W(upscale_output_attr_string(o, "/", "version", UPSCALE_GIT_DESCRIBE));
+    W(upscale_output_attr_string(o, "/", "status", res->status));
+    W(upscale_output_attr_string(o, "/", "case", opt->case_path));
+    W(upscale_output_attr_string(o, "/", "name", r->case_name));
+    W(upscale_output_attr_string(o, "/", "command_line", opt->command_line ? opt->command_line : ""));
+    W(upscale_output_attr_double(o, "/", "theoretical_capacity", res->theoretical_capacity, "Ah/m^2"));
+    W(upscale_output_attr_string(o, "/", "c_rate_basis",
+                                 "1C = theoretical capacity of the initial state in the direction "
+                                 "of the first current step, delivered in one hour"));
+    const upscale_solver_stats *st = &res->stats;
+    W(upscale_output_attr_string(o, "/solver", "integrator", "SUNDIALS IDA (BDF) + KLU, analytic Jacobian"));
+    W(upscale_output_attr_double(o, "/solver", "rtol", r->rtol, "1"));
+    W(upscale_output_attr_long(o, "/solver", "steps", st->steps));
+    W(upscale_output_attr_long(o, "/solver", "residual_evaluations", st->residual_evals));
+    W(upscale_output_attr_long(o, "/solver", "jacobian_evaluations", st->jacobian_evals));
+    W(upscale_output_attr_long(o, "/solver", "newton_iterations", st->newton_iters));
+    W(upscale_output_attr_long(o, "/solver", "newton_failures", st->newton_fails));
+    W(upscale_output_attr_long(o, "/solver", "error_test_failures", st->error_test_fails));
+    W(upscale_output_attr_long(o, "/solver", "consistent_ic_solves", st->ic_calls));
+    W(upscale_output_attr_long(o, "/solver", "unknowns", r->m->layout->n));
+    W(upscale_output_attr_long(o, "/solver", "jacobian_nonzeros", r->m->layout->nnz));
+    W(upscale_output_attr_double(o, "/solver", "wall_time", st->wall_seconds, "s"));
+    W(upscale_output_attr_double(o, "/solver", "inventory_drift", res->inventory_drift, "1"));
+    W(upscale_output_attr_double(o, "/summary", "capacity", res->capacity, "Ah/m^2"));
+    W(upscale_output_attr_double(o, "/summary", "energy", res->energy, "Wh/m^2"));
+    W(upscale_output_attr_double(o, "/summary", "mean_voltage", res->mean_voltage, "V"));
+#undef W
+    if (e) {
+        upscale_output_discard(&o);
+        return upscale_error_trace(e, __FILE__, __LINE__, __func__);
+    }
+    return upscale_output_close(&o);
+}
+
+upscale_err upscale_run(const upscale_run_options *opt, upscale_run_result *res)
+{
+    run_ctx r = {0};
+    memset(res, 0, sizeof(*res));
+    upscale_err e = upscale_run_load_params(opt, &r.p);
+    if (!e) e = read_case(&r);
+    if (!e) e = upscale_solver_create(r.m, r.rtol, r.max_step, &r.s);
+    if (!e) e = integrate(&r, opt, res);
+    if (!e) {
+        summarise(&r, res);
+        if (opt->output_path) e = write_output(&r, opt, res);
+        if (!e && !res->complete)
+            e = upscale_error_set(UPSCALE_ERR_SOLVER, __FILE__, __LINE__, __func__, "%s",
+                                  res->status);
+    }
+    upscale_solver_destroy(&r.s);
+    upscale_protocol_free(&r.proto);
+    upscale_model_destroy(&r.m);
+    upscale_params_destroy(&r.p);
+    series_free(&r.ts);
+    snap_free(&r.snap);
+    return e;
+}

@@ -1,0 +1,114 @@
+/* The analytic Jacobian against central finite differences of the residual, at a
+ * non-trivial state (non-uniform concentrations, non-zero fluxes and current), for the
+ * full cell with formulas, the full cell with tables, and a half cell with film
+ * resistance; each under every held quantity (current, voltage, power). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "upscale/model.h"
+#include "upscale/run.h"
+
+/* A state away from rest: concentrations vary in x and r, potentials and fluxes arbitrary
+ * but moderate, so every term of every kernel contributes. */
+static void perturbed_state(const upscale_model *m, double *y, double *yp)
+{
+    const upscale_layout *L = m->layout;
+    upscale_model_rest_state(m, y, yp);
+    upscale_model_guess_algebraic(m, 0.5 * m->scale[L->I], y);
+    for (int ix = 0; ix < L->nx; ix++) {
+        double s = sin(1.0 + 0.7 * ix);
+        y[L->ce[ix]] *= 1.0 + 0.2 * s;
+        y[L->phie[ix]] += 0.01 * s;
+        int g = L->region[ix];
+        if (g == UPSCALE_SEP) continue;
+        y[L->phis[ix]] += 0.005 * cos(ix);
+        y[L->j[ix]] *= 1.0 + 0.3 * s;
+        for (int k = 0; k < L->nr[g]; k++)
+            y[L->cs[ix] + k] *= 1.0 + 0.05 * sin(0.3 * k + ix);
+    }
+    y[L->V] += 0.01;
+    for (int i = 0; i < L->n; i++) yp[i] = 1e-3 * m->scale[i] * cos(0.37 * i);
+}
+
+/* max over entries of |J_analytic - J_fd| / max(|J_fd|, 1e-7 max_row |J_fd|). */
+static double compare(upscale_model *m, double cj)
+{
+    const upscale_layout *L = m->layout;
+    int n = L->n;
+    double *y = calloc(n, sizeof(double)), *yp = calloc(n, sizeof(double));
+    double *rp = calloc(n, sizeof(double)), *rm = calloc(n, sizeof(double));
+    double *val = calloc(L->nnz, sizeof(double)), *fd = calloc((size_t)n * n, sizeof(double));
+    perturbed_state(m, y, yp);
+    int missing = upscale_model_jacobian(m, 0.0, cj, y, yp, val);
+    CHECK(missing == 0, "all analytic entries fall in the recorded pattern (%d outside)", missing);
+    for (int c = 0; c < n; c++) {
+        double h = 1e-6 * m->scale[c];
+        for (int pass = 0; pass < 2; pass++) {
+            double *v = pass ? yp : y, keep = v[c];
+            double w = pass ? cj : 1.0;
+            v[c] = keep + h;
+            upscale_model_residual(m, 0.0, y, yp, rp);
+            v[c] = keep - h;
+            upscale_model_residual(m, 0.0, y, yp, rm);
+            v[c] = keep;
+            for (int r = 0; r < n; r++) fd[(size_t)r * n + c] += w * (rp[r] - rm[r]) / (2 * h);
+        }
+    }
+    double worst = 0.0, outside = 0.0;
+    for (int r = 0; r < n; r++) {
+        double rowmax = 0.0;
+        for (int c = 0; c < n; c++) rowmax = fmax(rowmax, fabs(fd[(size_t)r * n + c]));
+        for (int c = 0; c < n; c++) {
+            double a = 0.0, f = fd[(size_t)r * n + c];
+            int in = 0;
+            for (int k = L->rowptr[r]; k < L->rowptr[r + 1]; k++)
+                if (L->colind[k] == c) a = val[k], in = 1;
+            double d = fabs(a - f) / fmax(fabs(f), 1e-7 * rowmax + 1e-300);
+            if (in) worst = fmax(worst, d);
+            else outside = fmax(outside, fabs(f) / (rowmax + 1e-300));
+        }
+    }
+    CHECK(outside < 1e-7, "no finite-difference entry outside the pattern (largest %.2e of row max)",
+          outside);
+    free(y), free(yp), free(rp), free(rm), free(val), free(fd);
+    return worst;
+}
+
+static void run(const char *label, const char *path, const char *const *sets, int nsets)
+{
+    upscale_run_options opt = {.case_path = path, .overrides = sets, .noverrides = nsets};
+    upscale_params *p;
+    upscale_model *m;
+    CHECK_OK(upscale_run_load_params(&opt, &p));
+    CHECK_OK(upscale_model_create(p, &m));
+    if (!m) return;
+    static const char *const holds[] = {"current", "voltage", "power"};
+    for (int h = 0; h < 3; h++) {
+        m->hold = (upscale_hold)h;
+        m->setpoint = 1.0;
+        double d = compare(m, 1.7e3);
+        CHECK(d < 1e-6, "%s, holding %s: max relative Jacobian error %.2e < 1e-6", label,
+              holds[h], d);
+    }
+    upscale_model_destroy(&m);
+    upscale_params_destroy(&p);
+}
+
+int main(void)
+{
+    static const char *const small[] = {"numerics.cells.negative=4", "numerics.cells.separator=3",
+                                        "numerics.cells.positive=5", "numerics.shells.negative=4",
+                                        "numerics.shells.positive=6",
+                                        "numerics.shell_ratio.positive=0.3"};
+    run("Newman cell (formulas)", "cases/validation/newman_licoo2_graphite_1C.yaml", small, 6);
+    run("Chayambuka cell (tables, contact resistance)", "cases/validation/chayambuka2022_5A.yaml",
+        small, 6);
+    const char *half[] = {"numerics.cells.separator=3", "numerics.cells.positive=5",
+                          "numerics.shells.positive=5", "cell.type=half",
+                          "counter.exchange_current_density=10 A/m^2",
+                          "positive.film_resistance=1e-3 Ohm m^2"};
+    run("half cell with film resistance", "tests/cases/half_cell_licoo2.yaml", half, 6);
+    return CHECK_DONE();
+}

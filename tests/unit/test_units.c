@@ -1,0 +1,183 @@
+/* Unit database and conversions: known factors for every unit form the parameter files
+ * use, affine temperatures, rational exponents, and the failures. */
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "upscale/units.h"
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Convert value from -> to and compare with want (relative 1e-12). */
+static void check_convert(const upscale_units *u, double value, const char *from, const char *to,
+                          double want)
+{
+    double got = NAN;
+    upscale_units_status s = upscale_units_convert(u, value, from, to, &got);
+    char desc[200];
+    snprintf(desc, sizeof(desc), "%g '%s' -> '%s'", value, from, to);
+    CHECK(s == UPSCALE_UNITS_OK, "%s: status %d", desc, (int)s);
+    CHECK_CLOSE(got, want, 1e-12, 0.0, desc);
+}
+
+static void check_status(const upscale_units *u, const char *from, const char *to,
+                         upscale_units_status want)
+{
+    double got = 42.0;
+    upscale_units_status s = upscale_units_convert(u, 1.0, from, to, &got);
+    CHECK(s == want && got == 42.0, "'%s' -> '%s': status %d (want %d), output untouched", from, to,
+          (int)s, (int)want);
+}
+
+static void check_split(const char *text, int ok, double value, const char *unit)
+{
+    double v = NAN;
+    char buf[64] = "unchanged";
+    int r = upscale_units_split(text, &v, buf, sizeof(buf));
+    if (ok)
+        CHECK(r == 0 && v == value && strcmp(buf, unit) == 0,
+              "split '%s' -> %g '%s' (got %d, %g '%s')", text, value, unit, r, v, buf);
+    else
+        CHECK(r == -1, "split '%s' fails (got %d)", text, r);
+}
+
+int main(void)
+{
+    upscale_units *u = NULL;
+
+    /* load time of the trimmed database, for information (not a pass/fail criterion) */
+    double t0 = now();
+    CHECK_OK(upscale_units_create(NULL, &u));
+    printf("INFO: unit database loaded in %.3f ms\n", 1e3 * (now() - t0));
+    if (!u) return CHECK_DONE();
+
+    /* lengths and prefixes, both micro signs and the ASCII u */
+    check_convert(u, 1.0, "um", "m", 1e-6);
+    check_convert(u, 1.0, "\xC2\xB5m", "m", 1e-6);
+    check_convert(u, 1.0, "\xCE\xBCm", "m", 1e-6);
+    check_convert(u, 2.5, "mm", "m", 2.5e-3);
+    check_convert(u, 3.0, "Angstrom", "m", 3e-10);
+    check_convert(u, 1.0, "nm", "Angstrom", 10.0);
+
+    /* concentrations */
+    check_convert(u, 1.0, "mol/m^3", "mol/m^3", 1.0);
+    check_convert(u, 1.0, "mol.m-3", "mol/m^3", 1.0);
+    check_convert(u, 1.2, "kmol/m^3", "mol/m^3", 1200.0);
+    check_convert(u, 1.0, "M", "mol/m^3", 1000.0);
+    check_convert(u, 1.0, "mol/L", "mol/m^3", 1000.0);
+    check_convert(u, 1.0, "L", "m^3", 1e-3);
+
+    /* diffusivities and conductivities */
+    check_convert(u, 3.0, "m^2/s", "m2.s-1", 3.0);
+    check_convert(u, 3.0, "m2.s-1", "m^2/s", 3.0);
+    check_convert(u, 1.0, "cm^2/s", "m^2/s", 1e-4);
+    check_convert(u, 1.0, "S/m", "S.m-1", 1.0);
+    check_convert(u, 1.0, "S.m-1", "S/m", 1.0);
+    check_convert(u, 10.0, "mS/cm", "S/m", 1.0);
+
+    /* currents, capacities, resistances */
+    check_convert(u, 24.0, "A/m^2", "A/m^2", 24.0);
+    check_convert(u, 1.0, "mA/cm^2", "A/m^2", 10.0);
+    check_convert(u, 1.0, "Ah/m^2", "C/m^2", 3600.0);
+    check_convert(u, 1.0, "mAh/cm^2", "C/m^2", 36000.0);
+    check_convert(u, 2.0, "Ah", "C", 7200.0);
+    check_convert(u, 1.0, "Ohm m^2", "V m^2/A", 1.0);
+    check_convert(u, 1.0, "ohm m^2", "Ohm m^2", 1.0);
+    check_convert(u, 5.0, "mOhm m^2", "Ohm m^2", 5e-3);
+    check_convert(u, 1.0, "Ohm cm^2", "Ohm m^2", 1e-4);
+
+    /* energies */
+    check_convert(u, 1.0, "J/mol", "J/mol", 1.0);
+    check_convert(u, 35.0, "kJ/mol", "J/mol", 35000.0);
+    check_convert(u, 1.0, "eV", "J", 1.602176634e-19);
+    check_convert(u, 1.0, "Wh", "J", 3600.0);
+
+    /* temperatures: degC is affine */
+    check_convert(u, 298.15, "K", "K", 298.15);
+    check_convert(u, 25.0, "degC", "K", 298.15);
+    check_convert(u, 300.0, "K", "degC", 26.85);
+    check_convert(u, 0.0,
+                  "\xC2\xB0"
+                  "C",
+                  "K", 273.15);
+
+    /* times and voltages */
+    check_convert(u, 2.0, "h", "s", 7200.0);
+    check_convert(u, 3.0, "min", "s", 180.0);
+    check_convert(u, 1.0, "day", "h", 24.0);
+    check_convert(u, 7.0, "s", "s", 7.0);
+    check_convert(u, 3.7, "V", "V", 3.7);
+    check_convert(u, 150.0, "mV", "V", 0.15);
+
+    /* dimensionless */
+    check_convert(u, 0.3, "1", "1", 0.3);
+    check_convert(u, 0.3, "", "1", 0.3);
+    check_convert(u, 0.3, "1", "", 0.3);
+    check_convert(u, 30.0, "percent", "1", 0.3);
+    check_convert(u, 30.0, "%", "1", 0.3);
+    check_convert(u, 1.0, "g", "kg", 1e-3);
+    check_convert(u, 1.0, "mg", "kg", 1e-6);
+
+    /* rational exponents (UDUNITS-2 alone would read m^2.5 as 5 m^2) */
+    check_convert(u, 1e-5, "m^2.5 mol^-0.5 s^-1", "m^2.5 mol^-0.5 s^-1", 1e-5);
+    check_convert(u, 1.0, "cm^2.5 mol^-0.5 s^-1", "m^2.5 mol^-0.5 s^-1", 1e-5);
+    check_convert(u, 1.0, "m^2.5 kmol^-0.5 s^-1", "m^2.5 mol^-0.5 s^-1", 1.0 / sqrt(1000.0));
+    check_convert(u, 1.0, "m^(5/2) mol^(-1/2)/s", "m^2.5 mol^-0.5 s^-1", 1.0);
+    check_convert(u, 1.0, "m^2.5 mol^-0.5 min^-1", "m^2.5.mol^-0.5.s-1", 1.0 / 60.0);
+    check_convert(u, 1.0, "A/m^2 (m^3/mol)^1.5", "A m^2.5 mol^-1.5", 1.0);
+    check_convert(u, 4.0, "m^2.0", "m^2", 4.0);
+    check_convert(u, 1.0, "(mol/m^3)^0.5", "mol^0.5 m^-1.5", 1.0);
+    check_status(u, "m^2.5", "m^2", UPSCALE_UNITS_INCOMPATIBLE);
+    check_status(u, "m^2.5 mol^-0.5 s^-1", "m^2 s^-1", UPSCALE_UNITS_INCOMPATIBLE);
+    check_status(u, "furlong^0.5", "m^0.5", UPSCALE_UNITS_UNPARSABLE);
+    check_convert(u, 1.0, "m2.s-1 mol^0.5", "m^2 s^-1 mol^(1/2)", 1.0);
+    check_status(u, "m^0.1234567", "m", UPSCALE_UNITS_UNPARSABLE);
+    check_status(u, "m^(1/1000)", "m", UPSCALE_UNITS_UNPARSABLE);
+    check_status(u, "((m^100)^100)^0.5", "m", UPSCALE_UNITS_UNPARSABLE);
+    check_status(u, "m^2.5 (s", "m^2.5 s", UPSCALE_UNITS_UNPARSABLE);
+
+    /* failures: status only, the error state is left alone */
+    upscale_error_clear();
+    check_status(u, "furlong", "m", UPSCALE_UNITS_UNPARSABLE);
+    check_status(u, "m/", "m", UPSCALE_UNITS_UNPARSABLE);
+    check_status(u, "kg", "m", UPSCALE_UNITS_INCOMPATIBLE);
+    check_status(u, "m", "s", UPSCALE_UNITS_INCOMPATIBLE);
+    check_status(u, "mol/m^3", "mol/m^2", UPSCALE_UNITS_INCOMPATIBLE);
+    check_status(u, "", "m", UPSCALE_UNITS_INCOMPATIBLE);
+    check_status(u, "degC", "V", UPSCALE_UNITS_INCOMPATIBLE);
+    CHECK(upscale_error_code() == UPSCALE_OK, "convert never sets the error state");
+
+    /* number/unit split */
+    check_split("2.5 um", 1, 2.5, "um");
+    check_split("2.5um", 1, 2.5, "um");
+    check_split("1e-3 Ohm m^2", 1, 1e-3, "Ohm m^2");
+    check_split("  -4  mV  ", 1, -4.0, "mV");
+    check_split("0.3", 1, 0.3, "");
+    check_split("+.5 h", 1, 0.5, "h");
+    check_split("1e-5 m^2.5 mol^-0.5 s^-1", 1, 1e-5, "m^2.5 mol^-0.5 s^-1");
+    check_split("nan", 0, 0, "");
+    check_split("inf m", 0, 0, "");
+    check_split("1e999 m", 0, 0, "");
+    check_split("0x10 m", 0, 0, "");
+    check_split("abc", 0, 0, "");
+    check_split("", 0, 0, "");
+    check_split("1 m^2.5 mol^-0.5 s^-1 and a very long trailing text that does not fit", 0, 0, "");
+
+    /* a database that does not exist */
+    upscale_units *bad = NULL;
+    upscale_err e = upscale_units_create("/nonexistent/units.xml", &bad);
+    CHECK(e == UPSCALE_ERR_IO && bad == NULL, "missing database: UPSCALE_ERR_IO (got %d)", (int)e);
+    CHECK(strstr(upscale_error_message(), "/nonexistent/units.xml") != NULL,
+          "message names the file: %s", upscale_error_message());
+
+    upscale_units_destroy(&u);
+    CHECK(u == NULL, "destroy NULLs the handle");
+    upscale_units_destroy(&u);
+    return CHECK_DONE();
+}
