@@ -74,7 +74,7 @@ upscale_err upscale_function_from_params(upscale_params *p, const char *key, con
     } else if (starts_with(text, "table")) {
         char path[4096];
         g->kind = KIND_TABLE;
-        upscale_err e = upscale_params_get_path(p, key, path, sizeof(path));
+        upscale_err e = upscale_params_get_path(p, key, "table", path, sizeof(path));
         if (e == UPSCALE_OK) e = upscale_table_read(upscale_params_units(p), path, x_unit, y_unit, &g->table);
         if (e != UPSCALE_OK) {
             free(g);

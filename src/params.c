@@ -794,20 +794,29 @@ upscale_err upscale_params_get_choice(upscale_params *p, const char *key,
     return UPSCALE_OK;
 }
 
-upscale_err upscale_params_get_path(upscale_params *p, const char *key, char *out, size_t size)
+upscale_err upscale_params_get_path(upscale_params *p, const char *key, const char *keyword,
+                                    char *out, size_t size)
 {
     entry *e = find_input(p, key);
     if (!e) return fail(p, NULL, key, "missing key: expected a file name");
     e->used = 1;
-    if (!*e->text) return fail(p, e, key, "missing value: expected a file name");
+    const char *text = e->text;
+    if (keyword) {
+        size_t kl = strlen(keyword);
+        if (strncmp(text, keyword, kl) != 0)
+            return fail(p, e, key, "expected '%s FILE', got '%s'", keyword, text);
+        text += kl;
+        while (*text == ' ' || *text == '\t') text++;
+    }
+    if (!*text) return fail(p, e, key, "missing value: expected a file name");
 
     /* relative to the directory of the defining file; command-line values to the cwd */
     const char *slash = e->line > 0 ? strrchr(e->file, '/') : NULL;
-    size_t dir_len = slash && e->text[0] != '/' ? (size_t)(slash - e->file) + 1 : 0;
-    size_t len = strlen(e->text);
-    if (dir_len + len >= size) return fail(p, e, key, "path too long: '%s'", e->text);
+    size_t dir_len = slash && text[0] != '/' ? (size_t)(slash - e->file) + 1 : 0;
+    size_t len = strlen(text);
+    if (dir_len + len >= size) return fail(p, e, key, "path too long: '%s'", text);
     memcpy(out, e->file, dir_len);
-    memcpy(out + dir_len, e->text, len + 1);
+    memcpy(out + dir_len, text, len + 1);
 
     struct stat st;
     if (stat(out, &st) != 0 || access(out, R_OK) != 0)

@@ -50,11 +50,19 @@ static double analytic(double r, double t, double c0, double j, double R, double
 static const double *frozen_y;
 static double flux;
 
+static int is_shell(const upscale_layout *L, int i)
+{
+    for (int ix = 0; ix < L->nx; ix++)
+        if (L->cs[ix] >= 0 && i >= L->cs[ix] && i < L->cs[ix] + L->nr[L->region[ix]]) return 1;
+    return 0;
+}
+
 static int frozen_res(const upscale_model *m, double t, const double *y, const double *yp,
                       double *r)
 {
     const upscale_layout *L = m->layout;
-    for (int i = 0; i < L->n; i++) r[i] = L->id[i] ? yp[i] : y[i] - frozen_y[i];
+    for (int i = 0; i < L->n; i++)
+        if (!is_shell(L, i)) r[i] = L->id[i] ? yp[i] : y[i] - frozen_y[i];
     for (int ix = 0; ix < L->nx; ix++)
         if (L->j[ix] >= 0) r[L->j[ix]] = y[L->j[ix]] - flux;
     return 0;
@@ -64,12 +72,8 @@ static void frozen_jac(const upscale_model *m, double t, double cj, const double
                        const double *yp, upscale_jac *J)
 {
     const upscale_layout *L = m->layout;
-    for (int i = 0; i < L->n; i++) {
-        int is_cs = 0;
-        for (int ix = 0; ix < L->nx; ix++)
-            if (L->cs[ix] >= 0 && i >= L->cs[ix] && i < L->cs[ix] + L->nr[L->region[ix]]) is_cs = 1;
-        if (!is_cs) upscale_jac_add(J, i, i, L->id[i] ? cj : 1.0);
-    }
+    for (int i = 0; i < L->n; i++)
+        if (!is_shell(L, i)) upscale_jac_add(J, i, i, L->id[i] ? cj : 1.0);
 }
 
 static const upscale_kernel frozen = {"frozen", frozen_res, frozen_jac};
@@ -104,7 +108,10 @@ static void solve(int n, double ratio, double t_end, double *err_profile, double
     CHECK_OK(upscale_solver_restart(s, 0.0, y));
     double t = 0.0;
     int event = 0;
-    while (event != 2) CHECK_OK(upscale_solver_step(s, t_end, &t, &event));
+    upscale_err e = UPSCALE_OK;
+    while (!e && event != 2) e = upscale_solver_step(s, t_end, &t, &event);
+    CHECK(e == UPSCALE_OK && t == t_end, "%d shells: integrated to t = %g s %s", n, t,
+          upscale_error_message());
     const double *ys = upscale_solver_state(s);
     int ix = L->x_begin[UPSCALE_POS];
     const upscale_electrode *el = &m->cell.el[UPSCALE_POS];
@@ -118,6 +125,10 @@ static void solve(int n, double ratio, double t_end, double *err_profile, double
     }
     *err_profile = sqrt(e2) / (flux * R / D);
     double cs = upscale_model_surface_concentration(m, ys, ix, NULL, NULL);
+    if (getenv("SPHERE_DEBUG"))
+        printf("n %d: c_surf %.6f analytic %.6f, c_centre %.6f analytic %.6f, j %g\n", n, cs,
+               analytic(R, t_end, c0, flux, R, D), ys[L->cs[ix]],
+               analytic(m->rc[UPSCALE_POS][0], t_end, c0, flux, R, D), ys[L->j[ix]]);
     *err_surface = fabs(cs - analytic(R, t_end, c0, flux, R, D)) / (flux * R / D);
     upscale_solver_destroy(&s);
     upscale_model_destroy(&m);

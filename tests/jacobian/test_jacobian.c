@@ -32,28 +32,40 @@ static void perturbed_state(const upscale_model *m, double *y, double *yp)
     for (int i = 0; i < L->n; i++) yp[i] = 1e-3 * m->scale[i] * cos(0.37 * i);
 }
 
-/* max over entries of |J_analytic - J_fd| / max(|J_fd|, 1e-7 max_row |J_fd|). */
-static double compare(upscale_model *m, double cj)
+/* max over entries of |J_analytic - J_fd| / max(|J_fd|, 1e-7 max_row |J_fd|).  Entries
+ * whose finite difference is itself uncertain (the Richardson correction exceeds 3e-7 of
+ * the value: a kink of a table's second derivative lies within the stencil) are counted
+ * in *skipped and left out. */
+static double compare(upscale_model *m, double cj, int *skipped, int *total)
 {
     const upscale_layout *L = m->layout;
     int n = L->n;
     double *y = calloc(n, sizeof(double)), *yp = calloc(n, sizeof(double));
     double *rp = calloc(n, sizeof(double)), *rm = calloc(n, sizeof(double));
     double *val = calloc(L->nnz, sizeof(double)), *fd = calloc((size_t)n * n, sizeof(double));
+    double *est = calloc((size_t)n * n, sizeof(double));
     perturbed_state(m, y, yp);
     int missing = upscale_model_jacobian(m, 0.0, cj, y, yp, val);
     CHECK(missing == 0, "all analytic entries fall in the recorded pattern (%d outside)", missing);
+    /* Central differences with one Richardson step: (4 D(h/2) - D(h)) / 3, error O(h^4),
+     * so a step large enough to keep round-off small stays accurate. */
     for (int c = 0; c < n; c++) {
-        double h = 1e-6 * m->scale[c];
+        double h0 = 1e-4 * m->scale[c];
         for (int pass = 0; pass < 2; pass++) {
             double *v = pass ? yp : y, keep = v[c];
             double w = pass ? cj : 1.0;
-            v[c] = keep + h;
-            upscale_model_residual(m, 0.0, y, yp, rp);
-            v[c] = keep - h;
-            upscale_model_residual(m, 0.0, y, yp, rm);
-            v[c] = keep;
-            for (int r = 0; r < n; r++) fd[(size_t)r * n + c] += w * (rp[r] - rm[r]) / (2 * h);
+            for (int level = 0; level < 2; level++) {
+                double h = level ? 0.5 * h0 : h0, f = level ? 4.0 / 3.0 : -1.0 / 3.0;
+                v[c] = keep + h;
+                upscale_model_residual(m, 0.0, y, yp, rp);
+                v[c] = keep - h;
+                upscale_model_residual(m, 0.0, y, yp, rm);
+                v[c] = keep;
+                for (int r = 0; r < n; r++) {
+                    fd[(size_t)r * n + c] += f * w * (rp[r] - rm[r]) / (2 * h);
+                    est[(size_t)r * n + c] += (level ? 1.0 : -1.0) * w * (rp[r] - rm[r]) / (2 * h) / 3.0;
+                }
+            }
         }
     }
     double worst = 0.0, outside = 0.0;
@@ -66,17 +78,25 @@ static double compare(upscale_model *m, double cj)
             for (int k = L->rowptr[r]; k < L->rowptr[r + 1]; k++)
                 if (L->colind[k] == c) a = val[k], in = 1;
             double d = fabs(a - f) / fmax(fabs(f), 1e-7 * rowmax + 1e-300);
+            if (in) ++*total;
+            if (in && fabs(est[(size_t)r * n + c]) > 3e-7 * fmax(fabs(f), 1e-7 * rowmax)) {
+                ++*skipped;
+                continue;
+            }
+            if (in && d > worst && getenv("JAC_DEBUG"))
+                printf("  worst so far: row %d col %d analytic %.10g fd %.10g rowmax %.3g\n", r, c, a, f, rowmax);
             if (in) worst = fmax(worst, d);
             else outside = fmax(outside, fabs(f) / (rowmax + 1e-300));
         }
     }
     CHECK(outside < 1e-7, "no finite-difference entry outside the pattern (largest %.2e of row max)",
           outside);
-    free(y), free(yp), free(rp), free(rm), free(val), free(fd);
+    free(y), free(yp), free(rp), free(rm), free(val), free(fd), free(est);
     return worst;
 }
 
-static void run(const char *label, const char *path, const char *const *sets, int nsets)
+static void run(const char *label, const char *path, const char *const *sets, int nsets,
+                int max_skipped /* percent */)
 {
     upscale_run_options opt = {.case_path = path, .overrides = sets, .noverrides = nsets};
     upscale_params *p;
@@ -88,9 +108,13 @@ static void run(const char *label, const char *path, const char *const *sets, in
     for (int h = 0; h < 3; h++) {
         m->hold = (upscale_hold)h;
         m->setpoint = 1.0;
-        double d = compare(m, 1.7e3);
+        int skipped = 0, total = 0;
+        double d = compare(m, 1.7e3, &skipped, &total);
         CHECK(d < 1e-6, "%s, holding %s: max relative Jacobian error %.2e < 1e-6", label,
               holds[h], d);
+        CHECK(100 * skipped <= max_skipped * total,
+              "%s: %d of %d entries left out for an uncertain finite difference (at most %d%%)",
+              label, skipped, total, max_skipped);
     }
     upscale_model_destroy(&m);
     upscale_params_destroy(&p);
@@ -102,13 +126,13 @@ int main(void)
                                         "numerics.cells.positive=5", "numerics.shells.negative=4",
                                         "numerics.shells.positive=6",
                                         "numerics.shell_ratio.positive=0.3"};
-    run("Newman cell (formulas)", "cases/validation/newman_licoo2_graphite_1C.yaml", small, 6);
+    run("Newman cell (formulas)", "cases/validation/newman_licoo2_graphite_1C.yaml", small, 6, 2);
     run("Chayambuka cell (tables, contact resistance)", "cases/validation/chayambuka2022_5A.yaml",
-        small, 6);
+        small, 6, 10);
     const char *half[] = {"numerics.cells.separator=3", "numerics.cells.positive=5",
                           "numerics.shells.positive=5", "cell.type=half",
                           "counter.exchange_current_density=10 A/m^2",
                           "positive.film_resistance=1e-3 Ohm m^2"};
-    run("half cell with film resistance", "tests/cases/half_cell_licoo2.yaml", half, 6);
+    run("half cell with film resistance", "tests/cases/half_cell_licoo2.yaml", half, 6, 2);
     return CHECK_DONE();
 }

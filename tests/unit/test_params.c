@@ -184,17 +184,17 @@ static void test_load(void)
 
     /* paths relative to the defining file */
     char path[256];
-    CHECK_OK(upscale_params_get_path(p, "ocp_file", path, sizeof(path)));
+    CHECK_OK(upscale_params_get_path(p, "ocp_file", NULL, path, sizeof(path)));
     CHECK(strcmp(path, "cases/../data/ocp.csv") == 0, "ocp_file -> '%s'", path);
     CHECK_OK(upscale_params_set(p, "ocp_file=data/ocp.csv"));
-    CHECK_OK(upscale_params_get_path(p, "ocp_file", path, sizeof(path)));
+    CHECK_OK(upscale_params_get_path(p, "ocp_file", NULL, path, sizeof(path)));
     CHECK(strcmp(path, "data/ocp.csv") == 0, "command-line ocp_file relative to the cwd: '%s'",
           path);
     CHECK_OK(upscale_params_set(p, "ocp_file=data/missing.csv"));
-    check_fails(upscale_params_get_path(p, "ocp_file", path, sizeof(path)), UPSCALE_ERR_INPUT,
+    check_fails(upscale_params_get_path(p, "ocp_file", NULL, path, sizeof(path)), UPSCALE_ERR_INPUT,
                 "command line: ocp_file: cannot read 'data/missing.csv'");
     CHECK_OK(upscale_params_set(p, "ocp_file=data/ocp.csv"));
-    CHECK_OK(upscale_params_get_path(p, "ocp_file", path, sizeof(path)));
+    CHECK_OK(upscale_params_get_path(p, "ocp_file", NULL, path, sizeof(path)));
 
     /* command-line overrides and additions */
     CHECK_OK(upscale_params_set(p, " negative.thickness = 80 um "));
@@ -316,7 +316,7 @@ static void test_messages(void)
         "command line: negative.thickness: expected a length (unit convertible to m), "
         "got unit 's'");
     char path[64];
-    check_message(upscale_params_get_path(p, "file", path, sizeof(path)),
+    check_message(upscale_params_get_path(p, "file", NULL, path, sizeof(path)),
                   "cases/bad.yaml:15: file: cannot read 'cases/nothing.csv': No such file or "
                   "directory");
     upscale_params_destroy(&p);
