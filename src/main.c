@@ -115,6 +115,8 @@ static int cmd_bench(const cli *c)
     printf("newton iters    %ld\n", res.stats.newton_iters);
     printf("residual evals  %ld\n", res.stats.residual_evals);
     printf("jacobian evals  %ld\n", res.stats.jacobian_evals);
+    printf("newton fails    %ld\n", res.stats.newton_fails);
+    printf("error test fails %ld\n", res.stats.error_test_fails);
     printf("capacity        %.6f Ah/m^2\n", res.capacity);
     printf("final voltage   %.6f V\n", res.final_voltage);
     free(w);

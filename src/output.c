@@ -470,11 +470,28 @@ upscale_err upscale_output_write_strings(upscale_output *o, const char *path, si
     UPSCALE_CALL(check_args(o, path));
     UPSCALE_CHECK(strings != NULL || n == 0, UPSCALE_ERR_INTERNAL, "output '%s': no data for '%s'",
                   o->path, path);
-    for (size_t i = 0; i < n; i++)
+    size_t width = 1;
+    for (size_t i = 0; i < n; i++) {
         UPSCALE_CHECK(strings[i] != NULL, UPSCALE_ERR_INTERNAL,
                       "output '%s': string %zu of '%s' is NULL", o->path, i, path);
-    UPSCALE_CALL(write_dataset(o, path, "1", o->str_type, o->str_type, 1, dims, strings));
-    return UPSCALE_OK;
+        size_t len = strlen(strings[i]) + 1;
+        if (len > width) width = len;
+    }
+    /* Fixed-length UTF-8 strings: one contiguous block, much cheaper to write than
+     * variable-length ones (HDF5 allocates per element for those). */
+    char *buf = calloc(n ? n : 1, width);
+    UPSCALE_ALLOC_CHECK(buf);
+    for (size_t i = 0; i < n; i++) memcpy(buf + i * width, strings[i], strlen(strings[i]));
+    hid_t type = H5Tcopy(H5T_C_S1);
+    upscale_err e = UPSCALE_OK;
+    if (type < 0 || H5Tset_size(type, width) < 0 || H5Tset_cset(type, H5T_CSET_UTF8) < 0 ||
+        H5Tset_strpad(type, H5T_STR_NULLTERM) < 0)
+        e = upscale_error_set(UPSCALE_ERR_IO, __FILE__, __LINE__, __func__,
+                              "output '%s': cannot make a string type for '%s'", o->path, path);
+    if (!e) e = write_dataset(o, path, "1", type, type, 1, dims, buf);
+    if (type >= 0) H5Tclose(type);
+    free(buf);
+    return e;
 }
 
 /* The units attribute of an existing dataset must equal units. */

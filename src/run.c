@@ -147,7 +147,8 @@ typedef struct {
     upscale_protocol proto;
     series ts;
     snapshots snap;
-    double rtol, max_step, snap_interval;
+    upscale_solver_settings solver;
+    double snap_interval;
     int fields;
     const char *case_name;
 } run_ctx;
@@ -157,13 +158,18 @@ static upscale_err read_case(run_ctx *r)
     upscale_params *p = r->p;
     UPSCALE_CALL(upscale_model_create(p, &r->m));
     UPSCALE_CALL(upscale_protocol_read(p, r->m, &r->proto));
+    upscale_solver_settings *ss = &r->solver;
+    *ss = upscale_solver_settings_default();
+    static const char *const yesno[] = {"false", "true", NULL};
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "numerics.rtol", "1", "a relative tolerance",
-                                                1e-14, 0.1, 0, 1e-5, &r->rtol));
+                                                1e-14, 0.1, 0, ss->rtol, &ss->rtol));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "numerics.max_step", "s", "a time step", 0,
-                                                INFINITY, 0, 0.0, &r->max_step));
+                                                INFINITY, 0, ss->max_step, &ss->max_step));
+    UPSCALE_CALL(upscale_params_get_choice(p, "numerics.algebraic_error_test", yesno,
+                                           yesno[ss->algebraic_error_test],
+                                           &ss->algebraic_error_test));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "output.snapshot_interval", "s", "a duration",
                                                 0, INFINITY, 0, 0.0, &r->snap_interval));
-    static const char *const yesno[] = {"false", "true", NULL};
     UPSCALE_CALL(upscale_params_get_choice(p, "output.fields", yesno, "true", &r->fields));
     UPSCALE_CALL(upscale_params_get_string(p, "name", "", &r->case_name));
     UPSCALE_CALL(upscale_params_get_string(p, "citation", "", &(const char *){NULL}));
@@ -314,7 +320,7 @@ static void summarise(const run_ctx *r, upscale_run_result *res)
     res->final_time = s->n ? s->t[s->n - 1] : 0.0;
     res->final_voltage = s->n ? s->V[s->n - 1] : NAN;
     res->theoretical_capacity = r->proto.c_rate_capacity / 3600.0;
-    res->rtol = r->rtol;
+    res->rtol = r->solver.rtol;
     upscale_solver_get_stats(r->s, &res->stats);
 }
 
@@ -445,7 +451,7 @@ static upscale_err write_output(const run_ctx *r, const upscale_run_options *opt
                                  "of the first current step, delivered in one hour"));
     const upscale_solver_stats *st = &res->stats;
     W(upscale_output_attr_string(o, "/solver", "integrator", "SUNDIALS IDA (BDF) + KLU, analytic Jacobian"));
-    W(upscale_output_attr_double(o, "/solver", "rtol", r->rtol, "1"));
+    W(upscale_output_attr_double(o, "/solver", "rtol", r->solver.rtol, "1"));
     W(upscale_output_attr_long(o, "/solver", "steps", st->steps));
     W(upscale_output_attr_long(o, "/solver", "residual_evaluations", st->residual_evals));
     W(upscale_output_attr_long(o, "/solver", "jacobian_evaluations", st->jacobian_evals));
@@ -474,7 +480,7 @@ upscale_err upscale_run(const upscale_run_options *opt, upscale_run_result *res)
     memset(res, 0, sizeof(*res));
     upscale_err e = upscale_run_load_params(opt, &r.p);
     if (!e) e = read_case(&r);
-    if (!e) e = upscale_solver_create(r.m, r.rtol, r.max_step, &r.s);
+    if (!e) e = upscale_solver_create(r.m, &r.solver, &r.s);
     if (!e) e = integrate(&r, opt, res);
     if (!e) {
         summarise(&r, res);

@@ -1,4 +1,10 @@
-/* SUNDIALS IDA + KLU around the model. */
+/* SUNDIALS IDA + KLU around the model.
+ *
+ * IDA integrates scaled unknowns u = y / s (s: the model's per-unknown scales, so every u
+ * is of order one and a single tolerance fits all) and scaled equations w F (w: one factor
+ * per row, 1 / max_j |dF_i/dy_j s_j| at a representative state, so every row of the
+ * iteration matrix is of order one and KLU's cheap condition estimate does not force a
+ * full refactorisation at every Jacobian update).  The model never sees the scaling. */
 #include "upscale/solver.h"
 
 #include <ida/ida.h>
@@ -8,6 +14,8 @@
 #include <sundials/sundials_context.h>
 #include <sunlinsol/sunlinsol_klu.h>
 #include <sunmatrix/sunmatrix_sparse.h>
+#include <math.h>
+#include <stdio.h>
 #include <time.h>
 
 struct upscale_solver {
@@ -24,6 +32,10 @@ struct upscale_solver {
     double wall;
     upscale_solver_stats done; /* counters of integrations before the last restart */
     sunindextype *rowptr, *colind; /* the layout's pattern in SUNDIALS' index type */
+    double *scale, *w;             /* unknown scales and equation weights */
+    double *y_phys, *yp_phys;      /* work: physical state for the model */
+    double *state, *dstate;        /* physical state and derivative after the last step */
+    char message[512];             /* IDA's last error message */
 };
 
 static double now(void)
@@ -33,11 +45,23 @@ static double now(void)
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-static int res_cb(sunrealtype t, N_Vector y, N_Vector yp, N_Vector r, void *data)
+/* y = s u, y' = s u' into the work arrays. */
+static void to_physical(const upscale_solver *s, const double *u, const double *up)
+{
+    int n = s->m->layout->n;
+    for (int i = 0; i < n; i++) s->y_phys[i] = s->scale[i] * u[i];
+    if (up)
+        for (int i = 0; i < n; i++) s->yp_phys[i] = s->scale[i] * up[i];
+}
+
+static int res_cb(sunrealtype t, N_Vector u, N_Vector up, N_Vector r, void *data)
 {
     const upscale_solver *s = data;
-    return upscale_model_residual(s->m, t, N_VGetArrayPointer(y), N_VGetArrayPointer(yp),
-                                  N_VGetArrayPointer(r));
+    double *rv = N_VGetArrayPointer(r);
+    to_physical(s, N_VGetArrayPointer(u), N_VGetArrayPointer(up));
+    int status = upscale_model_residual(s->m, t, s->y_phys, s->yp_phys, rv);
+    for (int i = 0; i < s->m->layout->n; i++) rv[i] *= s->w[i];
+    return status;
 }
 
 static int jac_cb(sunrealtype t, sunrealtype cj, N_Vector y, N_Vector yp, N_Vector r, SUNMatrix J,
@@ -49,25 +73,73 @@ static int jac_cb(sunrealtype t, sunrealtype cj, N_Vector y, N_Vector yp, N_Vect
     /* Restore the pattern (SUNMatZero would wipe it) and fill the values. */
     memcpy(SUNSparseMatrix_IndexPointers(J), s->rowptr, sizeof(sunindextype) * (L->n + 1));
     memcpy(SUNSparseMatrix_IndexValues(J), s->colind, sizeof(sunindextype) * L->nnz);
-    int missing = upscale_model_jacobian(m, t, cj, N_VGetArrayPointer(y), N_VGetArrayPointer(yp),
-                                         SUNSparseMatrix_Data(J));
+    double *val = SUNSparseMatrix_Data(J);
+    to_physical(s, N_VGetArrayPointer(y), N_VGetArrayPointer(yp));
+    int missing = upscale_model_jacobian(m, t, cj, s->y_phys, s->yp_phys, val);
+    /* d(w F)/du = diag(w) (dF/dy + cj dF/dy') diag(s) */
+    for (int i = 0; i < L->n; i++)
+        for (int k = L->rowptr[i]; k < L->rowptr[i + 1]; k++)
+            val[k] *= s->w[i] * s->scale[L->colind[k]];
     return missing ? -1 : 0;
 }
 
 static int root_cb(sunrealtype t, N_Vector y, N_Vector yp, sunrealtype *g, void *data)
 {
     const upscale_solver *s = data;
-    return s->root_fn(t, N_VGetArrayPointer(y), g, s->root_ctx);
+    to_physical(s, N_VGetArrayPointer(y), NULL);
+    return s->root_fn(t, s->y_phys, g, s->root_ctx);
 }
 
-static void silent_handler(int code, const char *module, const char *fn, char *msg, void *data)
+/* IDA's own words about a failure are kept (not printed) for the error message. */
+static void keep_message(int code, const char *module, const char *fn, char *msg, void *data)
 {
-    (void)code, (void)module, (void)fn, (void)msg, (void)data;
+    upscale_solver *s = data;
+    (void)code, (void)module, (void)fn;
+    snprintf(s->message, sizeof(s->message), "%s", msg);
 }
 
-upscale_err upscale_solver_create(upscale_model *m, double rtol, double max_step,
+/* Scales, work arrays, and the equation weights from the Jacobian at the rest state
+ * carrying a 1C current. */
+static upscale_err set_weights(upscale_solver *s)
+{
+    const upscale_model *m = s->m;
+    const upscale_layout *L = m->layout;
+    int n = L->n;
+    s->scale = malloc(sizeof(double) * n);
+    s->w = malloc(sizeof(double) * n);
+    s->y_phys = malloc(sizeof(double) * n);
+    s->yp_phys = malloc(sizeof(double) * n);
+    s->state = malloc(sizeof(double) * n);
+    s->dstate = calloc(n, sizeof(double));
+    double *val = malloc(sizeof(double) * (L->nnz ? L->nnz : 1));
+    if (!s->scale || !s->w || !s->y_phys || !s->yp_phys || !s->state || !s->dstate || !val) {
+        free(val);
+        UPSCALE_CHECK(0, UPSCALE_ERR_MEMORY, "out of memory");
+    }
+    memcpy(s->scale, m->scale, sizeof(double) * n);
+    upscale_model_rest_state(m, s->state, s->dstate);
+    upscale_model_guess_algebraic(m, m->scale[L->I], s->state);
+    upscale_model_jacobian(m, 0.0, 1.0, s->state, s->dstate, val);
+    for (int i = 0; i < n; i++) {
+        double big = 0.0;
+        for (int k = L->rowptr[i]; k < L->rowptr[i + 1]; k++)
+            big = fmax(big, fabs(val[k] * s->scale[L->colind[k]]));
+        s->w[i] = big > 0 && isfinite(big) ? 1.0 / big : 1.0;
+    }
+    free(val);
+    upscale_model_rest_state(m, s->state, s->dstate);
+    return UPSCALE_OK;
+}
+
+upscale_solver_settings upscale_solver_settings_default(void)
+{
+    return (upscale_solver_settings){.rtol = 1e-4, .max_step = 0.0, .algebraic_error_test = 1};
+}
+
+upscale_err upscale_solver_create(upscale_model *m, const upscale_solver_settings *set,
                                   upscale_solver **out)
 {
+    double rtol = set->rtol, max_step = set->max_step;
     upscale_solver *s = calloc(1, sizeof(*s));
     UPSCALE_ALLOC_CHECK(s);
     const upscale_layout *L = m->layout;
@@ -79,18 +151,23 @@ upscale_err upscale_solver_create(upscale_model *m, double rtol, double max_step
     s->atol = N_VNew_Serial(L->n, s->ctx);
     UPSCALE_ALLOC_CHECK(s->y && s->yp && s->id && s->atol);
     memcpy(N_VGetArrayPointer(s->id), L->id, sizeof(double) * L->n);
-    double *a = N_VGetArrayPointer(s->atol);
-    for (int i = 0; i < L->n; i++) a[i] = rtol * m->scale[i];
-    upscale_model_rest_state(m, N_VGetArrayPointer(s->y), N_VGetArrayPointer(s->yp));
+    N_VConst(rtol, s->atol);
+    UPSCALE_CALL(set_weights(s));
+    N_VConst(1.0, s->y);
+    N_VConst(0.0, s->yp);
 
     s->ida = IDACreate(s->ctx);
     UPSCALE_ALLOC_CHECK(s->ida);
-    UPSCALE_SUNCALL(IDASetErrHandlerFn(s->ida, silent_handler, NULL), "IDASetErrHandlerFn");
+    UPSCALE_SUNCALL(IDASetErrHandlerFn(s->ida, keep_message, s), "IDASetErrHandlerFn");
     UPSCALE_SUNCALL(IDAInit(s->ida, res_cb, 0.0, s->y, s->yp), "IDAInit");
     UPSCALE_SUNCALL(IDASVtolerances(s->ida, rtol, s->atol), "IDASVtolerances");
     UPSCALE_SUNCALL(IDASetUserData(s->ida, s), "IDASetUserData");
     UPSCALE_SUNCALL(IDASetId(s->ida, s->id), "IDASetId");
     UPSCALE_SUNCALL(IDASetMaxNumSteps(s->ida, 1000000), "IDASetMaxNumSteps");
+    /* Index-1 DAE: the algebraic unknowns follow the differential ones, whose error the
+     * test controls; leaving them out of the test saves steps (docs/numerics.md). */
+    if (!set->algebraic_error_test)
+        UPSCALE_SUNCALL(IDASetSuppressAlg(s->ida, SUNTRUE), "IDASetSuppressAlg");
     if (max_step > 0) UPSCALE_SUNCALL(IDASetMaxStep(s->ida, max_step), "IDASetMaxStep");
     s->rowptr = malloc(sizeof(sunindextype) * (L->n + 1));
     s->colind = malloc(sizeof(sunindextype) * L->nnz);
@@ -122,8 +199,23 @@ void upscale_solver_destroy(upscale_solver **sp)
     SUNContext_Free(&s->ctx);
     free(s->rowptr);
     free(s->colind);
+    free(s->scale);
+    free(s->w);
+    free(s->y_phys);
+    free(s->yp_phys);
+    free(s->state);
+    free(s->dstate);
     free(s);
     *sp = NULL;
+}
+
+static void save_state(upscale_solver *s)
+{
+    const double *u = N_VGetArrayPointer(s->y), *up = N_VGetArrayPointer(s->yp);
+    for (int i = 0; i < s->m->layout->n; i++) {
+        s->state[i] = s->scale[i] * u[i];
+        s->dstate[i] = s->scale[i] * up[i];
+    }
 }
 
 upscale_err upscale_solver_restart(upscale_solver *s, double t, const double *y)
@@ -134,7 +226,8 @@ upscale_err upscale_solver_restart(upscale_solver *s, double t, const double *y)
     upscale_solver_get_stats(s, &st);
     s->done = st;
     s->done.wall_seconds = 0;
-    memcpy(N_VGetArrayPointer(s->y), y, sizeof(double) * s->m->layout->n);
+    double *u = N_VGetArrayPointer(s->y);
+    for (int i = 0; i < s->m->layout->n; i++) u[i] = y[i] / s->scale[i];
     N_VConst(0.0, s->yp);
     UPSCALE_SUNCALL(IDAReInit(s->ida, t, s->y, s->yp), "IDAReInit");
     /* The first output point only gives IDACalcIC a time scale. */
@@ -143,6 +236,7 @@ upscale_err upscale_solver_restart(upscale_solver *s, double t, const double *y)
     if (flag < 0) return upscale_error_sundials(flag, "IDACalcIC (consistent initial state)",
                                                 __FILE__, __LINE__, __func__);
     UPSCALE_SUNCALL(IDAGetConsistentIC(s->ida, s->y, s->yp), "IDAGetConsistentIC");
+    save_state(s);
     s->wall += now() - t0;
     return UPSCALE_OK;
 }
@@ -168,8 +262,12 @@ upscale_err upscale_solver_step(upscale_solver *s, double tstop, double *t, int 
     int flag = IDASolve(s->ida, tstop, t, s->y, s->yp, IDA_ONE_STEP);
     s->wall += now() - t0;
     *event = flag == IDA_ROOT_RETURN ? 1 : (flag == IDA_TSTOP_RETURN ? 2 : 0);
-    if (flag < 0)
-        return upscale_error_sundials(flag, "IDASolve", __FILE__, __LINE__, __func__);
+    if (flag < 0) {
+        upscale_error_sundials(flag, "IDASolve", __FILE__, __LINE__, __func__);
+        return upscale_error_set(upscale_error_code(), __FILE__, __LINE__, __func__, "%s (%s)",
+                                 upscale_error_message(), s->message);
+    }
+    save_state(s);
     return UPSCALE_OK;
 }
 
@@ -180,17 +278,18 @@ upscale_err upscale_solver_state_at(upscale_solver *s, double t, double *y)
     int flag = IDAGetDky(s->ida, t, 0, v);
     N_VDestroy(v);
     if (flag < 0) return upscale_error_sundials(flag, "IDAGetDky", __FILE__, __LINE__, __func__);
+    for (int i = 0; i < s->m->layout->n; i++) y[i] *= s->scale[i];
     return UPSCALE_OK;
 }
 
 const double *upscale_solver_state(const upscale_solver *s)
 {
-    return N_VGetArrayPointer(s->y);
+    return s->state;
 }
 
 const double *upscale_solver_derivative(const upscale_solver *s)
 {
-    return N_VGetArrayPointer(s->yp);
+    return s->dstate;
 }
 
 upscale_err upscale_solver_roots_found(upscale_solver *s, int *found)

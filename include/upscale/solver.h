@@ -19,7 +19,15 @@ typedef struct {
     double last_step, wall_seconds;
 } upscale_solver_stats;
 
-upscale_err upscale_solver_create(upscale_model *m, double rtol, double max_step,
+/* Settings (numerics.* in a case).  Defaults: upscale_solver_settings_default(). */
+typedef struct {
+    double rtol;              /* relative tolerance; absolute = rtol x the unknown's scale */
+    double max_step;          /* s, 0 for no limit */
+    int algebraic_error_test; /* include algebraic unknowns in IDA's local error test */
+} upscale_solver_settings;
+
+upscale_solver_settings upscale_solver_settings_default(void);
+upscale_err upscale_solver_create(upscale_model *m, const upscale_solver_settings *set,
                                   upscale_solver **s);
 void upscale_solver_destroy(upscale_solver **s);
 

@@ -104,7 +104,9 @@ static void solve(int n, double ratio, double t_end, double *err_profile, double
     CHECK_OK(upscale_layout_set_pattern(m->layout, &J));
     frozen_y = y;
     flux = 1e-5;
-    CHECK_OK(upscale_solver_create(m, 1e-11, 0.0, &s));
+    upscale_solver_settings set = upscale_solver_settings_default();
+    set.rtol = 1e-11;
+    CHECK_OK(upscale_solver_create(m, &set, &s));
     CHECK_OK(upscale_solver_restart(s, 0.0, y));
     double t = 0.0;
     int event = 0;
