@@ -239,7 +239,8 @@ static void derive(upscale_model *m, const double ratio[3])
     }
 }
 
-/* Tolerance scales: what "one unit of error" means for each kind of unknown. */
+/* Tolerance scales: what "one unit of error" means for each kind of unknown.  Potentials
+ * are measured in units of R T / F, the scale on which rates and equilibria change. */
 static void set_scales(upscale_model *m)
 {
     const upscale_layout *L = m->layout;
@@ -247,18 +248,18 @@ static void set_scales(upscale_model *m)
     double q = upscale_model_theoretical_capacity(m, +1), i1c = q / 3600.0;
     for (int ix = 0; ix < L->nx; ix++) {
         m->scale[L->ce[ix]] = c->elyte.c0;
-        m->scale[L->phie[ix]] = 1.0;
+        m->scale[L->phie[ix]] = m->thermal;
         int g = L->region[ix];
         if (g == UPSCALE_SEP) continue;
         const upscale_electrode *el = &c->el[g];
-        m->scale[L->phis[ix]] = 1.0;
+        m->scale[L->phis[ix]] = m->thermal;
         m->scale[L->j[ix]] = i1c / (c->faraday * el->area * el->thickness);
         for (int k = 0; k < L->nr[g]; k++) m->scale[L->cs[ix] + k] = el->cmax;
     }
     m->scale[L->I] = i1c;
-    m->scale[L->V] = 1.0;
+    m->scale[L->V] = m->thermal;
     m->scale[L->Q] = q;
-    if (L->phie0 >= 0) m->scale[L->phie0] = 1.0;
+    if (L->phie0 >= 0) m->scale[L->phie0] = m->thermal;
 }
 
 upscale_err upscale_model_create(upscale_params *p, upscale_model **out)

@@ -875,3 +875,16 @@ const char *upscale_params_file(const upscale_params *p)
 {
     return p->nfiles ? p->files[0] : "";
 }
+
+int upscale_params_compare_age(const upscale_params *p, const char *a, const char *b)
+{
+    const entry *ea = find_input(p, a), *eb = find_input(p, b);
+    if (!ea || !eb || ea->load == eb->load) return 0;
+    return ea->load > eb->load ? 1 : -1;
+}
+
+void upscale_params_mark_used(upscale_params *p, const char *key)
+{
+    entry *e = find_input(p, key);
+    if (e) e->used = 1;
+}

@@ -22,7 +22,13 @@ static upscale_err read_current(upscale_params *p, const char *base, const upsca
     snprintf(kc, sizeof(kc), "%s.current", base);
     snprintf(kr, sizeof(kr), "%s.c_rate", base);
     int hc = upscale_params_has(p, kc), hr = upscale_params_has(p, kr);
-    if (hc && hr) return upscale_params_error(p, kr, "give either current or c_rate, not both");
+    if (hc && hr) {
+        /* The later definition (e.g. --set over the case file) replaces the other. */
+        int age = upscale_params_compare_age(p, kr, kc);
+        if (age == 0) return upscale_params_error(p, kr, "give either current or c_rate, not both");
+        upscale_params_mark_used(p, age > 0 ? kc : kr);
+        hr = age > 0;
+    }
     if (hr) {
         double c;
         UPSCALE_CALL(upscale_params_get_quantity(p, kr, "1", "a C-rate", 0, 1000,

@@ -263,9 +263,9 @@ upscale_err upscale_solver_step(upscale_solver *s, double tstop, double *t, int 
     s->wall += now() - t0;
     *event = flag == IDA_ROOT_RETURN ? 1 : (flag == IDA_TSTOP_RETURN ? 2 : 0);
     if (flag < 0) {
-        upscale_error_sundials(flag, "IDASolve", __FILE__, __LINE__, __func__);
-        return upscale_error_set(upscale_error_code(), __FILE__, __LINE__, __func__, "%s (%s)",
-                                 upscale_error_message(), s->message);
+        char what[600];
+        snprintf(what, sizeof(what), "IDASolve (%s)", s->message);
+        return upscale_error_sundials(flag, what, __FILE__, __LINE__, __func__);
     }
     save_state(s);
     return UPSCALE_OK;

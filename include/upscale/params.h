@@ -74,6 +74,13 @@ upscale_err upscale_params_get_path(upscale_params *p, const char *key, const ch
 int upscale_params_has(const upscale_params *p, const char *key);
 int upscale_params_has_prefix(const upscale_params *p, const char *prefix);
 
+/* Which of two alternative keys was given later?  +1 if a was defined by a later load
+ * (file or --set) than b, -1 if b was, 0 if both come from the same load or one is
+ * missing.  Lets a command-line "c_rate" replace a case's "current". */
+int upscale_params_compare_age(const upscale_params *p, const char *a, const char *b);
+/* Mark a key as consumed (an alternative that a later definition replaced). */
+void upscale_params_mark_used(upscale_params *p, const char *key);
+
 /* Format "FILE:LINE: KEY: " + message as an input error about an existing key
  * (or "FILE: KEY: " when the key is missing).  Returns UPSCALE_ERR_INPUT. */
 upscale_err upscale_params_error(const upscale_params *p, const char *key, const char *fmt, ...)

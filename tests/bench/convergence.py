@@ -1,0 +1,99 @@
+#!/usr/bin/python3
+"""Grid- and tolerance-convergence study of a discharge case (a benchmark, not a test).
+
+usage: convergence.py UPSCALE CASE [--capacities 5,10,15,20] [--levels 4] [--rtol 1e-3]
+
+Runs CASE with the grid scaled by 1, 2, 4, ... (x cells per region and particle shells
+doubled together) at the case's own tolerance, and at the finest grid with tighter
+tolerances; prints the voltage at the chosen capacities and the capacity at the cut-off
+for each run, how far each moves when the grid doubles, and the wall time.  The finest,
+tightest run is the reference ("converged answer").  Output is a Markdown table.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import h5py
+import numpy as np
+
+
+def run(exe, case, sets, out):
+    cmd = [exe, "run", case, "-o", out, "-q"]
+    for s in sets:
+        cmd += ["--set", s]
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        return None, wall, p.stderr.strip()
+    with h5py.File(out, "r") as h:
+        cap = h["timeseries/capacity"][:]
+        v = h["timeseries/voltage"][:]
+        steps = int(h["solver"].attrs["steps"])
+    return (cap, v, steps), wall, ""
+
+
+def grid_sets(base, factor):
+    return ["numerics.cells.%s=%d" % (r, base["cells." + r] * factor) for r in ("negative", "separator", "positive")] + \
+           ["numerics.shells.%s=%d" % (r, base["shells." + r] * factor) for r in ("negative", "positive")]
+
+
+def read_base(exe, case):
+    """Default numerics of the case, from its output /parameters table."""
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "p.h5")
+        r, _, err = run(exe, case, ["protocol.0.duration=1s"], out)
+        if r is None:
+            sys.exit("cannot run %s: %s" % (case, err))
+        with h5py.File(out, "r") as h:
+            keys = [k.decode() if isinstance(k, bytes) else k for k in h["parameters/key"][:]]
+            text = [t.decode() if isinstance(t, bytes) else t for t in h["parameters/value"][:]]
+    p = dict(zip(keys, text))
+    base = {}
+    for k in ("cells.negative", "cells.separator", "cells.positive", "shells.negative", "shells.positive"):
+        base[k] = int(float(p["numerics." + k]))
+    return base, float(p["numerics.rtol"].split()[0])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("upscale")
+    ap.add_argument("case")
+    ap.add_argument("--capacities", default="5,10,15,20")
+    ap.add_argument("--levels", type=int, default=4)
+    args = ap.parse_args()
+    qs = [float(q) for q in args.capacities.split(",")]
+    base, rtol = read_base(args.upscale, args.case)
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        plan = [(2 ** i, rtol) for i in range(args.levels)]
+        plan += [(2 ** (args.levels - 1), rtol / 100), (1, rtol / 100)]
+        for factor, tol in plan:
+            sets = grid_sets(base, factor) + ["numerics.rtol=%g" % tol]
+            r, wall, err = run(args.upscale, args.case, sets, os.path.join(d, "r.h5"))
+            rows.append((factor, tol, r, wall, err))
+    ref = rows[args.levels]  # finest grid, tightest tolerance
+    if ref[2] is None:
+        sys.exit("reference run failed: " + ref[4])
+    cap_r, v_r, _ = ref[2]
+    vref = [np.interp(q, cap_r, v_r) if q < cap_r[-1] else np.nan for q in qs]
+    print("| grid x | rtol | " + " | ".join("V(%g) [V]" % q for q in qs) + " | capacity at cut-off [Ah/m^2] | max dV vs reference [mV] | steps | wall [s] |")
+    print("|---" * (len(qs) + 6) + "|")
+    for factor, tol, r, wall, err in rows:
+        if r is None:
+            print("| %d | %g | failed: %s |" % (factor, tol, err))
+            continue
+        cap, v, steps = r
+        vs = [np.interp(q, cap, v) if q < cap[-1] else np.nan for q in qs]
+        dv = max(abs(a - b) for a, b in zip(vs, vref) if not np.isnan(a) and not np.isnan(b)) * 1e3
+        print("| %d | %g | " % (factor, tol) + " | ".join("%.5f" % x for x in vs) +
+              " | %.4f | %.3f | %d | %.3f |" % (cap[-1], dv, steps, wall))
+    print()
+    print("grid x multiplies the case's cells per region and shells per particle; reference = last-but-one row.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,337 @@
+#!/usr/bin/env bash
+# Bad input on the command line: every mistake gives exit status 2, exactly one line on
+# stderr naming the file, line and key, and no output file.  A solver failure gives exit
+# status 3, a clear message and a partial output file with status "incomplete: ...".
+#
+# usage: test_bad_input.sh PATH/TO/upscale   (run from the source root)
+# Prints one line per check ("PASS: ..." / "FAIL: ...") and exits with the number of
+# failed checks.
+
+set -u
+
+UPSCALE=${1:?usage: test_bad_input.sh PATH/TO/upscale}
+SRC=${UPSCALE_SOURCE_DIR:-$(pwd)}
+SRC=$(cd "$SRC" && pwd)
+PARAMS=$SRC/params/doyle1996_licoo2_graphite.yaml
+NEWMAN=$SRC/cases/validation/newman_licoo2_graphite_1C.yaml
+PY=/usr/bin/python3
+
+if [ ! -x "$UPSCALE" ]; then
+    echo "FAIL: program '$UPSCALE' is not executable"
+    exit 1
+fi
+if [ ! -f "$PARAMS" ] || [ ! -f "$NEWMAN" ]; then
+    echo "FAIL: cannot find params/ and cases/ under '$SRC' (run from the source root)"
+    exit 1
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/upscale_bad_input.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+
+failures=0
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# The valid base: the Doyle 1996 cell with a short protocol and a coarse mesh.
+# Line numbers matter: the bad keys are appended after this block.
+base_case() {
+    cat <<EOF
+name: bad_input
+include: $PARAMS
+protocol:
+  - mode: discharge
+    current: 24 A/m^2
+    voltage_cutoff: 3.0 V
+numerics:
+  cells: {negative: 4, separator: 3, positive: 4}
+  shells: {negative: 4, positive: 4}
+EOF
+}
+
+# expect_bad NAME PATTERN CASE [ARGS...]
+#   runs `upscale run CASE -o OUT -q ARGS...` and checks: status 2, one stderr line that
+#   matches the extended regular expression PATTERN, no OUT and no OUT.tmp.
+n_run=0
+expect_bad() {
+    local name=$1 pattern=$2 case_file=$3
+    shift 3
+    n_run=$((n_run + 1))
+    local out=$TMP/out_$n_run.h5 err=$TMP/err_$n_run.txt
+    "$UPSCALE" run "$case_file" -o "$out" -q "$@" >"$TMP/stdout_$n_run.txt" 2>"$err"
+    local status=$?
+    local lines
+    lines=$(wc -l <"$err")
+    local msg
+    msg=$(head -c 600 "$err" | tr '\n' '|')
+    if [ "$status" -eq 2 ]; then
+        pass "$name: exit status 2"
+    else
+        fail "$name: exit status $status, expected 2 (stderr: $msg)"
+    fi
+    if [ "$lines" -eq 1 ] && [ -z "$(tail -c 1 "$err" | tr -d '\n')" ]; then
+        pass "$name: exactly one line on stderr"
+    else
+        fail "$name: $lines lines on stderr, expected exactly 1 (stderr: $msg)"
+    fi
+    if grep -Eq -- "$pattern" "$err"; then
+        pass "$name: message matches /$pattern/"
+    else
+        fail "$name: message '$msg' does not match /$pattern/"
+    fi
+    if [ ! -e "$out" ] && [ ! -e "$out.tmp" ]; then
+        pass "$name: no output file"
+    else
+        fail "$name: output file left behind ($(ls "$out"* 2>/dev/null | tr '\n' ' '))"
+    fi
+}
+
+# A case file in the temp dir: the base plus the lines given on stdin.
+# make_case NAME -> path; the file is $TMP/NAME/case.yaml
+make_case() {
+    local dir=$TMP/$1
+    mkdir -p "$dir"
+    { base_case; cat; } >"$dir/case.yaml"
+    echo "$dir/case.yaml"
+}
+
+# Line number (1-based) of the first line of FILE matching the fixed string TEXT.
+line_of() { grep -nF -- "$2" "$1" | head -n 1 | cut -d: -f1; }
+
+# ---- 0. the base case itself is valid (otherwise every check below is meaningless) ----
+good=$(make_case good </dev/null)
+"$UPSCALE" run "$good" -o "$TMP/good.h5" -q >/dev/null 2>"$TMP/good.err"
+status=$?
+if [ "$status" -eq 0 ] && [ -f "$TMP/good.h5" ]; then
+    pass "valid base case runs (exit status 0, output written)"
+else
+    fail "valid base case: exit status $status, stderr: $(head -c 400 "$TMP/good.err")"
+fi
+
+# ---- 1. unknown key (a typo) ------------------------------------------------------------
+c=$(make_case typo <<'EOF'
+positive:
+  thicknes: 90 um
+EOF
+)
+l=$(line_of "$c" "thicknes:")
+expect_bad "unknown key" "^upscale: .*typo/case\.yaml:$l: positive\.thicknes: unknown key" "$c"
+
+# ---- 2. missing key ----------------------------------------------------------------------
+mkdir -p "$TMP/missing"
+grep -v 'max_concentration: 51217.93' "$PARAMS" >"$TMP/missing/params.yaml"
+base_case | sed "s#include: .*#include: params.yaml#" >"$TMP/missing/case.yaml"
+expect_bad "missing key" \
+    "^upscale: .*missing/case\.yaml: positive\.max_concentration: missing key" \
+    "$TMP/missing/case.yaml"
+
+# ---- 3. missing unit on a dimensional value ---------------------------------------------
+c=$(make_case nounit <<'EOF'
+positive:
+  thickness: 100
+EOF
+)
+l=$(line_of "$c" "thickness: 100")
+expect_bad "missing unit" "^upscale: .*nounit/case\.yaml:$l: positive\.thickness: missing unit" "$c"
+
+# ---- 4. wrong unit ------------------------------------------------------------------------
+c=$(make_case kg <<'EOF'
+negative:
+  thickness: 100 kg
+EOF
+)
+l=$(line_of "$c" "thickness: 100 kg")
+expect_bad "wrong unit (kg for a thickness)" \
+    "^upscale: .*kg/case\.yaml:$l: negative\.thickness: .*length.*'kg'" "$c"
+
+# ---- 5. negative and zero thickness -------------------------------------------------------
+c=$(make_case negative <<'EOF'
+negative:
+  thickness: -100 um
+EOF
+)
+l=$(line_of "$c" "thickness: -100 um")
+expect_bad "negative thickness" "^upscale: .*negative/case\.yaml:$l: negative\.thickness: " "$c"
+
+c=$(make_case zero <<'EOF'
+separator:
+  thickness: 0 um
+EOF
+)
+l=$(line_of "$c" "thickness: 0 um")
+expect_bad "zero thickness" "^upscale: .*zero/case\.yaml:$l: separator\.thickness: " "$c"
+
+# ---- 6. porosity out of range -------------------------------------------------------------
+c=$(make_case por12 <<'EOF'
+positive:
+  porosity: 1.2
+EOF
+)
+l=$(line_of "$c" "porosity: 1.2")
+expect_bad "porosity 1.2" "^upscale: .*por12/case\.yaml:$l: positive\.porosity: .*1\.2" "$c"
+
+c=$(make_case por0 <<'EOF'
+positive:
+  porosity: 0
+EOF
+)
+l=$(line_of "$c" "porosity: 0")
+expect_bad "porosity 0" "^upscale: .*por0/case\.yaml:$l: positive\.porosity: " "$c"
+
+# ---- 7. non-finite values ----------------------------------------------------------------
+c=$(make_case nan <<'EOF'
+positive:
+  porosity: nan
+EOF
+)
+l=$(line_of "$c" "porosity: nan")
+expect_bad "nan" "^upscale: .*nan/case\.yaml:$l: positive\.porosity: .*finite" "$c"
+
+c=$(make_case inf <<'EOF'
+negative:
+  particle_radius: inf um
+EOF
+)
+l=$(line_of "$c" "particle_radius: inf um")
+expect_bad "inf" "^upscale: .*inf/case\.yaml:$l: negative\.particle_radius: " "$c"
+
+# ---- 8. a missing included file ----------------------------------------------------------
+mkdir -p "$TMP/noinclude"
+base_case | sed "s#include: .*#include: no_such_params.yaml#" >"$TMP/noinclude/case.yaml"
+l=$(line_of "$TMP/noinclude/case.yaml" "include:")
+expect_bad "missing included file" \
+    "^upscale: .*noinclude/case\.yaml:$l: include: .*no_such_params\.yaml" \
+    "$TMP/noinclude/case.yaml"
+
+# ---- 9. tables: path missing, malformed row, non-numeric value ---------------------------
+c=$(make_case notable <<'EOF'
+positive:
+  diffusivity: table no_such_table.csv
+EOF
+)
+l=$(line_of "$c" "diffusivity: table")
+expect_bad "table file missing" \
+    "^upscale: .*notable/case\.yaml:$l: positive\.diffusivity: .*no_such_table\.csv" "$c"
+
+c=$(make_case badrow <<'EOF'
+positive:
+  diffusivity: table D.csv
+EOF
+)
+cat >"$TMP/badrow/D.csv" <<'EOF'
+Concentration [mol/m^3],Diffusivity [m^2/s]
+0,1e-13
+20000,1e-13 2e-13
+51217.93,1e-13
+EOF
+l=$(line_of "$c" "diffusivity: table")
+expect_bad "table with a malformed row" \
+    "^upscale: .*badrow/case\.yaml:$l: positive\.diffusivity: .*D\.csv:3: " "$c"
+
+c=$(make_case nonnum <<'EOF'
+positive:
+  diffusivity: table D.csv
+EOF
+)
+cat >"$TMP/nonnum/D.csv" <<'EOF'
+Concentration [mol/m^3],Diffusivity [m^2/s]
+0,1e-13
+20000,abc
+51217.93,1e-13
+EOF
+l=$(line_of "$c" "diffusivity: table")
+expect_bad "table with a non-numeric value" \
+    "^upscale: .*nonnum/case\.yaml:$l: positive\.diffusivity: .*D\.csv:3: " "$c"
+
+# ---- 10. malformed YAML ------------------------------------------------------------------
+c=$(make_case yaml <<'EOF'
+positive:
+  thickness: [100 um
+EOF
+)
+expect_bad "malformed YAML" "^upscale: .*yaml/case\.yaml:[0-9]+: .*YAML" "$c"
+
+# ---- 11. --set mistakes ------------------------------------------------------------------
+expect_bad "--set with an unknown key" \
+    "^upscale: command line: positive\.thicknes: unknown key" "$good" \
+    --set positive.thicknes=90um
+expect_bad "--set with a bad unit" \
+    "^upscale: command line: positive\.thickness: .*'kg'" "$good" --set positive.thickness=90kg
+
+# ---- 12. protocol mistakes ---------------------------------------------------------------
+mkdir -p "$TMP/mode"
+base_case | sed "s#mode: discharge#mode: dischrage#" >"$TMP/mode/case.yaml"
+l=$(line_of "$TMP/mode/case.yaml" "mode: dischrage")
+expect_bad "unknown protocol mode" \
+    "^upscale: .*mode/case\.yaml:$l: protocol\.0\.mode: .*dischrage" "$TMP/mode/case.yaml"
+
+mkdir -p "$TMP/nostop"
+base_case | grep -v "voltage_cutoff" >"$TMP/nostop/case.yaml"
+l=$(line_of "$TMP/nostop/case.yaml" "mode: discharge")
+expect_bad "discharge step without a stop condition" \
+    "^upscale: .*nostop/case\.yaml:$l: protocol\.0\.mode: .*(voltage_cutoff|stop)" \
+    "$TMP/nostop/case.yaml"
+
+# ---- 13. solver failure: partial results, status "incomplete", exit status 3 --------------
+# Discharging the Newman cell far past its capacity (cut-off 0.01 V) drives the solid
+# concentrations out of range and the integrator gives up part way.
+solver_failure() {
+    local tag=$1 name=$2
+    shift 2
+    local out=$TMP/fail_$tag.h5 err=$TMP/fail_$tag.err
+    "$UPSCALE" run "$NEWMAN" -o "$out" -q "$@" >/dev/null 2>"$err"
+    local status=$?
+    local msg
+    msg=$(head -c 600 "$err" | tr '\n' '|')
+    if [ "$status" -eq 3 ]; then
+        pass "solver failure ($name): exit status 3"
+    else
+        fail "solver failure ($name): exit status $status, expected 3 (stderr: $msg)"
+    fi
+    if [ "$(wc -l <"$err")" -ge 1 ] && grep -Eq '^upscale: .*(solver|fail)' "$err"; then
+        pass "solver failure ($name): message on stderr: $(head -n 1 "$err")"
+    else
+        fail "solver failure ($name): no clear message on stderr (got '$msg')"
+    fi
+    # The message keeps the name of the failing SUNDIALS call and its flag, as built by
+    # upscale_error_sundials ("IDASolve failed: IDA_... (flag N)").
+    if grep -Eq '(IDASolve|IDACalcIC)[^:]* failed: IDA_[A-Z_]+ \(flag -?[0-9]+\)' "$err"; then
+        pass "solver failure ($name): message names the failing call and its flag"
+    else
+        fail "solver failure ($name): message does not name the failing SUNDIALS call and flag (got '$msg')"
+    fi
+    if [ -f "$out" ] && [ ! -e "$out.tmp" ]; then
+        pass "solver failure ($name): output file exists"
+    else
+        fail "solver failure ($name): output file missing"
+        return
+    fi
+    local report
+    report=$("$PY" - "$out" <<'EOF'
+import sys
+import h5py
+with h5py.File(sys.argv[1], "r") as f:
+    s = f.attrs["status"]
+    s = s.decode() if isinstance(s, bytes) else str(s)
+    print(s.replace("\n", " "))
+    print(len(f["/timeseries/time"]))
+EOF
+    ) || { fail "solver failure ($name): cannot read '$out' with h5py"; return; }
+    local st n
+    st=$(echo "$report" | sed -n 1p)
+    n=$(echo "$report" | sed -n 2p)
+    if [[ "$st" == incomplete* ]]; then
+        pass "solver failure ($name): status '$st'"
+    else
+        fail "solver failure ($name): status '$st', expected 'incomplete...'"
+    fi
+    if [ "${n:-0}" -gt 0 ]; then
+        pass "solver failure ($name): /timeseries/time has $n rows"
+    else
+        fail "solver failure ($name): /timeseries/time is empty"
+    fi
+}
+solver_failure midrun "mid-run, cut-off 0.01 V" --set protocol.0.voltage_cutoff=0.01V
+solver_failure start "at the start, 5000 A/m^2" --set protocol.0.current=5000A/m^2
+
+echo "$failures failure(s)"
+exit "$failures"

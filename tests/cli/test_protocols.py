@@ -1,0 +1,358 @@
+#!/usr/bin/python3
+"""Protocol physics through the command line.
+
+usage: /usr/bin/python3 tests/cli/test_protocols.py PATH/TO/upscale
+
+Runs small protocols on the LiCoO2 half cell (tests/cases/half_cell_licoo2.yaml) and the
+Newman LiCoO2 | graphite cell (cases/validation/newman_licoo2_graphite_1C.yaml), through
+--set overrides or temporary case files that `include:` the repository case, and checks
+what the output file says against the physics and the protocol:
+
+  rest after discharge, CCCV charge, charge after discharge, GITT, capacity_limit,
+  duration, c_rate, and a --set override recorded in /parameters.
+
+Prints one line per check ("PASS: ..." / "FAIL: ...") and exits with the number of
+failed checks.  Needs h5py and numpy (run with /usr/bin/python3).
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+import h5py
+import numpy as np
+
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HALF = os.path.join(SRC, "tests", "cases", "half_cell_licoo2.yaml")
+NEWMAN = os.path.join(SRC, "cases", "validation", "newman_licoo2_graphite_1C.yaml")
+
+failures = 0
+
+
+def check(name, ok, detail=""):
+    global failures
+    if ok:
+        print(f"PASS: {name}" + (f" ({detail})" if detail else ""))
+    else:
+        failures += 1
+        print(f"FAIL: {name}" + (f": {detail}" if detail else ""))
+    return ok
+
+
+class Result:
+    """What one run left: exit status, stderr and the output file's contents."""
+
+    def __init__(self, status, stderr, path):
+        self.status, self.stderr, self.path = status, stderr, path
+        self.ok = False
+        if not os.path.exists(path):
+            return
+        with h5py.File(path, "r") as f:
+            ts = f["timeseries"]
+            self.t = ts["time"][:]
+            self.V = ts["voltage"][:]
+            self.I = ts["current"][:]
+            self.cap = ts["capacity"][:]
+            self.ocv = ts["ocv"][:]
+            self.step = ts["step"][:]
+            self.attrs = {k: _str(v) for k, v in f.attrs.items()}
+            p = f["parameters"]
+            self.params = {
+                _str(k): (_str(v), _str(s))
+                for k, v, s in zip(p["key"][:], p["value"][:], p["source"][:])
+            }
+        self.ok = True
+
+    def rows(self, step):
+        """Row mask of protocol step `step` (1-based, as in /timeseries/step)."""
+        return self.step == step
+
+
+def _str(v):
+    if isinstance(v, bytes):
+        return v.decode()
+    if isinstance(v, np.ndarray) and v.shape == ():
+        return _str(v[()])
+    return v
+
+
+def run(tmp, label, case, *sets):
+    """upscale run CASE -o TMP/label.h5 -q --set ...; reports the run itself as a check."""
+    out = os.path.join(tmp, label + ".h5")
+    args = [UPSCALE, "run", case, "-o", out, "-q"]
+    for s in sets:
+        args += ["--set", s]
+    p = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    r = Result(p.returncode, p.stderr.strip(), out)
+    check(
+        f"{label}: run completes (exit status 0, status 'complete')",
+        p.returncode == 0 and r.ok and r.attrs.get("status") == "complete",
+        f"exit status {p.returncode}, status "
+        f"{r.attrs.get('status') if r.ok else 'no file'}, stderr: {p.stderr.strip()[:300]}",
+    )
+    return r
+
+
+def write_case(tmp, name, include, protocol, extra=""):
+    path = os.path.join(tmp, name + ".yaml")
+    with open(path, "w") as f:
+        f.write(f"include: {include}\nprotocol:\n{protocol}{extra}")
+    return path
+
+
+def rel(a, b):
+    return abs(a - b) / abs(b)
+
+
+# ---- the checks ---------------------------------------------------------------------
+
+
+def rest_after_discharge(tmp):
+    case = write_case(tmp, "rest", NEWMAN, """\
+  - mode: discharge
+    current: 24 A/m^2
+    duration: 30 min
+  - mode: rest
+    duration: 10 h
+""")
+    r = run(tmp, "rest", case)
+    if not r.ok:
+        return
+    m = r.rows(2)
+    I, V, ocv, t = r.I[m], r.V[m], r.ocv[m], r.t[m]
+    check("rest: rows recorded", m.sum() > 3, f"{m.sum()} rows")
+    check("rest: current exactly 0 during rest", np.all(I == 0.0),
+          f"max |I| = {np.max(np.abs(I)):.3g} A/m^2")
+    check("rest: OCV column constant during rest (mean stoichiometries fixed)",
+          np.ptp(ocv) < 1e-6, f"spread {np.ptp(ocv):.3g} V")
+    gap = np.abs(V - ocv)
+    dgap = np.diff(gap)
+    check("rest: |V - ocv| decreases monotonically (noise 1e-7 V)", np.all(dgap <= 1e-7),
+          f"largest increase {dgap.max():.3g} V")
+    check("rest: V rises monotonically after a discharge (noise 1e-7 V)",
+          np.all(np.diff(V) >= -1e-7), f"largest drop {-np.diff(V).min():.3g} V")
+    check("rest: |V - ocv| < 2 mV after 10 h", gap[-1] < 2e-3,
+          f"{1e3 * gap[-1]:.3g} mV (start {1e3 * gap[0]:.3g} mV)")
+    check("rest: relaxed from a real overpotential (> 10 mV at the start)", gap[0] > 1e-2,
+          f"{1e3 * gap[0]:.3g} mV")
+    check("rest: ends after exactly 10 h of rest", rel(t[-1] - t[0], 36000.0) < 1e-9,
+          f"rest lasted {t[-1] - t[0]!r} s")
+    check("rest: capacity unchanged during rest", np.ptp(r.cap[m]) == 0.0,
+          f"spread {np.ptp(r.cap[m]):.3g} Ah/m^2")
+
+
+def cccv_charge(tmp):
+    vset, icut = 4.2, 0.5
+    case = write_case(tmp, "cccv", HALF, f"""\
+  - mode: discharge
+    current: 10 A/m^2
+    voltage_cutoff: 3.9 V
+  - mode: charge
+    current: 10 A/m^2
+    voltage_cutoff: {vset} V
+  - mode: cv
+    voltage: {vset} V
+    current_cutoff: {icut} A/m^2
+""")
+    r = run(tmp, "cccv", case)
+    if not r.ok:
+        return
+    cc, cv = r.rows(2), r.rows(3)
+    check("cccv: CC charge ran (rows of step 2)", cc.sum() > 3, f"{cc.sum()} rows")
+    check("cccv: CC charge ends at the set voltage", abs(r.V[cc][-1] - vset) < 1e-6,
+          f"V = {r.V[cc][-1]!r} V")
+    check("cccv: CV step ran", cv.sum() > 3, f"{cv.sum()} rows")
+    if cv.sum() < 2:
+        return
+    V, I = r.V[cv], r.I[cv]
+    check("cccv: |V - V_set| < 1e-6 V during CV", np.all(np.abs(V - vset) < 1e-6),
+          f"max {np.max(np.abs(V - vset)):.3g} V")
+    check("cccv: CV current is a charge current (< 0)", np.all(I < 0),
+          f"max I = {I.max():.4g} A/m^2")
+    a = np.abs(I)
+    noise = 1e-6 * a.max()
+    check("cccv: |I| decreases monotonically during CV", np.all(np.diff(a) <= noise),
+          f"largest increase {np.diff(a).max():.3g} A/m^2")
+    check("cccv: CV starts near the CC current", a[0] > 2 * icut, f"|I| = {a[0]:.4g} A/m^2")
+    check("cccv: CV ends at the current cut-off within 1%", rel(a[-1], icut) < 0.01,
+          f"|I| = {a[-1]!r} A/m^2, cut-off {icut}")
+
+
+def charge_after_discharge(tmp):
+    case = write_case(tmp, "recharge", NEWMAN, """\
+  - mode: discharge
+    current: 24 A/m^2
+    duration: 30 min
+  - mode: charge
+    current: 12 A/m^2
+    duration: 40 min
+""")
+    r = run(tmp, "recharge", case)
+    if not r.ok:
+        return
+    d, c = r.rows(1), r.rows(2)
+    check("recharge: current +24 A/m^2 during discharge (positive = discharge)",
+          np.all(r.I[d] == 24.0), f"range [{r.I[d].min()}, {r.I[d].max()}]")
+    check("recharge: current -12 A/m^2 during charge (negative sign)",
+          c.sum() > 1 and np.all(r.I[c] == -12.0),
+          f"range [{r.I[c].min()}, {r.I[c].max()}]" if c.sum() else "no rows")
+    if c.sum() < 2:
+        return
+    dcap = np.diff(r.cap)
+    check("recharge: capacity column never decreases", np.all(dcap >= 0),
+          f"largest drop {-dcap.min():.3g} Ah/m^2")
+    check("recharge: capacity keeps increasing during charge", np.all(np.diff(r.cap[c][1:]) > 0),
+          f"{c.sum()} rows")
+    # |charge| counted from the start: 12 Ah/m^2 out, then 8 Ah/m^2 back in.
+    check("recharge: final capacity = 12 + 8 Ah/m^2 (counts |charge|)",
+          rel(r.cap[-1], 20.0) < 1e-6, f"{r.cap[-1]!r} Ah/m^2")
+    check("recharge: voltage rises during charge", r.V[c][-1] > r.V[c][0],
+          f"{r.V[c][0]:.4f} -> {r.V[c][-1]:.4f} V")
+
+
+def gitt(tmp):
+    n, tp, tr, cur = 4, 600.0, 1800.0, 5.0
+    case = write_case(tmp, "gitt", HALF, f"""\
+  - mode: gitt
+    current: {cur} A/m^2
+    direction: discharge
+    pulses: {n}
+    pulse_duration: {tp / 60:g} min
+    rest_duration: {tr / 60:g} min
+    voltage_cutoff: 3.5 V
+""")
+    r = run(tmp, "gitt", case)
+    if not r.ok:
+        return
+    on = r.I != 0
+    # current-on periods: maximal runs of rows with I != 0 (rows in time order)
+    starts = np.flatnonzero(on & ~np.concatenate(([False], on[:-1])))
+    ends = np.flatnonzero(on & ~np.concatenate((on[1:], [False])))
+    check(f"gitt: {n} pulses give {n} current-on periods", len(starts) == n,
+          f"{len(starts)} periods")
+    check("gitt: time is non-decreasing", np.all(np.diff(r.t) >= 0))
+    durations = r.t[ends] - r.t[starts]
+    check(f"gitt: every pulse lasts {tp:g} s (1e-6 relative)",
+          len(durations) > 0 and all(rel(d, tp) < 1e-6 for d in durations),
+          "durations " + ", ".join(f"{d!r}" for d in durations))
+    check(f"gitt: pulse current is {cur:g} A/m^2", np.all(np.abs(r.I[on] - cur) < 1e-12 * cur),
+          f"range [{r.I[on].min() if on.any() else 'nan'}, "
+          f"{r.I[on].max() if on.any() else 'nan'}]")
+    # rests: the steps after the pulses (even step numbers), current exactly 0
+    rests = [k for k in range(2, 2 * n + 1, 2)]
+    rest_ok, rest_d = True, []
+    for k in rests:
+        m = r.rows(k)
+        if m.sum() < 2 or not np.all(r.I[m] == 0.0):
+            rest_ok = False
+        else:
+            rest_d.append(r.t[m][-1] - r.t[m][0])
+    check("gitt: every rest has I = 0 exactly", rest_ok and len(rest_d) == n,
+          f"{len(rest_d)} rests")
+    check(f"gitt: every rest lasts {tr:g} s (1e-6 relative)",
+          len(rest_d) == n and all(rel(d, tr) < 1e-6 for d in rest_d),
+          "durations " + ", ".join(f"{d!r}" for d in rest_d))
+    check("gitt: charge passed = pulses x current x duration",
+          rel(r.cap[-1], n * cur * tp / 3600) < 1e-6, f"{r.cap[-1]!r} Ah/m^2")
+
+
+def capacity_limit(tmp):
+    r = run(tmp, "capacity_limit", NEWMAN, "protocol.0.capacity_limit=5 Ah/m^2")
+    if not r.ok:
+        return
+    check("capacity_limit: final capacity 5 Ah/m^2 (1e-6 relative)", rel(r.cap[-1], 5.0) < 1e-6,
+          f"{r.cap[-1]!r} Ah/m^2")
+    check("capacity_limit: stops at 5/24 h = 750 s", rel(r.t[-1], 750.0) < 1e-6,
+          f"t = {r.t[-1]!r} s")
+    check("capacity_limit: voltage cut-off not reached", r.V[-1] > 3.0 + 1e-3,
+          f"V = {r.V[-1]:.4f} V")
+
+
+def duration_stop(tmp):
+    r = run(tmp, "duration", NEWMAN, "protocol.0.duration=1234.5 s")
+    if not r.ok:
+        return
+    check("duration: discharge ends at exactly 1234.5 s (1e-9 relative)",
+          rel(r.t[-1], 1234.5) < 1e-9, f"t = {r.t[-1]!r} s")
+    check("duration: capacity = 24 A/m^2 x 1234.5 s", rel(r.cap[-1], 24 * 1234.5 / 3600) < 1e-6,
+          f"{r.cap[-1]!r} Ah/m^2")
+    case = write_case(tmp, "rest_only", HALF, """\
+  - mode: rest
+    duration: 17 min
+""")
+    r = run(tmp, "rest_only", case)
+    if not r.ok:
+        return
+    check("duration: a rest ends at exactly 1020 s (1e-9 relative)",
+          rel(r.t[-1], 1020.0) < 1e-9, f"t = {r.t[-1]!r} s")
+    check("duration: a rest from equilibrium stays at the OCV",
+          np.max(np.abs(r.V - r.ocv)) < 1e-6, f"max |V - ocv| {np.max(np.abs(r.V - r.ocv)):.3g} V")
+
+
+def c_rate(tmp):
+    for label, cell, rate in (("c_rate_1", NEWMAN, 1.0), ("c_rate_half", NEWMAN, 0.5),
+                              ("c_rate_half_cell", HALF, 2.0)):
+        case = write_case(tmp, label, cell, f"""\
+  - mode: discharge
+    c_rate: {rate:g}
+    duration: 5 min
+""")
+        r = run(tmp, label, case)
+        if not r.ok:
+            continue
+        q = float(r.attrs["theoretical_capacity"])  # Ah/m^2
+        m = r.rows(1)
+        want = rate * q  # A/m^2: q Ah/m^2 in 1/rate h
+        check(f"{label}: I = {rate:g} x theoretical capacity ({q:.6g} Ah/m^2) / 1 h "
+              "(1e-9 relative)", m.sum() > 1 and np.all(np.abs(r.I[m] - want) <= 1e-9 * want),
+              f"I in [{r.I[m].min()!r}, {r.I[m].max()!r}] A/m^2, expected {want!r}")
+
+
+def set_override(tmp):
+    base = run(tmp, "radius_base", NEWMAN)
+    new = run(tmp, "radius_5um", NEWMAN, "positive.particle_radius=5 um")
+    if not (base.ok and new.ok):
+        return
+    dq = abs(new.cap[-1] - base.cap[-1])
+    check("--set positive.particle_radius changes the result (capacity to 3.0 V)",
+          dq > 1e-3 * base.cap[-1],
+          f"{base.cap[-1]:.5f} -> {new.cap[-1]:.5f} Ah/m^2")
+    # Smaller particles: less solid diffusion limitation, more capacity to the cut-off.
+    check("--set positive.particle_radius=5um gives more capacity than 10 um",
+          new.cap[-1] > base.cap[-1], f"{base.cap[-1]:.5f} -> {new.cap[-1]:.5f} Ah/m^2")
+    entry = new.params.get("positive.particle_radius")
+    check("/parameters has positive.particle_radius", entry is not None)
+    if entry is None:
+        return
+    value, source = entry
+    check("/parameters/value holds the new text", "5" in value and "um" in value
+          and "10" not in value, f"value '{value}'")
+    check("/parameters/source says 'command line'", source.startswith("command line"),
+          f"source '{source}'")
+    bvalue, bsource = base.params.get("positive.particle_radius", ("?", "?"))
+    check("without --set the source is the params file", "doyle1996" in bsource
+          and bvalue == "10 um", f"value '{bvalue}', source '{bsource}'")
+
+
+def main():
+    global UPSCALE
+    if len(sys.argv) != 2:
+        print("usage: test_protocols.py PATH/TO/upscale", file=sys.stderr)
+        return 1
+    UPSCALE = os.path.abspath(sys.argv[1])
+    if not os.access(UPSCALE, os.X_OK):
+        print(f"FAIL: program '{UPSCALE}' is not executable")
+        return 1
+    with tempfile.TemporaryDirectory(prefix="upscale_protocols.") as tmp:
+        for test in (rest_after_discharge, cccv_charge, charge_after_discharge, gitt,
+                     capacity_limit, duration_stop, c_rate, set_override):
+            try:
+                test(tmp)
+            except Exception as e:  # a crash in one group is one failure, not the end
+                check(f"{test.__name__}: ran without an exception", False, repr(e))
+    print(f"{failures} failure(s)")
+    return min(failures, 255)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
