@@ -243,20 +243,20 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
         }
         memcpy(y, upscale_solver_state(r->s), sizeof(double) * L->n);
         double q0 = y[L->Q], t0 = t;
-        UPSCALE_CALL(series_push(&r->ts, t, y[L->V], y[L->I], cap, upscale_model_ocv(r->m, y),
-                                 k + 1));
         /* Stop conditions as IDA roots. */
         root_ctx rc = {.L = L, .s = st, .q0 = q0};
         int sign = st->kind == UPSCALE_STEP_CC ? (st->current > 0 ? -1 : 1) : 0;
         if (!isnan(st->voltage_cutoff) && st->kind == UPSCALE_STEP_CC) {
             rc.kind[rc.n] = ROOT_VOLTAGE;
             rc.dir[rc.n++] = sign;
-            /* Already past the cut-off: the step has nothing to do. */
+            /* Already past the cut-off: the step has nothing to do (and leaves no row). */
             if (sign * (y[L->V] - st->voltage_cutoff) >= 0) {
                 if (st->ends_group) skip_group = st->group;
                 continue;
             }
         }
+        UPSCALE_CALL(series_push(&r->ts, t, y[L->V], y[L->I], cap, upscale_model_ocv(r->m, y),
+                                 k + 1));
         if (!isnan(st->current_cutoff)) {
             rc.kind[rc.n] = ROOT_CURRENT;
             rc.dir[rc.n++] = -1;
@@ -267,17 +267,32 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
         }
         UPSCALE_CALL(upscale_solver_set_roots(r->s, rc.n, rc.dir, roots, &rc));
         double tend = t + (isfinite(st->duration) ? st->duration : 1e12);
+        int restarts = 0;
+        char first_failure[400] = "";
         for (;;) {
             int event;
             double tprev = t;
             e = upscale_solver_step(r->s, tend, &t, &event);
+            /* A failed step: restart the integrator from the last accepted state (fresh
+             * history, algebraic unknowns re-solved with IDACalcIC's line search).  Gives
+             * up after three restarts without an accepted step in between. */
+            if (e && restarts == 0) snprintf(first_failure, sizeof(first_failure), "%s",
+                                             upscale_error_message());
+            if (e && restarts < 3) {
+                restarts++;
+                t = tprev;
+                e = upscale_solver_restart(r->s, t, y);
+                if (!e) e = upscale_solver_set_roots(r->s, rc.n, rc.dir, roots, &rc);
+                if (!e) continue;
+            }
             if (e) {
                 res->complete = 0;
                 snprintf(res->status, sizeof(res->status),
-                         "incomplete: solver failed in step %d at t = %g s: %s", k + 1, tprev,
-                         upscale_error_message());
+                         "incomplete: solver failed in step %d at t = %g s: %s (%d restarts)",
+                         k + 1, tprev, first_failure, restarts);
                 break;
             }
+            restarts = 0;
             memcpy(y, upscale_solver_state(r->s), sizeof(double) * L->n);
             double qstep = fabs(y[L->Q] - q0);
             UPSCALE_CALL(series_push(&r->ts, t, y[L->V], y[L->I], cap + qstep / 3600.0,

@@ -256,6 +256,38 @@ def gitt(tmp):
           rel(r.cap[-1], n * cur * tp / 3600) < 1e-6, f"{r.cap[-1]!r} Ah/m^2")
 
 
+def gitt_cutoff(tmp):
+    """A voltage cut-off reached in a pulse ends the whole GITT; the next entry runs."""
+    case = write_case(tmp, "gitt_cutoff", HALF, """\
+  - mode: gitt
+    current: 30 A/m^2
+    direction: discharge
+    pulses: 50
+    pulse_duration: 10 min
+    rest_duration: 10 min
+    voltage_cutoff: 3.9 V
+  - mode: rest
+    duration: 1 h
+""")
+    r = run(tmp, "gitt_cutoff", case)
+    if not r.ok:
+        return
+    last_pulse = r.step[(r.I != 0)].max() if np.any(r.I != 0) else 0
+    m = r.rows(last_pulse)
+    check("gitt_cutoff: the last pulse stops at the cut-off", abs(r.V[m][-1] - 3.9) < 1e-6,
+          f"V = {r.V[m][-1]!r} V in step {last_pulse}")
+    check("gitt_cutoff: the sequence stops early (fewer than 50 pulses)",
+          last_pulse < 2 * 50 - 1, f"last pulse is step {last_pulse}")
+    final = r.rows(2 * 50 + 1)
+    check("gitt_cutoff: the rest after the GITT still runs, for 1 h at I = 0",
+          final.sum() > 1 and np.all(r.I[final] == 0)
+          and rel(r.t[final][-1] - r.t[final][0], 3600.0) < 1e-9,
+          f"{final.sum()} rows")
+    check("gitt_cutoff: no step of the GITT runs after the cut-off",
+          set(np.unique(r.step)) <= set(range(0, last_pulse + 1)) | {2 * 50 + 1},
+          f"steps {sorted(set(np.unique(r.step).tolist()))}")
+
+
 def capacity_limit(tmp):
     r = run(tmp, "capacity_limit", NEWMAN, "protocol.0.capacity_limit=5 Ah/m^2")
     if not r.ok:
@@ -266,6 +298,24 @@ def capacity_limit(tmp):
           f"t = {r.t[-1]!r} s")
     check("capacity_limit: voltage cut-off not reached", r.V[-1] > 3.0 + 1e-3,
           f"V = {r.V[-1]:.4f} V")
+    # The limit counts the charge of its own step: 5 out, then 3 back in.
+    case = write_case(tmp, "capacity_limit_steps", NEWMAN, """\
+  - mode: discharge
+    current: 24 A/m^2
+    capacity_limit: 5 Ah/m^2
+  - mode: charge
+    current: 10 A/m^2
+    capacity_limit: 3 Ah/m^2
+""")
+    r = run(tmp, "capacity_limit_steps", case)
+    if not r.ok:
+        return
+    c = r.rows(2)
+    check("capacity_limit: a charge step's limit counts its own charge (3 Ah/m^2 in 1080 s)",
+          c.sum() > 1 and rel(r.t[c][-1] - r.t[c][0], 1080.0) < 1e-6,
+          f"charge lasted {r.t[c][-1] - r.t[c][0]!r} s")
+    check("capacity_limit: capacity column ends at 5 + 3 Ah/m^2", rel(r.cap[-1], 8.0) < 1e-6,
+          f"{r.cap[-1]!r} Ah/m^2")
 
 
 def duration_stop(tmp):
@@ -306,6 +356,14 @@ def c_rate(tmp):
         check(f"{label}: I = {rate:g} x theoretical capacity ({q:.6g} Ah/m^2) / 1 h "
               "(1e-9 relative)", m.sum() > 1 and np.all(np.abs(r.I[m] - want) <= 1e-9 * want),
               f"I in [{r.I[m].min()!r}, {r.I[m].max()!r}] A/m^2, expected {want!r}")
+    # The usage text's example: a command-line c_rate replaces the case's current.
+    r = run(tmp, "c_rate_set", NEWMAN, "protocol.0.c_rate=2")
+    if r.ok:
+        q = float(r.attrs["theoretical_capacity"])
+        m = r.rows(1)
+        check("c_rate_set: --set protocol.0.c_rate=2 gives I = 2 x theoretical capacity / 1 h",
+              m.sum() > 1 and np.all(np.abs(r.I[m] - 2 * q) <= 2e-9 * q),
+              f"I in [{r.I[m].min()!r}, {r.I[m].max()!r}] A/m^2, expected {2 * q!r}")
 
 
 def set_override(tmp):
@@ -313,13 +371,15 @@ def set_override(tmp):
     new = run(tmp, "radius_5um", NEWMAN, "positive.particle_radius=5 um")
     if not (base.ok and new.ok):
         return
-    dq = abs(new.cap[-1] - base.cap[-1])
-    check("--set positive.particle_radius changes the result (capacity to 3.0 V)",
-          dq > 1e-3 * base.cap[-1],
-          f"{base.cap[-1]:.5f} -> {new.cap[-1]:.5f} Ah/m^2")
-    # Smaller particles: less solid diffusion limitation, more capacity to the cut-off.
-    check("--set positive.particle_radius=5um gives more capacity than 10 um",
-          new.cap[-1] > base.cap[-1], f"{base.cap[-1]:.5f} -> {new.cap[-1]:.5f} Ah/m^2")
+    # Halving the LiCoO2 radius quarters the solid diffusion time and doubles the area:
+    # less overpotential, a higher voltage along the 1C discharge.
+    tq = 600.0
+    vb = float(np.interp(tq, base.t[base.rows(1)], base.V[base.rows(1)]))
+    vn = float(np.interp(tq, new.t[new.rows(1)], new.V[new.rows(1)]))
+    check("--set positive.particle_radius=5um changes the discharge curve (> 5 mV at 600 s)",
+          abs(vn - vb) > 5e-3, f"V(600 s) {vb:.5f} -> {vn:.5f} V")
+    check("--set positive.particle_radius=5um raises the discharge voltage",
+          vn > vb, f"V(600 s) {vb:.5f} -> {vn:.5f} V")
     entry = new.params.get("positive.particle_radius")
     check("/parameters has positive.particle_radius", entry is not None)
     if entry is None:
@@ -344,7 +404,7 @@ def main():
         print(f"FAIL: program '{UPSCALE}' is not executable")
         return 1
     with tempfile.TemporaryDirectory(prefix="upscale_protocols.") as tmp:
-        for test in (rest_after_discharge, cccv_charge, charge_after_discharge, gitt,
+        for test in (rest_after_discharge, cccv_charge, charge_after_discharge, gitt, gitt_cutoff,
                      capacity_limit, duration_stop, c_rate, set_override):
             try:
                 test(tmp)
