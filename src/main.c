@@ -126,18 +126,22 @@ static int cmd_bench(const cli *c)
 int main(int argc, char **argv)
 {
     cli c;
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (argc == 2 && !strcmp(argv[1], "--version")) {
+        printf("upscale %s\n", UPSCALE_GIT_DESCRIBE);
+        return 0;
+    }
     if (argc < 2 || parse(argc, argv, &c)) {
         fputs(usage, stderr);
         return 2;
     }
-    if (!c.cmd || !strcmp(c.cmd, "--help") || !strcmp(argv[1], "--help") ||
-        !strcmp(argv[1], "-h")) {
-        fputs(usage, stdout);
-        return 0;
-    }
-    if (!strcmp(argv[1], "--version")) {
-        printf("upscale %s\n", UPSCALE_GIT_DESCRIBE);
-        return 0;
+    if (!c.cmd) {
+        fputs(usage, stderr);
+        free(c.sets);
+        return 2;
     }
     if (!strcmp(c.cmd, "formulas")) {
         size_t n;
