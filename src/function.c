@@ -48,7 +48,7 @@ static int same_unit(const upscale_units *u, const char *a, const char *b)
 
 upscale_err upscale_function_from_params(upscale_params *p, const char *key, const char *x_unit,
                                          const char *y_unit, const char *what, double lo,
-                                         double hi, upscale_function **f)
+                                         double hi, int flags, upscale_function **f)
 {
     const char *text;
     UPSCALE_CALL(upscale_params_get_string(p, key, NULL, &text));
@@ -81,9 +81,21 @@ upscale_err upscale_function_from_params(upscale_params *p, const char *key, con
             if (strstr(upscale_error_message(), key)) return e;
             return upscale_params_error(p, key, "%s", upscale_error_message());
         }
+        double ymin, ymax;
+        upscale_table_range(g->table, &ymin, &ymax);
+        int lo_ok = (flags & UPSCALE_RANGE_LO_OPEN) ? ymin > lo : ymin >= lo;
+        int hi_ok = (flags & UPSCALE_RANGE_HI_OPEN) ? ymax < hi : ymax <= hi;
+        if (!lo_ok || !hi_ok) {
+            upscale_table_destroy(&g->table);
+            free(g);
+            return upscale_params_error(p, key, "table '%s' has %s values from %g to %g [%s], "
+                                        "expected them in %s%g, %g%s", path, what, ymin, ymax,
+                                        y_unit, (flags & UPSCALE_RANGE_LO_OPEN) ? "(" : "[", lo,
+                                        hi, (flags & UPSCALE_RANGE_HI_OPEN) ? ")" : "]");
+        }
     } else {
         g->kind = KIND_CONSTANT;
-        upscale_err e = upscale_params_get_quantity(p, key, y_unit, what, lo, hi, 0, &g->value);
+        upscale_err e = upscale_params_get_quantity(p, key, y_unit, what, lo, hi, flags, &g->value);
         if (e != UPSCALE_OK) {
             free(g);
             return upscale_error_trace(e, __FILE__, __LINE__, __func__);

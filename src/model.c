@@ -66,13 +66,14 @@ static upscale_err read_electrode(upscale_params *p, int g, int half_cell, upsca
     UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("rate_activation_energy"), "J/mol",
                                                 "an energy per mole", 0, INFINITY, 0, 0.0,
                                                 &el->ea_rate));
+    const int pos = UPSCALE_RANGE_LO_OPEN;
     UPSCALE_CALL(upscale_function_from_params(p, KEY("ocp"), "1", "V", "an open-circuit potential",
-                                              -10, 10, &el->ocp));
+                                              -10, 10, 0, &el->ocp));
     UPSCALE_CALL(upscale_function_from_params(p, KEY("diffusivity"), "mol/m^3", "m^2/s",
-                                              "a diffusivity", 0, INFINITY, &el->ds));
+                                              "a diffusivity", 0, INFINITY, pos, &el->ds));
     UPSCALE_CALL(upscale_function_from_params(p, KEY("rate_constant"), "mol/m^3",
                                               "m^2.5 mol^-0.5 s^-1", "a rate constant", 0,
-                                              INFINITY, &el->k));
+                                              INFINITY, pos, &el->k));
     int law;
     UPSCALE_CALL(upscale_params_get_choice(p, KEY("rate_law"), upscale_rate_law_names(), "newman",
                                            &law));
@@ -133,9 +134,11 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
                                                 "J/mol", "an energy per mole", 0, INFINITY, 0,
                                                 0.0, &e->ea_conductivity));
     UPSCALE_CALL(upscale_function_from_params(p, "electrolyte.diffusivity", "mol/m^3", "m^2/s",
-                                              "a diffusivity", 0, INFINITY, &e->diffusivity));
+                                              "a diffusivity", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
+                                              &e->diffusivity));
     UPSCALE_CALL(upscale_function_from_params(p, "electrolyte.conductivity", "mol/m^3", "S/m",
-                                              "a conductivity", 0, INFINITY, &e->conductivity));
+                                              "a conductivity", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
+                                              &e->conductivity));
     return UPSCALE_OK;
 }
 

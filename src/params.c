@@ -489,7 +489,7 @@ static upscale_err load_file(upscale_params *p, const char *path, const load_fra
             return upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
                                      "%s:%d: include: cannot open '%s': %s", from_file, from->line,
                                      path, strerror(e));
-        return upscale_error_set(UPSCALE_ERR_IO, __FILE__, __LINE__, __func__,
+        return upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
                                  "%s: cannot open: %s", path, strerror(e));
     }
     int depth = 0;
@@ -519,7 +519,7 @@ static upscale_err load_file(upscale_params *p, const char *path, const load_fra
     FILE *fp = fopen(path, "rb");
     if (!fp) {
         int e = errno;
-        return upscale_error_set(from ? UPSCALE_ERR_INPUT : UPSCALE_ERR_IO, __FILE__, __LINE__,
+        return upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__,
                                  __func__, "%s: cannot open: %s", name, strerror(e));
     }
     reader r = {.file = name};

@@ -66,10 +66,17 @@ upscale_err upscale_protocol_read(upscale_params *p, const upscale_model *m, ups
     for (int g = 0;; g++) {
         snprintf(k, sizeof(k), "protocol.%d.mode", g);
         if (!upscale_params_has(p, k)) break;
-        const char *mode;
+        const char *mode, *dir = "";
         UPSCALE_CALL(upscale_params_get_string(p, k, NULL, &mode));
-        if (!strcmp(mode, "charge")) { first_dir = -1; break; }
-        if (!strcmp(mode, "discharge")) break;
+        if (!strcmp(mode, "gitt")) {
+            snprintf(k, sizeof(k), "protocol.%d.direction", g);
+            UPSCALE_CALL(upscale_params_get_string(p, k, "", &dir));
+        }
+        if (!strcmp(mode, "charge") || !strcmp(dir, "charge")) {
+            first_dir = -1;
+            break;
+        }
+        if (!strcmp(mode, "discharge") || !strcmp(dir, "discharge")) break;
     }
     pr->c_rate_capacity = upscale_model_theoretical_capacity(m, first_dir);
 
@@ -81,10 +88,12 @@ upscale_err upscale_protocol_read(upscale_params *p, const upscale_model *m, ups
         UPSCALE_CALL(upscale_params_get_choice(p, k, modes, NULL, &mode));
         upscale_step s = {.duration = INFINITY, .voltage_cutoff = NAN, .current_cutoff = NAN,
                           .capacity_limit = NAN, .group = g};
-        UPSCALE_CALL(read_opt(p, base, "duration", "s", "a duration", INFINITY, &s.duration));
-        double qlim;
-        UPSCALE_CALL(read_opt(p, base, "capacity_limit", "C/m^2", "a charge per area", NAN, &qlim));
-        s.capacity_limit = qlim;
+        /* Stop conditions shared by CC, CV and rest steps (a GITT entry has its own). */
+        if (mode != 4)
+            UPSCALE_CALL(read_opt(p, base, "duration", "s", "a duration", INFINITY, &s.duration));
+        if (mode != 3 && mode != 4)
+            UPSCALE_CALL(read_opt(p, base, "capacity_limit", "C/m^2", "a charge per area", NAN,
+                                  &s.capacity_limit));
         switch (mode) {
         case 0: /* discharge */
         case 1: /* charge */
@@ -105,6 +114,7 @@ upscale_err upscale_protocol_read(upscale_params *p, const upscale_model *m, ups
                                                      UPSCALE_RANGE_LO_OPEN, &s.voltage));
             UPSCALE_CALL(read_opt(p, base, "current_cutoff", "A/m^2", "a current density", NAN,
                                   &s.current_cutoff));
+            snprintf(k, sizeof(k), "%s.mode", base);
             if (isinf(s.duration) && isnan(s.current_cutoff) && isnan(s.capacity_limit))
                 return upscale_params_error(p, k, "a cv step needs current_cutoff, "
                                             "capacity_limit or duration");

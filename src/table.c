@@ -300,3 +300,12 @@ const char *upscale_table_path(const upscale_table *t)
 {
     return t->path ? t->path : "";
 }
+
+void upscale_table_range(const upscale_table *t, double *ymin, double *ymax)
+{
+    *ymin = *ymax = t->y[0];
+    for (int i = 1; i < t->n; i++) {
+        if (t->y[i] < *ymin) *ymin = t->y[i];
+        if (t->y[i] > *ymax) *ymax = t->y[i];
+    }
+}

@@ -32,10 +32,12 @@ const upscale_formula *upscale_formula_list(size_t *n);
 typedef struct upscale_function upscale_function;
 
 /* Read key from p.  x_unit, y_unit: the SI units the caller evaluates in; `what` names
- * the quantity in messages; every value (constant, or table entry) must lie in [lo, hi]. */
+ * the quantity in messages; every value (constant, or table entry) must lie in the range
+ * lo..hi, with bounds made exclusive by flags (UPSCALE_RANGE_* of params.h).  Formulas
+ * are not range-checked (they are code, tested as such). */
 upscale_err upscale_function_from_params(upscale_params *p, const char *key, const char *x_unit,
                                          const char *y_unit, const char *what, double lo,
-                                         double hi, upscale_function **f);
+                                         double hi, int flags, upscale_function **f);
 /* A constant function (for tests and built-in defaults). */
 upscale_err upscale_function_constant(double value, upscale_function **f);
 void upscale_function_destroy(upscale_function **f);

@@ -12,7 +12,7 @@
 #include "upscale/layout.h"
 #include "upscale/params.h"
 
-#define UPSCALE_FARADAY 96485.33212 /* C/mol, overridable per cell (cell.faraday) */
+#define UPSCALE_FARADAY 96485.33212 /* C/mol, overridable per cell (cell.faraday_constant) */
 #define UPSCALE_GAS 8.314462618     /* J/mol/K */
 
 typedef struct {

@@ -2,7 +2,8 @@
  * the time series and field snapshots, and write the output file.
  *
  * Case keys besides the physics (docs/params.md): protocol.* (upscale/protocol.h),
- * numerics.* (mesh, rtol, max_step), output.snapshot_interval, output.fields. */
+ * numerics.* (mesh, rtol, max_step, algebraic_error_test), output.snapshot_interval,
+ * output.fields. */
 #ifndef UPSCALE_RUN_H
 #define UPSCALE_RUN_H
 

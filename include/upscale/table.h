@@ -33,6 +33,9 @@ void upscale_table_destroy(upscale_table **t);
  * state is modified (the bracketing search is a bisection). Allocation-free. */
 double upscale_table_eval(const upscale_table *t, double x, double *dydx);
 int upscale_table_size(const upscale_table *t);
+/* Smallest and largest tabulated y (the interpolant stays within them: Steffen is
+ * monotone between nodes; extrapolation can leave them). */
+void upscale_table_range(const upscale_table *t, double *ymin, double *ymax);
 const char *upscale_table_path(const upscale_table *t);
 
 #endif

@@ -360,7 +360,7 @@ static void test_file_errors(void)
          "cases/scalar.yaml:1: expected a mapping of keys (key: value) at the top level"},
         {"cases/badinclude.yaml", UPSCALE_ERR_INPUT, 1,
          "cases/badinclude.yaml:2: include: expected a file name or a list of file names"},
-        {"cases/none.yaml", UPSCALE_ERR_IO, 0, "cases/none.yaml: cannot open: No such file"},
+        {"cases/none.yaml", UPSCALE_ERR_INPUT, 0, "cases/none.yaml: cannot open: No such file"},
         {"cases/twice.yaml", UPSCALE_ERR_INPUT, 1,
          "cases/twice.yaml:3: a: duplicate key (first defined at line 1)"},
         {"cases/twice2.yaml", UPSCALE_ERR_INPUT, 1,
