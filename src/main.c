@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "upscale/function.h"
+#include "upscale/model.h"
 #include "upscale/run.h"
 #include "upscale_version.h"
 
@@ -88,6 +89,36 @@ static double now(void)
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
+/* Cost of one residual and one Jacobian evaluation at the 1C starting state. */
+static int time_kernels(const upscale_run_options *opt)
+{
+    upscale_params *p = NULL;
+    upscale_model *m = NULL;
+    if (upscale_run_load_params(opt, &p) || upscale_model_create(p, &m)) {
+        upscale_error_print(stderr, 0);
+        upscale_params_destroy(&p);
+        return 4;
+    }
+    const upscale_layout *L = m->layout;
+    double *y = calloc(L->n, sizeof(double)), *yp = calloc(L->n, sizeof(double));
+    double *r = calloc(L->n, sizeof(double)), *v = calloc(L->nnz, sizeof(double));
+    upscale_model_rest_state(m, y, yp);
+    upscale_model_guess_algebraic(m, m->scale[L->I], y);
+    const int reps = 2000;
+    double t0 = now();
+    for (int i = 0; i < reps; i++) upscale_model_residual(m, 0.0, y, yp, r);
+    double t1 = now();
+    for (int i = 0; i < reps; i++) upscale_model_jacobian(m, 0.0, 1.0, y, yp, v);
+    double t2 = now();
+    printf("unknowns        %d (Jacobian non-zeros %d)\n", L->n, L->nnz);
+    printf("residual        %.2f us per evaluation\n", 1e6 * (t1 - t0) / reps);
+    printf("jacobian        %.2f us per evaluation\n", 1e6 * (t2 - t1) / reps);
+    free(y), free(yp), free(r), free(v);
+    upscale_model_destroy(&m);
+    upscale_params_destroy(&p);
+    return 0;
+}
+
 static int cmd_bench(const cli *c)
 {
     upscale_run_options opt = {.case_path = c->case_path, .overrides = c->sets,
@@ -119,8 +150,9 @@ static int cmd_bench(const cli *c)
     printf("error test fails %ld\n", res.stats.error_test_fails);
     printf("capacity        %.6f Ah/m^2\n", res.capacity);
     printf("final voltage   %.6f V\n", res.final_voltage);
+    printf("per step        %.1f us\n", 1e6 * w[n / 2] / (res.stats.steps ? res.stats.steps : 1));
     free(w);
-    return 0;
+    return time_kernels(&opt);
 }
 
 int main(int argc, char **argv)
