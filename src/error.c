@@ -52,7 +52,8 @@ void upscale_error_print(FILE *out, int verbose)
 {
     fprintf(out, "upscale: %s\n", state.message[0] ? state.message : "unknown error");
     if (verbose)
-        for (int i = 0; i < state.ntrace; i++) fprintf(out, "  at %s\n", state.trace[i]);
+        for (int i = 0; i < state.ntrace; i++)
+            fprintf(out, "  at %s\n", state.trace[i]);
 }
 
 void upscale_error_clear(void)

@@ -34,8 +34,10 @@ static int starts_with(const char *s, const char *word)
 
 static const char *skip_word(const char *s)
 {
-    while (*s && *s != ' ' && *s != '\t') s++;
-    while (*s == ' ' || *s == '\t') s++;
+    while (*s && *s != ' ' && *s != '\t')
+        s++;
+    while (*s == ' ' || *s == '\t')
+        s++;
     return s;
 }
 
@@ -47,12 +49,13 @@ static int same_unit(const upscale_units *u, const char *a, const char *b)
 }
 
 upscale_err upscale_function_from_params(upscale_params *p, const char *key, const char *x_unit,
-                                         const char *y_unit, const char *what, double lo,
-                                         double hi, int flags, upscale_function **f)
+                                         const char *y_unit, const char *what, double lo, double hi,
+                                         int flags, upscale_function **f)
 {
     const char *text;
     UPSCALE_CALL(upscale_params_get_string(p, key, NULL, &text));
-    while (*text == ' ') text++;
+    while (*text == ' ')
+        text++;
     upscale_function *g = calloc(1, sizeof(*g));
     UPSCALE_ALLOC_CHECK(g);
     if (starts_with(text, "formula")) {
@@ -75,7 +78,8 @@ upscale_err upscale_function_from_params(upscale_params *p, const char *key, con
         char path[4096];
         g->kind = KIND_TABLE;
         upscale_err e = upscale_params_get_path(p, key, "table", path, sizeof(path));
-        if (e == UPSCALE_OK) e = upscale_table_read(upscale_params_units(p), path, x_unit, y_unit, &g->table);
+        if (e == UPSCALE_OK)
+            e = upscale_table_read(upscale_params_units(p), path, x_unit, y_unit, &g->table);
         if (e != UPSCALE_OK) {
             free(g);
             if (strstr(upscale_error_message(), key)) return e;
@@ -88,10 +92,12 @@ upscale_err upscale_function_from_params(upscale_params *p, const char *key, con
         if (!lo_ok || !hi_ok) {
             upscale_table_destroy(&g->table);
             free(g);
-            return upscale_params_error(p, key, "table '%s' has %s values from %g to %g [%s], "
-                                        "expected them in %s%g, %g%s", path, what, ymin, ymax,
-                                        y_unit, (flags & UPSCALE_RANGE_LO_OPEN) ? "(" : "[", lo,
-                                        hi, (flags & UPSCALE_RANGE_HI_OPEN) ? ")" : "]");
+            return upscale_params_error(p, key,
+                                        "table '%s' has %s values from %g to %g [%s], "
+                                        "expected them in %s%g, %g%s",
+                                        path, what, ymin, ymax, y_unit,
+                                        (flags & UPSCALE_RANGE_LO_OPEN) ? "(" : "[", lo, hi,
+                                        (flags & UPSCALE_RANGE_HI_OPEN) ? ")" : "]");
         }
     } else {
         g->kind = KIND_CONSTANT;

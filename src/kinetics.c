@@ -8,8 +8,8 @@
  * Soc. 140 (1993) 1526):
  *   i0 = F k c_e^aa (c_max - c_s)^aa c_s^ac,   j = i0/F [exp(aa f eta) - exp(-ac f eta)],
  * f = F/RT, c_e in mol/m^3 (not normalised), k in m^2.5 mol^-0.5 s^-1 for aa = ac = 1/2. */
-static void newman_bv(double ce, double cs, double cmax, double eta, double k, double dk,
-                      double aa, double ac, double f_rt, double faraday, upscale_rate *out)
+static void newman_bv(double ce, double cs, double cmax, double eta, double k, double dk, double aa,
+                      double ac, double f_rt, double faraday, upscale_rate *out)
 {
     double room = cmax - cs;
     double g = pow(ce, aa) * pow(room, aa) * pow(cs, ac);

@@ -60,7 +60,8 @@ upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], int h
     }
     for (int ix = 0; ix < nx; ix++) {
         L->id[L->ce[ix]] = 1.0;
-        for (int k = 0; k < L->nr[L->region[ix]]; k++) L->id[L->cs[ix] + k] = 1.0;
+        for (int k = 0; k < L->nr[L->region[ix]]; k++)
+            L->id[L->cs[ix] + k] = 1.0;
     }
     L->id[L->Q] = 1.0;
     *Lout = L;
@@ -118,7 +119,8 @@ upscale_err upscale_layout_set_pattern(upscale_layout *L, upscale_jac *J)
 {
     UPSCALE_CHECK(J->missing == 0, UPSCALE_ERR_MEMORY, "out of memory recording the pattern");
     /* Every row needs its diagonal (IDA's id/constraint handling and KLU pivoting). */
-    for (int i = 0; i < L->n; i++) upscale_jac_record_add(J, i, i);
+    for (int i = 0; i < L->n; i++)
+        upscale_jac_record_add(J, i, i);
     qsort(J->pairs, J->npairs, 2 * sizeof(int), cmp_pair);
     free(L->rowptr);
     free(L->colind);

@@ -42,16 +42,23 @@ static int parse(int argc, char **argv, cli *c)
     if (!c->sets) return 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "-o") && i + 1 < argc) c->out = argv[++i];
-        else if (!strcmp(a, "--set") && i + 1 < argc) c->sets[c->nsets++] = argv[++i];
-        else if (!strncmp(a, "--set=", 6)) c->sets[c->nsets++] = a + 6;
-        else if (!strcmp(a, "--repeat") && i + 1 < argc) c->repeat = atoi(argv[++i]);
-        else if (!strcmp(a, "-q")) c->quiet = 1;
+        if (!strcmp(a, "-o") && i + 1 < argc)
+            c->out = argv[++i];
+        else if (!strcmp(a, "--set") && i + 1 < argc)
+            c->sets[c->nsets++] = argv[++i];
+        else if (!strncmp(a, "--set=", 6))
+            c->sets[c->nsets++] = a + 6;
+        else if (!strcmp(a, "--repeat") && i + 1 < argc)
+            c->repeat = atoi(argv[++i]);
+        else if (!strcmp(a, "-q"))
+            c->quiet = 1;
         else if (a[0] == '-') {
             fprintf(stderr, "upscale: unknown option '%s'\n%s", a, usage);
             return 1;
-        } else if (!c->cmd) c->cmd = a;
-        else if (!c->case_path) c->case_path = a;
+        } else if (!c->cmd)
+            c->cmd = a;
+        else if (!c->case_path)
+            c->case_path = a;
         else {
             fprintf(stderr, "upscale: unexpected argument '%s'\n", a);
             return 1;
@@ -106,9 +113,11 @@ static int time_kernels(const upscale_run_options *opt)
     upscale_model_guess_algebraic(m, m->scale[L->I], y);
     const int reps = 2000;
     double t0 = now();
-    for (int i = 0; i < reps; i++) upscale_model_residual(m, 0.0, y, yp, r);
+    for (int i = 0; i < reps; i++)
+        upscale_model_residual(m, 0.0, y, yp, r);
     double t1 = now();
-    for (int i = 0; i < reps; i++) upscale_model_jacobian(m, 0.0, 1.0, y, yp, v);
+    for (int i = 0; i < reps; i++)
+        upscale_model_jacobian(m, 0.0, 1.0, y, yp, v);
     double t2 = now();
     printf("unknowns        %d (Jacobian non-zeros %d)\n", L->n, L->nnz);
     printf("residual        %.2f us per evaluation\n", 1e6 * (t1 - t0) / reps);
@@ -121,8 +130,8 @@ static int time_kernels(const upscale_run_options *opt)
 
 static int cmd_bench(const cli *c)
 {
-    upscale_run_options opt = {.case_path = c->case_path, .overrides = c->sets,
-                               .noverrides = c->nsets};
+    upscale_run_options opt = {
+        .case_path = c->case_path, .overrides = c->sets, .noverrides = c->nsets};
     int n = c->repeat > 0 ? c->repeat : 1;
     double *w = malloc(sizeof(double) * n);
     upscale_run_result res;
@@ -192,14 +201,19 @@ int main(int argc, char **argv)
         return 2;
     }
     char out[4096], cmdline[8192] = "";
-    if (c.out) snprintf(out, sizeof(out), "%s", c.out);
-    else default_output(c.case_path, out, sizeof(out));
+    if (c.out)
+        snprintf(out, sizeof(out), "%s", c.out);
+    else
+        default_output(c.case_path, out, sizeof(out));
     for (int i = 0; i < argc; i++) {
         strncat(cmdline, argv[i], sizeof(cmdline) - strlen(cmdline) - 2);
         strcat(cmdline, " ");
     }
-    upscale_run_options opt = {.case_path = c.case_path, .output_path = out,
-                               .overrides = c.sets, .noverrides = c.nsets, .progress = !c.quiet,
+    upscale_run_options opt = {.case_path = c.case_path,
+                               .output_path = out,
+                               .overrides = c.sets,
+                               .noverrides = c.nsets,
+                               .progress = !c.quiet,
                                .command_line = cmdline};
     upscale_run_result res;
     upscale_err e = upscale_run(&opt, &res);
@@ -210,8 +224,8 @@ int main(int argc, char **argv)
     }
     if (e) upscale_error_print(stderr, 0);
     if (!c.quiet)
-        printf("%s: %s, capacity %.4f Ah/m^2, final voltage %.4f V, %ld steps\n", out,
-               res.status, res.capacity, res.final_voltage, res.stats.steps);
+        printf("%s: %s, capacity %.4f Ah/m^2, final voltage %.4f V, %ld steps\n", out, res.status,
+               res.capacity, res.final_voltage, res.stats.steps);
     free(c.sets);
     return exit_code(e);
 }

@@ -21,9 +21,8 @@ static upscale_err read_electrode(upscale_params *p, int g, int half_cell, upsca
     UPSCALE_CALL(upscale_params_get_quantity(p, KEY("porosity"), "1", "a volume fraction", 0, 1,
                                              UPSCALE_RANGE_LO_OPEN | UPSCALE_RANGE_HI_OPEN,
                                              &el->porosity));
-    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("filler_fraction"), "1",
-                                                "a volume fraction", 0, 1, UPSCALE_RANGE_HI_OPEN,
-                                                0.0, &el->filler));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("filler_fraction"), "1", "a volume fraction",
+                                                0, 1, UPSCALE_RANGE_HI_OPEN, 0.0, &el->filler));
     el->active = 1.0 - el->porosity - el->filler;
     if (!(el->active > 0))
         return upscale_params_error(p, KEY("filler_fraction"),
@@ -33,8 +32,8 @@ static upscale_err read_electrode(upscale_params *p, int g, int half_cell, upsca
                                              INFINITY, UPSCALE_RANGE_LO_OPEN, &el->radius));
     el->area = 3.0 * el->active / el->radius;
     UPSCALE_CALL(upscale_params_get_quantity(p, KEY("max_concentration"), "mol/m^3",
-                                             "a concentration", 0, INFINITY,
-                                             UPSCALE_RANGE_LO_OPEN, &el->cmax));
+                                             "a concentration", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
+                                             &el->cmax));
     double s0;
     UPSCALE_CALL(upscale_params_get_quantity(p, KEY("initial_stoichiometry"), "1",
                                              "a stoichiometry", 0, 1,
@@ -44,21 +43,19 @@ static upscale_err read_electrode(upscale_params *p, int g, int half_cell, upsca
                                              INFINITY, UPSCALE_RANGE_LO_OPEN, &el->sigma));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("conductivity_bruggeman"), "1",
                                                 "an exponent", 0, 10, 0, 0.0, &el->brugg_solid));
-    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("bruggeman"), "1", "an exponent", 0, 10,
-                                                0, 1.5, &el->brugg));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("bruggeman"), "1", "an exponent", 0, 10, 0,
+                                                1.5, &el->brugg));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("film_resistance"), "Ohm m^2",
                                                 "an area resistance", 0, INFINITY, 0, 0.0,
                                                 &el->film_resistance));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("contact_resistance"), "Ohm m^2",
                                                 "an area resistance", 0, INFINITY, 0, 0.0,
                                                 &el->contact_resistance));
-    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("alpha_a"), "1",
-                                                "a transfer coefficient", 0, 1,
-                                                UPSCALE_RANGE_LO_OPEN | UPSCALE_RANGE_HI_OPEN, 0.5,
-                                                &el->alpha_a));
-    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("alpha_c"), "1",
-                                                "a transfer coefficient", 0, 1,
-                                                UPSCALE_RANGE_LO_OPEN | UPSCALE_RANGE_HI_OPEN,
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("alpha_a"), "1", "a transfer coefficient", 0,
+                                                1, UPSCALE_RANGE_LO_OPEN | UPSCALE_RANGE_HI_OPEN,
+                                                0.5, &el->alpha_a));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("alpha_c"), "1", "a transfer coefficient", 0,
+                                                1, UPSCALE_RANGE_LO_OPEN | UPSCALE_RANGE_HI_OPEN,
                                                 1.0 - el->alpha_a, &el->alpha_c));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("diffusivity_activation_energy"), "J/mol",
                                                 "an energy per mole", 0, INFINITY, 0, 0.0,
@@ -72,11 +69,11 @@ static upscale_err read_electrode(upscale_params *p, int g, int half_cell, upsca
     UPSCALE_CALL(upscale_function_from_params(p, KEY("diffusivity"), "mol/m^3", "m^2/s",
                                               "a diffusivity", 0, INFINITY, pos, &el->ds));
     UPSCALE_CALL(upscale_function_from_params(p, KEY("rate_constant"), "mol/m^3",
-                                              "m^2.5 mol^-0.5 s^-1", "a rate constant", 0,
-                                              INFINITY, pos, &el->k));
+                                              "m^2.5 mol^-0.5 s^-1", "a rate constant", 0, INFINITY,
+                                              pos, &el->k));
     int law;
-    UPSCALE_CALL(upscale_params_get_choice(p, KEY("rate_law"), upscale_rate_law_names(), "newman",
-                                           &law));
+    UPSCALE_CALL(
+        upscale_params_get_choice(p, KEY("rate_law"), upscale_rate_law_names(), "newman", &law));
     el->rate_law = upscale_rate_law_find(upscale_rate_law_names()[law]);
 #undef KEY
     (void)half_cell;
@@ -90,9 +87,8 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
     UPSCALE_CALL(upscale_params_get_quantity(p, "cell.temperature", "K", "a temperature", 0,
                                              INFINITY, UPSCALE_RANGE_LO_OPEN, &c->temperature));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "cell.reference_temperature", "K",
-                                                "a temperature", 0, INFINITY,
-                                                UPSCALE_RANGE_LO_OPEN, 298.15,
-                                                &c->reference_temperature));
+                                                "a temperature", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
+                                                298.15, &c->reference_temperature));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "cell.faraday_constant", "C/mol",
                                                 "a charge per mole", 9e4, 1e5, 0, UPSCALE_FARADAY,
                                                 &c->faraday));
@@ -100,39 +96,38 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
         UPSCALE_CALL(upscale_params_get_quantity(p, "counter.exchange_current_density", "A/m^2",
                                                  "a current density", 0, INFINITY,
                                                  UPSCALE_RANGE_LO_OPEN, &c->counter_i0));
-        UPSCALE_CALL(upscale_params_get_quantity_or(p, "counter.alpha", "1",
-                                                    "a transfer coefficient", 0, 1,
-                                                    UPSCALE_RANGE_LO_OPEN | UPSCALE_RANGE_HI_OPEN,
-                                                    0.5, &c->counter_alpha));
         UPSCALE_CALL(upscale_params_get_quantity_or(
-            p, "counter.contact_resistance", "Ohm m^2", "an area resistance", 0, INFINITY, 0, 0.0,
-            &c->el[UPSCALE_NEG].contact_resistance));
+            p, "counter.alpha", "1", "a transfer coefficient", 0, 1,
+            UPSCALE_RANGE_LO_OPEN | UPSCALE_RANGE_HI_OPEN, 0.5, &c->counter_alpha));
+        UPSCALE_CALL(upscale_params_get_quantity_or(p, "counter.contact_resistance", "Ohm m^2",
+                                                    "an area resistance", 0, INFINITY, 0, 0.0,
+                                                    &c->el[UPSCALE_NEG].contact_resistance));
     } else {
         UPSCALE_CALL(read_electrode(p, UPSCALE_NEG, 0, &c->el[UPSCALE_NEG]));
     }
     UPSCALE_CALL(read_electrode(p, UPSCALE_POS, c->half_cell, &c->el[UPSCALE_POS]));
-    UPSCALE_CALL(upscale_params_get_quantity(p, "separator.thickness", "m", "a length", 0,
-                                             INFINITY, UPSCALE_RANGE_LO_OPEN, &c->sep_thickness));
+    UPSCALE_CALL(upscale_params_get_quantity(p, "separator.thickness", "m", "a length", 0, INFINITY,
+                                             UPSCALE_RANGE_LO_OPEN, &c->sep_thickness));
     UPSCALE_CALL(upscale_params_get_quantity(p, "separator.porosity", "1", "a volume fraction", 0,
                                              1, UPSCALE_RANGE_LO_OPEN, &c->sep_porosity));
-    UPSCALE_CALL(upscale_params_get_quantity_or(p, "separator.bruggeman", "1", "an exponent", 0,
-                                                10, 0, 1.5, &c->sep_brugg));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, "separator.bruggeman", "1", "an exponent", 0, 10,
+                                                0, 1.5, &c->sep_brugg));
     upscale_electrolyte *e = &c->elyte;
     UPSCALE_CALL(upscale_params_get_quantity(p, "electrolyte.initial_concentration", "mol/m^3",
-                                             "a concentration", 0, INFINITY,
-                                             UPSCALE_RANGE_LO_OPEN, &e->c0));
+                                             "a concentration", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
+                                             &e->c0));
     UPSCALE_CALL(upscale_params_get_quantity(p, "electrolyte.transference_number", "1",
-                                             "a transference number", -10, 1,
-                                             UPSCALE_RANGE_HI_OPEN, &e->t_plus));
+                                             "a transference number", -10, 1, UPSCALE_RANGE_HI_OPEN,
+                                             &e->t_plus));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "electrolyte.thermodynamic_factor", "1",
                                                 "a thermodynamic factor", 0, 100,
                                                 UPSCALE_RANGE_LO_OPEN, 1.0, &e->tdf));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "electrolyte.diffusivity_activation_energy",
-                                                "J/mol", "an energy per mole", 0, INFINITY, 0,
-                                                0.0, &e->ea_diffusivity));
+                                                "J/mol", "an energy per mole", 0, INFINITY, 0, 0.0,
+                                                &e->ea_diffusivity));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "electrolyte.conductivity_activation_energy",
-                                                "J/mol", "an energy per mole", 0, INFINITY, 0,
-                                                0.0, &e->ea_conductivity));
+                                                "J/mol", "an energy per mole", 0, INFINITY, 0, 0.0,
+                                                &e->ea_conductivity));
     UPSCALE_CALL(upscale_function_from_params(p, "electrolyte.diffusivity", "mol/m^3", "m^2/s",
                                               "a diffusivity", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
                                               &e->diffusivity));
@@ -152,10 +147,12 @@ static double arrhenius(double ea, const upscale_cell *c)
 static void sphere_mesh(int n, double R, double ratio, double *rf, double *rc, double *vol)
 {
     double q = n > 1 ? pow(ratio, 1.0 / (n - 1)) : 1.0, w = 1.0, sum = 0.0;
-    for (int k = 0; k < n; k++, w *= q) sum += w;
+    for (int k = 0; k < n; k++, w *= q)
+        sum += w;
     rf[0] = 0.0;
     w = R / sum;
-    for (int k = 0; k < n; k++, w *= q) rf[k + 1] = rf[k] + w;
+    for (int k = 0; k < n; k++, w *= q)
+        rf[k + 1] = rf[k] + w;
     rf[n] = R;
     for (int k = 0; k < n; k++) {
         rc[k] = 0.5 * (rf[k] + rf[k + 1]);
@@ -257,7 +254,8 @@ static void set_scales(upscale_model *m)
         const upscale_electrode *el = &c->el[g];
         m->scale[L->phis[ix]] = m->thermal;
         m->scale[L->j[ix]] = i1c / (c->faraday * el->area * el->thickness);
-        for (int k = 0; k < L->nr[g]; k++) m->scale[L->cs[ix] + k] = el->cmax;
+        for (int k = 0; k < L->nr[g]; k++)
+            m->scale[L->cs[ix] + k] = el->cmax;
     }
     m->scale[L->I] = i1c;
     m->scale[L->V] = m->thermal;
@@ -301,7 +299,8 @@ upscale_err upscale_model_create(upscale_params *p, upscale_model **out)
     upscale_model_rest_state(m, y, yp);
     upscale_jac J;
     upscale_jac_record_begin(&J);
-    for (int k = 0; k < m->nkernels; k++) m->kernels[k]->jacobian(m, 0.0, 1.0, y, yp, &J);
+    for (int k = 0; k < m->nkernels; k++)
+        m->kernels[k]->jacobian(m, 0.0, 1.0, y, yp, &J);
     free(y);
     free(yp);
     e = upscale_layout_set_pattern(m->layout, &J);
@@ -355,7 +354,8 @@ int upscale_model_jacobian(const upscale_model *m, double t, double cj, const do
 {
     upscale_jac J;
     upscale_jac_assemble_begin(&J, m->layout, val);
-    for (int k = 0; k < m->nkernels; k++) m->kernels[k]->jacobian(m, t, cj, y, yp, &J);
+    for (int k = 0; k < m->nkernels; k++)
+        m->kernels[k]->jacobian(m, t, cj, y, yp, &J);
     return J.missing;
 }
 
@@ -392,7 +392,8 @@ void upscale_model_rest_state(const upscale_model *m, double *y, double *yp)
         y[L->ce[ix]] = c->elyte.c0;
         y[L->phie[ix]] = phie;
         if (g == UPSCALE_SEP) continue;
-        for (int k = 0; k < L->nr[g]; k++) y[L->cs[ix] + k] = c->el[g].c0;
+        for (int k = 0; k < L->nr[g]; k++)
+            y[L->cs[ix] + k] = c->el[g].c0;
         y[L->phis[ix]] = g == UPSCALE_NEG ? 0.0 : phis_p;
     }
     y[L->V] = phis_p;
@@ -458,15 +459,17 @@ void upscale_model_guess_algebraic(const upscale_model *m, double I, double *y)
             }
         }
         if (g == UPSCALE_NEG)
-            for (int ix = 0; ix < L->nx; ix++) y[L->phie[ix]] = phie;
+            for (int ix = 0; ix < L->nx; ix++)
+                y[L->phie[ix]] = phie;
     }
     if (c->half_cell)
-        for (int ix = 0; ix < L->nx; ix++) y[L->phie[ix]] = phie;
+        for (int ix = 0; ix < L->nx; ix++)
+            y[L->phie[ix]] = phie;
     int e = L->x_begin[UPSCALE_POS] + L->nx_region[UPSCALE_POS] - 1;
     y[L->I] = I;
-    y[L->V] = y[L->phis[e]] - I * (0.5 * m->dx[e] / c->el[UPSCALE_POS].sigma_eff +
-                                   c->el[UPSCALE_NEG].contact_resistance +
-                                   c->el[UPSCALE_POS].contact_resistance);
+    y[L->V] = y[L->phis[e]] -
+              I * (0.5 * m->dx[e] / c->el[UPSCALE_POS].sigma_eff +
+                   c->el[UPSCALE_NEG].contact_resistance + c->el[UPSCALE_POS].contact_resistance);
 }
 
 /* Mean particle concentration at node ix. */
@@ -475,7 +478,8 @@ static double particle_mean(const upscale_model *m, const double *y, int ix)
     const upscale_layout *L = m->layout;
     int g = L->region[ix];
     double s = 0.0, R = m->rf[g][L->nr[g]];
-    for (int k = 0; k < L->nr[g]; k++) s += y[L->cs[ix] + k] * m->vol[g][k];
+    for (int k = 0; k < L->nr[g]; k++)
+        s += y[L->cs[ix] + k] * m->vol[g][k];
     return s / (R * R * R / 3.0);
 }
 

@@ -481,7 +481,8 @@ upscale_err upscale_output_write_strings(upscale_output *o, const char *path, si
      * variable-length ones (HDF5 allocates per element for those). */
     char *buf = calloc(n ? n : 1, width);
     UPSCALE_ALLOC_CHECK(buf);
-    for (size_t i = 0; i < n; i++) memcpy(buf + i * width, strings[i], strlen(strings[i]));
+    for (size_t i = 0; i < n; i++)
+        memcpy(buf + i * width, strings[i], strlen(strings[i]));
     hid_t type = H5Tcopy(H5T_C_S1);
     upscale_err e = UPSCALE_OK;
     if (type < 0 || H5Tset_size(type, width) < 0 || H5Tset_cset(type, H5T_CSET_UTF8) < 0 ||

@@ -519,8 +519,8 @@ static upscale_err load_file(upscale_params *p, const char *path, const load_fra
     FILE *fp = fopen(path, "rb");
     if (!fp) {
         int e = errno;
-        return upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__,
-                                 __func__, "%s: cannot open: %s", name, strerror(e));
+        return upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                                 "%s: cannot open: %s", name, strerror(e));
     }
     reader r = {.file = name};
     if (!yaml_parser_initialize(&r.parser)) {
@@ -806,7 +806,8 @@ upscale_err upscale_params_get_path(upscale_params *p, const char *key, const ch
         if (strncmp(text, keyword, kl) != 0)
             return fail(p, e, key, "expected '%s FILE', got '%s'", keyword, text);
         text += kl;
-        while (*text == ' ' || *text == '\t') text++;
+        while (*text == ' ' || *text == '\t')
+            text++;
     }
     if (!*text) return fail(p, e, key, "missing value: expected a file name");
 

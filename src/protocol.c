@@ -40,8 +40,8 @@ static upscale_err read_current(upscale_params *p, const char *base, const upsca
                                        UPSCALE_RANGE_LO_OPEN, I);
 }
 
-static upscale_err read_opt(upscale_params *p, const char *base, const char *name,
-                            const char *unit, const char *what, double def, double *v)
+static upscale_err read_opt(upscale_params *p, const char *base, const char *name, const char *unit,
+                            const char *what, double def, double *v)
 {
     char k[160];
     snprintf(k, sizeof(k), "%s.%s", base, name);
@@ -86,8 +86,11 @@ upscale_err upscale_protocol_read(upscale_params *p, const upscale_model *m, ups
         if (!upscale_params_has(p, k)) break;
         int mode;
         UPSCALE_CALL(upscale_params_get_choice(p, k, modes, NULL, &mode));
-        upscale_step s = {.duration = INFINITY, .voltage_cutoff = NAN, .current_cutoff = NAN,
-                          .capacity_limit = NAN, .group = g};
+        upscale_step s = {.duration = INFINITY,
+                          .voltage_cutoff = NAN,
+                          .current_cutoff = NAN,
+                          .capacity_limit = NAN,
+                          .group = g};
         /* Stop conditions shared by CC, CV and rest steps (a GITT entry has its own). */
         if (mode != 4)
             UPSCALE_CALL(read_opt(p, base, "duration", "s", "a duration", INFINITY, &s.duration));
@@ -100,11 +103,13 @@ upscale_err upscale_protocol_read(upscale_params *p, const upscale_model *m, ups
             s.kind = UPSCALE_STEP_CC;
             UPSCALE_CALL(read_current(p, base, pr, &s.current));
             if (mode == 1) s.current = -s.current;
-            UPSCALE_CALL(read_opt(p, base, "voltage_cutoff", "V", "a voltage", NAN,
-                                  &s.voltage_cutoff));
+            UPSCALE_CALL(
+                read_opt(p, base, "voltage_cutoff", "V", "a voltage", NAN, &s.voltage_cutoff));
             if (isinf(s.duration) && isnan(s.voltage_cutoff) && isnan(s.capacity_limit))
-                return upscale_params_error(p, k, "a %s step needs voltage_cutoff, "
-                                            "capacity_limit or duration", modes[mode]);
+                return upscale_params_error(p, k,
+                                            "a %s step needs voltage_cutoff, "
+                                            "capacity_limit or duration",
+                                            modes[mode]);
             UPSCALE_CALL(push(pr, &s));
             break;
         case 2: /* cv */
@@ -116,7 +121,8 @@ upscale_err upscale_protocol_read(upscale_params *p, const upscale_model *m, ups
                                   &s.current_cutoff));
             snprintf(k, sizeof(k), "%s.mode", base);
             if (isinf(s.duration) && isnan(s.current_cutoff) && isnan(s.capacity_limit))
-                return upscale_params_error(p, k, "a cv step needs current_cutoff, "
+                return upscale_params_error(p, k,
+                                            "a cv step needs current_cutoff, "
                                             "capacity_limit or duration");
             UPSCALE_CALL(push(pr, &s));
             break;
@@ -143,12 +149,20 @@ upscale_err upscale_protocol_read(upscale_params *p, const upscale_model *m, ups
                                                      UPSCALE_RANGE_LO_OPEN, &tr));
             UPSCALE_CALL(read_opt(p, base, "voltage_cutoff", "V", "a voltage", NAN, &vcut));
             for (long i = 0; i < pulses; i++) {
-                upscale_step a = {.kind = UPSCALE_STEP_CC, .current = dir ? -I : I,
-                                  .duration = tp, .voltage_cutoff = vcut, .current_cutoff = NAN,
-                                  .capacity_limit = NAN, .group = g, .ends_group = 1};
-                upscale_step r = {.kind = UPSCALE_STEP_REST, .duration = tr,
-                                  .voltage_cutoff = NAN, .current_cutoff = NAN,
-                                  .capacity_limit = NAN, .group = g};
+                upscale_step a = {.kind = UPSCALE_STEP_CC,
+                                  .current = dir ? -I : I,
+                                  .duration = tp,
+                                  .voltage_cutoff = vcut,
+                                  .current_cutoff = NAN,
+                                  .capacity_limit = NAN,
+                                  .group = g,
+                                  .ends_group = 1};
+                upscale_step r = {.kind = UPSCALE_STEP_REST,
+                                  .duration = tr,
+                                  .voltage_cutoff = NAN,
+                                  .current_cutoff = NAN,
+                                  .capacity_limit = NAN,
+                                  .group = g};
                 UPSCALE_CALL(push(pr, &a));
                 UPSCALE_CALL(push(pr, &r));
             }

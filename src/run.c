@@ -123,7 +123,8 @@ upscale_err upscale_run_load_params(const upscale_run_options *opt, upscale_para
     upscale_params *p;
     UPSCALE_CALL(upscale_params_create(&p));
     upscale_err e = upscale_params_load(p, opt->case_path);
-    for (int i = 0; !e && i < opt->noverrides; i++) e = upscale_params_set(p, opt->overrides[i]);
+    for (int i = 0; !e && i < opt->noverrides; i++)
+        e = upscale_params_set(p, opt->overrides[i]);
     if (e) {
         upscale_params_destroy(&p);
         return upscale_error_trace(e, __FILE__, __LINE__, __func__);
@@ -168,8 +169,8 @@ static upscale_err read_case(run_ctx *r)
     UPSCALE_CALL(upscale_params_get_choice(p, "numerics.algebraic_error_test", yesno,
                                            yesno[ss->algebraic_error_test],
                                            &ss->algebraic_error_test));
-    UPSCALE_CALL(upscale_params_get_quantity_or(p, "output.snapshot_interval", "s", "a duration",
-                                                0, INFINITY, 0, 0.0, &r->snap_interval));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, "output.snapshot_interval", "s", "a duration", 0,
+                                                INFINITY, 0, 0.0, &r->snap_interval));
     UPSCALE_CALL(upscale_params_get_choice(p, "output.fields", yesno, "true", &r->fields));
     UPSCALE_CALL(upscale_params_get_string(p, "name", "", &r->case_name));
     UPSCALE_CALL(upscale_params_get_string(p, "citation", "", &(const char *){NULL}));
@@ -189,8 +190,8 @@ static void progress(const run_ctx *r, int k, double t, double tstep0, double V,
     double f = 0.0;
     if (isfinite(s->duration)) f = (t - tstep0) / s->duration;
     f = fmax(f, qstep / r->proto.c_rate_capacity);
-    fprintf(stderr, "\rt = %10.1f s   V = %.4f V   step %d/%d   %3.0f%% ", t, V, k + 1,
-            r->proto.n, 100.0 * fmin(1.0, (k + fmin(f, 1.0)) / r->proto.n));
+    fprintf(stderr, "\rt = %10.1f s   V = %.4f V   step %d/%d   %3.0f%% ", t, V, k + 1, r->proto.n,
+            100.0 * fmin(1.0, (k + fmin(f, 1.0)) / r->proto.n));
 }
 
 /* Run the protocol; on solver failure set *failed and stop (partial results kept). */
@@ -255,8 +256,8 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
                 continue;
             }
         }
-        UPSCALE_CALL(series_push(&r->ts, t, y[L->V], y[L->I], cap, upscale_model_ocv(r->m, y),
-                                 k + 1));
+        UPSCALE_CALL(
+            series_push(&r->ts, t, y[L->V], y[L->I], cap, upscale_model_ocv(r->m, y), k + 1));
         if (!isnan(st->current_cutoff)) {
             rc.kind[rc.n] = ROOT_CURRENT;
             rc.dir[rc.n++] = -1;
@@ -276,8 +277,8 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
             /* A failed step: restart the integrator from the last accepted state (fresh
              * history, algebraic unknowns re-solved with IDACalcIC's line search).  Gives
              * up after three restarts without an accepted step in between. */
-            if (e && restarts == 0) snprintf(first_failure, sizeof(first_failure), "%s",
-                                             upscale_error_message());
+            if (e && restarts == 0)
+                snprintf(first_failure, sizeof(first_failure), "%s", upscale_error_message());
             if (e && restarts < 3) {
                 restarts++;
                 t = tprev;
@@ -360,7 +361,10 @@ static upscale_err write_fields(upscale_output *o, const run_ctx *r)
         for (size_t i = 0; i < ns; i++) {
             const double *y = sn->y + i * sn->len;
             for (size_t ix = 0; ix < nx; ix++) {
-                int off = q == 0 ? L->ce[ix] : q == 1 ? L->phie[ix] : q == 2 ? L->phis[ix] : L->j[ix];
+                int off = q == 0   ? L->ce[ix]
+                          : q == 1 ? L->phie[ix]
+                          : q == 2 ? L->phis[ix]
+                                   : L->j[ix];
                 buf[i * nx + ix] = off >= 0 ? y[off] : NAN;
             }
         }
@@ -375,8 +379,9 @@ static upscale_err write_fields(upscale_output *o, const run_ctx *r)
                 memcpy(buf + (i * n + a) * nr, sn->y + i * sn->len + L->cs[b + a],
                        sizeof(double) * nr);
         size_t dims[3] = {ns, (size_t)n, (size_t)nr};
-        e = upscale_output_write(o, g ? "/fields/particle_concentration_positive"
-                                      : "/fields/particle_concentration_negative",
+        e = upscale_output_write(o,
+                                 g ? "/fields/particle_concentration_positive"
+                                   : "/fields/particle_concentration_negative",
                                  "mol/m^3", 3, dims, buf);
     }
     free(buf);
@@ -394,8 +399,8 @@ static upscale_err write_mesh(upscale_output *o, const run_ctx *r)
                                             "0 negative, 1 separator, 2 positive"));
     if (L->nr[0]) {
         UPSCALE_CALL(upscale_output_write_vector(o, "/mesh/r_negative", "m", L->nr[0], m->rc[0]));
-        UPSCALE_CALL(upscale_output_write_vector(o, "/mesh/r_faces_negative", "m", L->nr[0] + 1,
-                                                 m->rf[0]));
+        UPSCALE_CALL(
+            upscale_output_write_vector(o, "/mesh/r_faces_negative", "m", L->nr[0] + 1, m->rf[0]));
     }
     UPSCALE_CALL(upscale_output_write_vector(o, "/mesh/r_positive", "m", L->nr[2], m->rc[2]));
     UPSCALE_CALL(
@@ -423,7 +428,9 @@ static upscale_err write_parameters(upscale_output *o, const upscale_params *p)
     }
     upscale_err e = upscale_output_write_strings(o, "/parameters/key", n, key);
     if (!e) e = upscale_output_write_strings(o, "/parameters/value", n, text);
-    if (!e) e = upscale_output_write_vector(o, "/parameters/si_value", "see /parameters/si_unit", n, si);
+    if (!e)
+        e = upscale_output_write_vector(o, "/parameters/si_value", "see /parameters/si_unit", n,
+                                        si);
     if (!e) e = upscale_output_write_strings(o, "/parameters/si_unit", n, unit);
     if (!e) e = upscale_output_write_strings(o, "/parameters/source", n, src);
     free(key);
@@ -442,7 +449,8 @@ static upscale_err write_output(const run_ctx *r, const upscale_run_options *opt
     UPSCALE_CALL(upscale_output_create(opt->output_path, &o));
     const series *s = &r->ts;
     upscale_err e = UPSCALE_OK;
-#define W(x) if (!e) e = (x)
+#define W(x)                                                                                       \
+    if (!e) e = (x)
     W(upscale_output_write_vector(o, "/timeseries/time", "s", s->n, s->t));
     W(upscale_output_write_vector(o, "/timeseries/voltage", "V", s->n, s->V));
     W(upscale_output_write_vector(o, "/timeseries/current", "A/m^2", s->n, s->I));
@@ -459,13 +467,16 @@ static upscale_err write_output(const run_ctx *r, const upscale_run_options *opt
     W(upscale_output_attr_string(o, "/", "status", res->status));
     W(upscale_output_attr_string(o, "/", "case", opt->case_path));
     W(upscale_output_attr_string(o, "/", "name", r->case_name));
-    W(upscale_output_attr_string(o, "/", "command_line", opt->command_line ? opt->command_line : ""));
-    W(upscale_output_attr_double(o, "/", "theoretical_capacity", res->theoretical_capacity, "Ah/m^2"));
+    W(upscale_output_attr_string(o, "/", "command_line",
+                                 opt->command_line ? opt->command_line : ""));
+    W(upscale_output_attr_double(o, "/", "theoretical_capacity", res->theoretical_capacity,
+                                 "Ah/m^2"));
     W(upscale_output_attr_string(o, "/", "c_rate_basis",
                                  "1C = theoretical capacity of the initial state in the direction "
                                  "of the first current step, delivered in one hour"));
     const upscale_solver_stats *st = &res->stats;
-    W(upscale_output_attr_string(o, "/solver", "integrator", "SUNDIALS IDA (BDF) + KLU, analytic Jacobian"));
+    W(upscale_output_attr_string(o, "/solver", "integrator",
+                                 "SUNDIALS IDA (BDF) + KLU, analytic Jacobian"));
     W(upscale_output_attr_double(o, "/solver", "rtol", r->solver.rtol, "1"));
     W(upscale_output_attr_long(o, "/solver", "steps", st->steps));
     W(upscale_output_attr_long(o, "/solver", "residual_evaluations", st->residual_evals));

@@ -30,7 +30,7 @@ struct upscale_solver {
     int nroots;
     long ic_calls;
     double wall;
-    upscale_solver_stats done; /* counters of integrations before the last restart */
+    upscale_solver_stats done;     /* counters of integrations before the last restart */
     sunindextype *rowptr, *colind; /* the layout's pattern in SUNDIALS' index type */
     double *scale, *w;             /* unknown scales and equation weights */
     double *y_phys, *yp_phys;      /* work: physical state for the model */
@@ -49,9 +49,11 @@ static double now(void)
 static void to_physical(const upscale_solver *s, const double *u, const double *up)
 {
     int n = s->m->layout->n;
-    for (int i = 0; i < n; i++) s->y_phys[i] = s->scale[i] * u[i];
+    for (int i = 0; i < n; i++)
+        s->y_phys[i] = s->scale[i] * u[i];
     if (up)
-        for (int i = 0; i < n; i++) s->yp_phys[i] = s->scale[i] * up[i];
+        for (int i = 0; i < n; i++)
+            s->yp_phys[i] = s->scale[i] * up[i];
 }
 
 static int res_cb(sunrealtype t, N_Vector u, N_Vector up, N_Vector r, void *data)
@@ -60,7 +62,8 @@ static int res_cb(sunrealtype t, N_Vector u, N_Vector up, N_Vector r, void *data
     double *rv = N_VGetArrayPointer(r);
     to_physical(s, N_VGetArrayPointer(u), N_VGetArrayPointer(up));
     int status = upscale_model_residual(s->m, t, s->y_phys, s->yp_phys, rv);
-    for (int i = 0; i < s->m->layout->n; i++) rv[i] *= s->w[i];
+    for (int i = 0; i < s->m->layout->n; i++)
+        rv[i] *= s->w[i];
     return status;
 }
 
@@ -172,8 +175,10 @@ upscale_err upscale_solver_create(upscale_model *m, const upscale_solver_setting
     s->rowptr = malloc(sizeof(sunindextype) * (L->n + 1));
     s->colind = malloc(sizeof(sunindextype) * L->nnz);
     UPSCALE_ALLOC_CHECK(s->rowptr && s->colind);
-    for (int i = 0; i <= L->n; i++) s->rowptr[i] = L->rowptr[i];
-    for (int k = 0; k < L->nnz; k++) s->colind[k] = L->colind[k];
+    for (int i = 0; i <= L->n; i++)
+        s->rowptr[i] = L->rowptr[i];
+    for (int k = 0; k < L->nnz; k++)
+        s->colind[k] = L->colind[k];
     s->A = SUNSparseMatrix(L->n, L->n, L->nnz, CSR_MAT, s->ctx);
     UPSCALE_ALLOC_CHECK(s->A);
     s->LS = SUNLinSol_KLU(s->y, s->A, s->ctx);
@@ -227,14 +232,16 @@ upscale_err upscale_solver_restart(upscale_solver *s, double t, const double *y)
     s->done = st;
     s->done.wall_seconds = 0;
     double *u = N_VGetArrayPointer(s->y);
-    for (int i = 0; i < s->m->layout->n; i++) u[i] = y[i] / s->scale[i];
+    for (int i = 0; i < s->m->layout->n; i++)
+        u[i] = y[i] / s->scale[i];
     N_VConst(0.0, s->yp);
     UPSCALE_SUNCALL(IDAReInit(s->ida, t, s->y, s->yp), "IDAReInit");
     /* The first output point only gives IDACalcIC a time scale. */
     int flag = IDACalcIC(s->ida, IDA_YA_YDP_INIT, t + 1e-3);
     s->ic_calls++;
-    if (flag < 0) return upscale_error_sundials(flag, "IDACalcIC (consistent initial state)",
-                                                __FILE__, __LINE__, __func__);
+    if (flag < 0)
+        return upscale_error_sundials(flag, "IDACalcIC (consistent initial state)", __FILE__,
+                                      __LINE__, __func__);
     UPSCALE_SUNCALL(IDAGetConsistentIC(s->ida, s->y, s->yp), "IDAGetConsistentIC");
     save_state(s);
     s->wall += now() - t0;
@@ -278,7 +285,8 @@ upscale_err upscale_solver_state_at(upscale_solver *s, double t, double *y)
     int flag = IDAGetDky(s->ida, t, 0, v);
     N_VDestroy(v);
     if (flag < 0) return upscale_error_sundials(flag, "IDAGetDky", __FILE__, __LINE__, __func__);
-    for (int i = 0; i < s->m->layout->n; i++) y[i] *= s->scale[i];
+    for (int i = 0; i < s->m->layout->n; i++)
+        y[i] *= s->scale[i];
     return UPSCALE_OK;
 }
 

@@ -40,27 +40,26 @@ upscale_err upscale_error_sundials(int flag, const char *what, const char *file,
  * Idempotent; called by every module that may touch GSL or HDF5. */
 void upscale_error_install_handlers(void);
 
-#define UPSCALE_CALL(expr)                                                                     \
-    do {                                                                                       \
-        upscale_err upscale_e_ = (expr);                                                       \
-        if (upscale_e_ != UPSCALE_OK)                                                          \
-            return upscale_error_trace(upscale_e_, __FILE__, __LINE__, __func__);             \
+#define UPSCALE_CALL(expr)                                                                         \
+    do {                                                                                           \
+        upscale_err upscale_e_ = (expr);                                                           \
+        if (upscale_e_ != UPSCALE_OK)                                                              \
+            return upscale_error_trace(upscale_e_, __FILE__, __LINE__, __func__);                  \
     } while (0)
 
-#define UPSCALE_CHECK(cond, code, ...)                                                         \
-    do {                                                                                       \
-        if (!(cond)) return upscale_error_set((code), __FILE__, __LINE__, __func__, __VA_ARGS__); \
+#define UPSCALE_CHECK(cond, code, ...)                                                             \
+    do {                                                                                           \
+        if (!(cond)) return upscale_error_set((code), __FILE__, __LINE__, __func__, __VA_ARGS__);  \
     } while (0)
 
 /* Wrap a SUNDIALS call: negative flags become errors, others pass. */
-#define UPSCALE_SUNCALL(expr, what)                                                            \
-    do {                                                                                       \
-        int upscale_f_ = (expr);                                                               \
-        if (upscale_f_ < 0)                                                                    \
-            return upscale_error_sundials(upscale_f_, (what), __FILE__, __LINE__, __func__);   \
+#define UPSCALE_SUNCALL(expr, what)                                                                \
+    do {                                                                                           \
+        int upscale_f_ = (expr);                                                                   \
+        if (upscale_f_ < 0)                                                                        \
+            return upscale_error_sundials(upscale_f_, (what), __FILE__, __LINE__, __func__);       \
     } while (0)
 
-#define UPSCALE_ALLOC_CHECK(ptr)                                                               \
-    UPSCALE_CHECK(!!(ptr), UPSCALE_ERR_MEMORY, "out of memory")
+#define UPSCALE_ALLOC_CHECK(ptr) UPSCALE_CHECK(!!(ptr), UPSCALE_ERR_MEMORY, "out of memory")
 
 #endif

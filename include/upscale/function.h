@@ -36,8 +36,8 @@ typedef struct upscale_function upscale_function;
  * lo..hi, with bounds made exclusive by flags (UPSCALE_RANGE_* of params.h).  Formulas
  * are not range-checked (they are code, tested as such). */
 upscale_err upscale_function_from_params(upscale_params *p, const char *key, const char *x_unit,
-                                         const char *y_unit, const char *what, double lo,
-                                         double hi, int flags, upscale_function **f);
+                                         const char *y_unit, const char *what, double lo, double hi,
+                                         int flags, upscale_function **f);
 /* A constant function (for tests and built-in defaults). */
 upscale_err upscale_function_constant(double value, upscale_function **f);
 void upscale_function_destroy(upscale_function **f);

@@ -5,7 +5,7 @@
 #define UPSCALE_KINETICS_H
 
 typedef struct {
-    double j;                      /* mol/m^2/s */
+    double j;                       /* mol/m^2/s */
     double dj_dce, dj_dcs, dj_deta; /* partial derivatives */
 } upscale_rate;
 
@@ -13,8 +13,8 @@ typedef struct {
     const char *name;
     const char *citation;
     /* k: rate constant (already with Arrhenius factor) at cs; dk: dk/dcs. */
-    void (*eval)(double ce, double cs, double cmax, double eta, double k, double dk,
-                 double alpha_a, double alpha_c, double f_rt, double faraday, upscale_rate *out);
+    void (*eval)(double ce, double cs, double cmax, double eta, double k, double dk, double alpha_a,
+                 double alpha_c, double f_rt, double faraday, upscale_rate *out);
 } upscale_rate_law;
 
 const upscale_rate_law *upscale_rate_law_find(const char *name);

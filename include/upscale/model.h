@@ -16,33 +16,33 @@
 #define UPSCALE_GAS 8.314462618     /* J/mol/K */
 
 typedef struct {
-    double thickness;        /* m */
-    double porosity;         /* electrolyte volume fraction */
-    double filler;           /* inert (conducting) volume fraction */
-    double active;           /* 1 - porosity - filler (derived) */
-    double radius;           /* particle radius, m */
-    double area;             /* specific area 3 active / radius, 1/m (derived) */
-    double cmax, c0;         /* mol/m^3 */
-    double sigma;            /* solid conductivity, S/m */
-    double brugg_solid;      /* sigma_eff = sigma (1 - porosity)^brugg_solid */
-    double brugg;            /* electrolyte: D_eff = porosity^brugg D */
-    double film_resistance;  /* Ohm m^2 */
-    double contact_resistance; /* Ohm m^2, at this electrode's terminal */
-    double alpha_a, alpha_c; /* charge-transfer coefficients */
+    double thickness;               /* m */
+    double porosity;                /* electrolyte volume fraction */
+    double filler;                  /* inert (conducting) volume fraction */
+    double active;                  /* 1 - porosity - filler (derived) */
+    double radius;                  /* particle radius, m */
+    double area;                    /* specific area 3 active / radius, 1/m (derived) */
+    double cmax, c0;                /* mol/m^3 */
+    double sigma;                   /* solid conductivity, S/m */
+    double brugg_solid;             /* sigma_eff = sigma (1 - porosity)^brugg_solid */
+    double brugg;                   /* electrolyte: D_eff = porosity^brugg D */
+    double film_resistance;         /* Ohm m^2 */
+    double contact_resistance;      /* Ohm m^2, at this electrode's terminal */
+    double alpha_a, alpha_c;        /* charge-transfer coefficients */
     double ea_diffusivity, ea_rate; /* activation energies, J/mol */
-    upscale_function *ocp;   /* U(stoichiometry), V */
-    upscale_function *ds;    /* D_s(c), m^2/s */
-    upscale_function *k;     /* rate constant k(c_surf), m^2.5 mol^-0.5 s^-1 */
+    upscale_function *ocp;          /* U(stoichiometry), V */
+    upscale_function *ds;           /* D_s(c), m^2/s */
+    upscale_function *k;            /* rate constant k(c_surf), m^2.5 mol^-0.5 s^-1 */
     const upscale_rate_law *rate_law;
     /* Derived at the cell temperature. */
-    double arr_ds, arr_k;    /* Arrhenius factors */
+    double arr_ds, arr_k; /* Arrhenius factors */
     double sigma_eff;
 } upscale_electrode;
 
 typedef struct {
-    double c0;               /* initial salt concentration, mol/m^3 */
-    double t_plus;           /* cation transference number */
-    double tdf;              /* thermodynamic factor 1 + dln f/dln c */
+    double c0;     /* initial salt concentration, mol/m^3 */
+    double t_plus; /* cation transference number */
+    double tdf;    /* thermodynamic factor 1 + dln f/dln c */
     double ea_diffusivity, ea_conductivity;
     upscale_function *diffusivity;  /* D_e(c), m^2/s */
     upscale_function *conductivity; /* kappa(c), S/m */
@@ -53,7 +53,7 @@ typedef struct {
     double temperature, reference_temperature; /* K */
     double faraday;
     int half_cell;
-    double counter_i0;       /* metal counter electrode exchange current density, A/m^2 at c0 */
+    double counter_i0; /* metal counter electrode exchange current density, A/m^2 at c0 */
     double counter_alpha;
     double sep_thickness, sep_porosity, sep_brugg;
     upscale_electrode el[3]; /* UPSCALE_NEG, UPSCALE_POS used */
@@ -83,11 +83,11 @@ struct upscale_model {
     upscale_layout *layout;
     /* x mesh: per node centre, width, porosity-derived factors. */
     double *x, *dx;
-    double *eps, *epsb;      /* electrolyte fraction and fraction^brugg per node */
-    double *area;            /* specific area per node (0 in separator) */
+    double *eps, *epsb; /* electrolyte fraction and fraction^brugg per node */
+    double *area;       /* specific area per node (0 in separator) */
     /* Particle meshes per region: shell centres, faces (nr+1), volumes/r^2-weights. */
     double *rc[3], *rf[3], *vol[3];
-    double thermal;          /* R T / F */
+    double thermal; /* R T / F */
     /* Protocol setpoint. */
     upscale_hold hold;
     double setpoint;

@@ -65,8 +65,9 @@ upscale_err upscale_params_get_string(upscale_params *p, const char *key, const 
 /* One of `choices` (NULL-terminated); *index is its position. def NULL: required. */
 upscale_err upscale_params_get_choice(upscale_params *p, const char *key,
                                       const char *const *choices, const char *def, int *index);
-/* Resolve a path value (the text after `keyword`, e.g. "table", if not NULL) relative to the directory of the file that defined the key.
- * out gets an absolute or cwd-relative path. Missing file -> file:line: key: error. */
+/* Resolve a path value (the text after `keyword`, e.g. "table", if not NULL) relative to the
+ * directory of the file that defined the key. out gets an absolute or cwd-relative path. Missing
+ * file -> file:line: key: error. */
 upscale_err upscale_params_get_path(upscale_params *p, const char *key, const char *keyword,
                                     char *out, size_t size);
 

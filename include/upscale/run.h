@@ -18,19 +18,19 @@ typedef struct {
     const char *output_path;      /* NULL: do not write a file */
     const char *const *overrides; /* "key=value" strings */
     int noverrides;
-    int progress;                 /* print a progress line on stderr */
-    const char *command_line;     /* recorded in the output */
+    int progress;             /* print a progress line on stderr */
+    const char *command_line; /* recorded in the output */
 } upscale_run_options;
 
 typedef struct {
-    int complete;                 /* 1 if the protocol ran to its end */
-    char status[512];             /* "complete" or "incomplete: <reason>" */
-    double capacity;              /* Ah/m^2 passed, counted from the start */
-    double energy;                /* Wh/m^2 delivered (discharge positive) */
-    double mean_voltage;          /* V, energy / capacity */
+    int complete;        /* 1 if the protocol ran to its end */
+    char status[512];    /* "complete" or "incomplete: <reason>" */
+    double capacity;     /* Ah/m^2 passed, counted from the start */
+    double energy;       /* Wh/m^2 delivered (discharge positive) */
+    double mean_voltage; /* V, energy / capacity */
     double final_time, final_voltage;
-    double theoretical_capacity;  /* Ah/m^2, the C-rate basis */
-    double inventory_drift;       /* relative change of the sodium inventory */
+    double theoretical_capacity; /* Ah/m^2, the C-rate basis */
+    double inventory_drift;      /* relative change of the sodium inventory */
     upscale_solver_stats stats;
     double rtol;
 } upscale_run_result;

@@ -15,8 +15,7 @@ static double collector_drop(const upscale_model *m)
     const upscale_layout *L = m->layout;
     int e = L->x_begin[UPSCALE_POS] + L->nx_region[UPSCALE_POS] - 1;
     return 0.5 * m->dx[e] / m->cell.el[UPSCALE_POS].sigma_eff +
-           m->cell.el[UPSCALE_NEG].contact_resistance +
-           m->cell.el[UPSCALE_POS].contact_resistance;
+           m->cell.el[UPSCALE_NEG].contact_resistance + m->cell.el[UPSCALE_POS].contact_resistance;
 }
 
 static int residual_common(const upscale_model *m, const double *y, const double *yp, double *r)
@@ -49,8 +48,10 @@ static void jacobian_common(const upscale_model *m, const double *y, double cj, 
     upscale_jac_add(J, L->V, L->phis[e], -1.0);
     upscale_jac_add(J, L->V, L->I, collector_drop(m));
     /* Both columns are always in the pattern: the held quantity changes between steps. */
-    double dI = m->hold == UPSCALE_HOLD_CURRENT ? 1.0 : (m->hold == UPSCALE_HOLD_POWER ? y[L->V] : 0.0);
-    double dV = m->hold == UPSCALE_HOLD_VOLTAGE ? 1.0 : (m->hold == UPSCALE_HOLD_POWER ? y[L->I] : 0.0);
+    double dI =
+        m->hold == UPSCALE_HOLD_CURRENT ? 1.0 : (m->hold == UPSCALE_HOLD_POWER ? y[L->V] : 0.0);
+    double dV =
+        m->hold == UPSCALE_HOLD_VOLTAGE ? 1.0 : (m->hold == UPSCALE_HOLD_POWER ? y[L->I] : 0.0);
     upscale_jac_add(J, L->I, L->I, dI);
     upscale_jac_add(J, L->I, L->V, dV);
 }

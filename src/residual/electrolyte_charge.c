@@ -36,8 +36,7 @@ static double metal_face_current(const upscale_model *m, const double *y, double
     return -T * G;
 }
 
-static int residual(const upscale_model *m, double t, const double *y, const double *yp,
-                    double *r)
+static int residual(const upscale_model *m, double t, const double *y, const double *yp, double *r)
 {
     const upscale_layout *L = m->layout;
     const double F = m->cell.faraday, v = nu(m);
@@ -50,8 +49,8 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
     for (int ix = 0; ix + 1 < L->nx; ix++) {
         double kr = elyte_keff(m, ix + 1, y[L->ce[ix + 1]], &dk), dp, dq;
         double T = face_trans(0.5 * m->dx[ix], kl, 0.5 * m->dx[ix + 1], kr, &dp, &dq);
-        double G = (y[L->phie[ix + 1]] - y[L->phie[ix]]) -
-                   v * (log(y[L->ce[ix + 1]]) - log(y[L->ce[ix]]));
+        double G =
+            (y[L->phie[ix + 1]] - y[L->phie[ix]]) - v * (log(y[L->ce[ix + 1]]) - log(y[L->ce[ix]]));
         double i = -T * G;
         r[L->phie[ix]] += i / m->dx[ix];
         r[L->phie[ix + 1]] -= i / m->dx[ix + 1];
@@ -64,8 +63,8 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
     return 0;
 }
 
-static void jacobian(const upscale_model *m, double t, double cj, const double *y,
-                     const double *yp, upscale_jac *J)
+static void jacobian(const upscale_model *m, double t, double cj, const double *y, const double *yp,
+                     upscale_jac *J)
 {
     const upscale_layout *L = m->layout;
     const double F = m->cell.faraday, v = nu(m);
@@ -91,9 +90,9 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
         double d[4];
         metal_face_current(m, y, &d[0], &d[1], &d[2], &d[3]);
         int col[4] = {L->phie[0], L->phie0, L->ce[0], L->I};
-        for (int k = 0; k < 4; k++) upscale_jac_add(J, L->phie[0], col[k], -d[k] / m->dx[0]);
+        for (int k = 0; k < 4; k++)
+            upscale_jac_add(J, L->phie[0], col[k], -d[k] / m->dx[0]);
     }
 }
 
-const upscale_kernel upscale_kernel_electrolyte_charge = {"electrolyte_charge", residual,
-                                                          jacobian};
+const upscale_kernel upscale_kernel_electrolyte_charge = {"electrolyte_charge", residual, jacobian};

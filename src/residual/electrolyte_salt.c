@@ -6,8 +6,7 @@
  * inflow is (1 - t+) I / F. */
 #include "residual.h"
 
-static int residual(const upscale_model *m, double t, const double *y, const double *yp,
-                    double *r)
+static int residual(const upscale_model *m, double t, const double *y, const double *yp, double *r)
 {
     const upscale_layout *L = m->layout;
     const upscale_electrolyte *e = &m->cell.elyte;
@@ -28,20 +27,18 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
         r[L->ce[ix + 1]] -= N / m->dx[ix + 1];
         dl = dr;
     }
-    if (L->phie0 >= 0)
-        r[L->ce[0]] -= (1 - e->t_plus) * y[L->I] / (m->cell.faraday * m->dx[0]);
+    if (L->phie0 >= 0) r[L->ce[0]] -= (1 - e->t_plus) * y[L->I] / (m->cell.faraday * m->dx[0]);
     return 0;
 }
 
-static void jacobian(const upscale_model *m, double t, double cj, const double *y,
-                     const double *yp, upscale_jac *J)
+static void jacobian(const upscale_model *m, double t, double cj, const double *y, const double *yp,
+                     upscale_jac *J)
 {
     const upscale_layout *L = m->layout;
     const upscale_electrolyte *e = &m->cell.elyte;
     for (int ix = 0; ix < L->nx; ix++) {
         upscale_jac_add(J, L->ce[ix], L->ce[ix], cj * m->eps[ix]);
-        if (L->j[ix] >= 0)
-            upscale_jac_add(J, L->ce[ix], L->j[ix], -(1 - e->t_plus) * m->area[ix]);
+        if (L->j[ix] >= 0) upscale_jac_add(J, L->ce[ix], L->j[ix], -(1 - e->t_plus) * m->area[ix]);
     }
     double ddl, dl = elyte_deff(m, 0, y[L->ce[0]], &ddl);
     for (int ix = 0; ix + 1 < L->nx; ix++) {

@@ -23,11 +23,12 @@ static int evaluate(const upscale_model *m, const double *y, int ix, kin_eval *o
     double F = m->cell.faraday;
     double eta = y[L->phis[ix]] - y[L->phie[ix]] - U - F * el->film_resistance * j;
     upscale_rate rl;
-    el->rate_law->eval(ce, cs, el->cmax, eta, k, dk, el->alpha_a, el->alpha_c, 1.0 / m->thermal,
-                       F, &rl);
+    el->rate_law->eval(ce, cs, el->cmax, eta, k, dk, el->alpha_a, el->alpha_c, 1.0 / m->thermal, F,
+                       &rl);
     double deta_dcs = -du / el->cmax;
     out->r = j - rl.j;
-    out->d_j = 1.0 - (rl.dj_dcs * dcs_dj + rl.dj_deta * (deta_dcs * dcs_dj - F * el->film_resistance));
+    out->d_j =
+        1.0 - (rl.dj_dcs * dcs_dj + rl.dj_deta * (deta_dcs * dcs_dj - F * el->film_resistance));
     out->d_cn = -(rl.dj_dcs + rl.dj_deta * deta_dcs) * dcs_dcn;
     out->d_ce = -rl.dj_dce;
     out->d_phis = -rl.dj_deta;
@@ -35,8 +36,7 @@ static int evaluate(const upscale_model *m, const double *y, int ix, kin_eval *o
     return 0;
 }
 
-static int residual(const upscale_model *m, double t, const double *y, const double *yp,
-                    double *r)
+static int residual(const upscale_model *m, double t, const double *y, const double *yp, double *r)
 {
     const upscale_layout *L = m->layout;
     kin_eval k;
@@ -48,8 +48,8 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
     return 0;
 }
 
-static void jacobian(const upscale_model *m, double t, double cj, const double *y,
-                     const double *yp, upscale_jac *J)
+static void jacobian(const upscale_model *m, double t, double cj, const double *y, const double *yp,
+                     upscale_jac *J)
 {
     const upscale_layout *L = m->layout;
     kin_eval k = {0};
@@ -65,5 +65,4 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
     }
 }
 
-const upscale_kernel upscale_kernel_interface_kinetics = {"interface_kinetics", residual,
-                                                          jacobian};
+const upscale_kernel upscale_kernel_interface_kinetics = {"interface_kinetics", residual, jacobian};

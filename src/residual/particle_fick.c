@@ -6,8 +6,7 @@
  * outermost face carries j, so the particle's content changes by exactly -4 pi R^2 j. */
 #include "residual.h"
 
-static int residual(const upscale_model *m, double t, const double *y, const double *yp,
-                    double *r)
+static int residual(const upscale_model *m, double t, const double *y, const double *yp, double *r)
 {
     const upscale_layout *L = m->layout;
     for (int ix = 0; ix < L->nx; ix++) {
@@ -34,8 +33,8 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
     return 0;
 }
 
-static void jacobian(const upscale_model *m, double t, double cj, const double *y,
-                     const double *yp, upscale_jac *J)
+static void jacobian(const upscale_model *m, double t, double cj, const double *y, const double *yp,
+                     upscale_jac *J)
 {
     const upscale_layout *L = m->layout;
     for (int ix = 0; ix < L->nx; ix++) {
@@ -45,7 +44,8 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
         const double *rc = m->rc[g], *rf = m->rf[g], *vol = m->vol[g];
         double ddl, dl = el->arr_ds * upscale_function_eval(el->ds, y[o], &ddl);
         ddl *= el->arr_ds;
-        for (int k = 0; k < nr; k++) upscale_jac_add(J, o + k, o + k, cj);
+        for (int k = 0; k < nr; k++)
+            upscale_jac_add(J, o + k, o + k, cj);
         for (int k = 0; k + 1 < nr; k++) {
             double ddr, dr = el->arr_ds * upscale_function_eval(el->ds, y[o + k + 1], &ddr);
             ddr *= el->arr_ds;

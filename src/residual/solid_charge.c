@@ -5,8 +5,7 @@
 #include "residual.h"
 
 /* Visit the faces of one electrode: interior faces join nodes ix and ix+1. */
-static int residual(const upscale_model *m, double t, const double *y, const double *yp,
-                    double *r)
+static int residual(const upscale_model *m, double t, const double *y, const double *yp, double *r)
 {
     const upscale_layout *L = m->layout;
     const double F = m->cell.faraday;
@@ -14,9 +13,11 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
         int b = L->x_begin[g], n = L->nx_region[g];
         if (n == 0) continue;
         double s = m->cell.el[g].sigma_eff;
-        for (int ix = b; ix < b + n; ix++) r[L->phis[ix]] = m->area[ix] * F * y[L->j[ix]];
+        for (int ix = b; ix < b + n; ix++)
+            r[L->phis[ix]] = m->area[ix] * F * y[L->j[ix]];
         for (int ix = b; ix + 1 < b + n; ix++) {
-            double i = -s * (y[L->phis[ix + 1]] - y[L->phis[ix]]) / (0.5 * (m->dx[ix] + m->dx[ix + 1]));
+            double i =
+                -s * (y[L->phis[ix + 1]] - y[L->phis[ix]]) / (0.5 * (m->dx[ix] + m->dx[ix + 1]));
             r[L->phis[ix]] += i / m->dx[ix];
             r[L->phis[ix + 1]] -= i / m->dx[ix + 1];
         }
@@ -31,8 +32,8 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
     return 0;
 }
 
-static void jacobian(const upscale_model *m, double t, double cj, const double *y,
-                     const double *yp, upscale_jac *J)
+static void jacobian(const upscale_model *m, double t, double cj, const double *y, const double *yp,
+                     upscale_jac *J)
 {
     const upscale_layout *L = m->layout;
     const double F = m->cell.faraday;

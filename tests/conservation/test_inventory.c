@@ -15,8 +15,9 @@ static void check_case(const char *label, const char *path, const char *const *s
     upscale_err e = upscale_run(&opt, &res);
     CHECK(e == UPSCALE_OK && res.complete, "%s runs to the end (%s)", label,
           e ? upscale_error_message() : res.status);
-    CHECK(fabs(res.inventory_drift) < 1e-9, "%s: inventory drift %.2e < 1e-9 (capacity %.4f Ah/m^2)",
-          label, res.inventory_drift, res.capacity);
+    CHECK(fabs(res.inventory_drift) < 1e-9,
+          "%s: inventory drift %.2e < 1e-9 (capacity %.4f Ah/m^2)", label, res.inventory_drift,
+          res.capacity);
 }
 
 int main(void)
@@ -25,12 +26,17 @@ int main(void)
                "cases/validation/newman_licoo2_graphite_1C.yaml", NULL, 0);
     check_case("Chayambuka cell, 5 A/m^2 discharge to 2.0 V",
                "cases/validation/chayambuka2022_5A.yaml", NULL, 0);
-    static const char *const cycle[] = {
-        "protocol.0.mode=discharge", "protocol.0.c_rate=2", "protocol.0.voltage_cutoff=3.2 V",
-        "protocol.1.mode=rest",      "protocol.1.duration=30 min",
-        "protocol.2.mode=charge",    "protocol.2.c_rate=1", "protocol.2.voltage_cutoff=4.1 V",
-        "protocol.3.mode=cv",        "protocol.3.voltage=4.1 V",
-        "protocol.3.current_cutoff=1 A/m^2"};
+    static const char *const cycle[] = {"protocol.0.mode=discharge",
+                                        "protocol.0.c_rate=2",
+                                        "protocol.0.voltage_cutoff=3.2 V",
+                                        "protocol.1.mode=rest",
+                                        "protocol.1.duration=30 min",
+                                        "protocol.2.mode=charge",
+                                        "protocol.2.c_rate=1",
+                                        "protocol.2.voltage_cutoff=4.1 V",
+                                        "protocol.3.mode=cv",
+                                        "protocol.3.voltage=4.1 V",
+                                        "protocol.3.current_cutoff=1 A/m^2"};
     check_case("Newman cell, 2C discharge, rest, 1C charge, CV",
                "cases/validation/newman_licoo2_graphite_1C.yaml", cycle, 11);
     return CHECK_DONE();

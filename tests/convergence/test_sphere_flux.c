@@ -27,8 +27,10 @@ static void compute_roots(void)
         for (int it = 0; it < 200; it++) {
             double mid = 0.5 * (lo + hi);
             double f = sin(mid) - mid * cos(mid), flo = sin(lo) - lo * cos(lo);
-            if ((f > 0) == (flo > 0)) lo = mid;
-            else hi = mid;
+            if ((f > 0) == (flo > 0))
+                lo = mid;
+            else
+                hi = mid;
         }
         roots_tan[n - 1] = 0.5 * (lo + hi);
     }
@@ -85,8 +87,8 @@ static void solve(int n, double ratio, double t_end, double *err_profile, double
     snprintf(shells, sizeof(shells), "numerics.shells.positive=%d", n);
     snprintf(rat, sizeof(rat), "numerics.shell_ratio.positive=%g", ratio);
     const char *sets[] = {"numerics.cells.positive=1", "numerics.cells.separator=1", shells, rat};
-    upscale_run_options opt = {.case_path = "tests/cases/half_cell_licoo2.yaml", .overrides = sets,
-                               .noverrides = 4};
+    upscale_run_options opt = {
+        .case_path = "tests/cases/half_cell_licoo2.yaml", .overrides = sets, .noverrides = 4};
     upscale_params *p;
     upscale_model *m;
     upscale_solver *s;
@@ -100,7 +102,8 @@ static void solve(int n, double ratio, double t_end, double *err_profile, double
     upscale_jac_record_begin(&J);
     double *y = calloc(L->n, sizeof(double)), *yp = calloc(L->n, sizeof(double));
     upscale_model_rest_state(m, y, yp);
-    for (int k = 0; k < m->nkernels; k++) m->kernels[k]->jacobian(m, 0, 1, y, yp, &J);
+    for (int k = 0; k < m->nkernels; k++)
+        m->kernels[k]->jacobian(m, 0, 1, y, yp, &J);
     CHECK_OK(upscale_layout_set_pattern(m->layout, &J));
     frozen_y = y;
     flux = 1e-5;
@@ -111,7 +114,8 @@ static void solve(int n, double ratio, double t_end, double *err_profile, double
     double t = 0.0;
     int event = 0;
     upscale_err e = UPSCALE_OK;
-    while (!e && event != 2) e = upscale_solver_step(s, t_end, &t, &event);
+    while (!e && event != 2)
+        e = upscale_solver_step(s, t_end, &t, &event);
     CHECK(e == UPSCALE_OK && t == t_end, "%d shells: integrated to t = %g s %s", n, t,
           upscale_error_message());
     const double *ys = upscale_solver_state(s);
@@ -154,16 +158,21 @@ int main(void)
         double ratio = pass ? 0.25 : 1.0;
         int ns[4] = {10, 20, 40, 80};
         double ep[4], es[4];
-        for (int i = 0; i < 4; i++) solve(ns[i], ratio, 50.0, &ep[i], &es[i]);
+        for (int i = 0; i < 4; i++)
+            solve(ns[i], ratio, 50.0, &ep[i], &es[i]);
         for (int i = 1; i < 4; i++) {
             double op = log2(ep[i - 1] / ep[i]), os = log2(es[i - 1] / es[i]);
             printf("shell_ratio %.2f  n %3d  profile error %.3e (order %.2f)  surface error %.3e "
-                   "(order %.2f)\n", ratio, ns[i], ep[i], op, es[i], os);
+                   "(order %.2f)\n",
+                   ratio, ns[i], ep[i], op, es[i], os);
         }
         double op = log2(ep[2] / ep[3]), os = log2(es[2] / es[3]);
-        CHECK(op >= 1.8, "shell_ratio %.2f: profile error order %.2f >= 1.8 (40 -> 80 shells)", ratio, op);
-        CHECK(os >= 1.8, "shell_ratio %.2f: surface error order %.2f >= 1.8 (40 -> 80 shells)", ratio, os);
-        CHECK(es[3] < 1e-3, "shell_ratio %.2f: surface error at 80 shells %.2e < 1e-3 of jR/D", ratio, es[3]);
+        CHECK(op >= 1.8, "shell_ratio %.2f: profile error order %.2f >= 1.8 (40 -> 80 shells)",
+              ratio, op);
+        CHECK(os >= 1.8, "shell_ratio %.2f: surface error order %.2f >= 1.8 (40 -> 80 shells)",
+              ratio, os);
+        CHECK(es[3] < 1e-3, "shell_ratio %.2f: surface error at 80 shells %.2e < 1e-3 of jR/D",
+              ratio, es[3]);
     }
     return CHECK_DONE();
 }

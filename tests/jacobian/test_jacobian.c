@@ -29,7 +29,8 @@ static void perturbed_state(const upscale_model *m, double *y, double *yp)
             y[L->cs[ix] + k] *= 1.0 + 0.05 * sin(0.3 * k + ix);
     }
     y[L->V] += 0.01;
-    for (int i = 0; i < L->n; i++) yp[i] = 1e-3 * m->scale[i] * cos(0.37 * i);
+    for (int i = 0; i < L->n; i++)
+        yp[i] = 1e-3 * m->scale[i] * cos(0.37 * i);
 }
 
 /* max over entries of |J_analytic - J_fd| / max(|J_fd|, 1e-7 max_row |J_fd|).  Entries
@@ -63,7 +64,8 @@ static double compare(upscale_model *m, double cj, int *skipped, int *total)
                 v[c] = keep;
                 for (int r = 0; r < n; r++) {
                     fd[(size_t)r * n + c] += f * w * (rp[r] - rm[r]) / (2 * h);
-                    est[(size_t)r * n + c] += (level ? 1.0 : -1.0) * w * (rp[r] - rm[r]) / (2 * h) / 3.0;
+                    est[(size_t)r * n + c] +=
+                        (level ? 1.0 : -1.0) * w * (rp[r] - rm[r]) / (2 * h) / 3.0;
                 }
             }
         }
@@ -71,7 +73,8 @@ static double compare(upscale_model *m, double cj, int *skipped, int *total)
     double worst = 0.0, outside = 0.0;
     for (int r = 0; r < n; r++) {
         double rowmax = 0.0;
-        for (int c = 0; c < n; c++) rowmax = fmax(rowmax, fabs(fd[(size_t)r * n + c]));
+        for (int c = 0; c < n; c++)
+            rowmax = fmax(rowmax, fabs(fd[(size_t)r * n + c]));
         for (int c = 0; c < n; c++) {
             double a = 0.0, f = fd[(size_t)r * n + c];
             int in = 0;
@@ -84,13 +87,16 @@ static double compare(upscale_model *m, double cj, int *skipped, int *total)
                 continue;
             }
             if (in && d > worst && getenv("JAC_DEBUG"))
-                printf("  worst so far: row %d col %d analytic %.10g fd %.10g rowmax %.3g\n", r, c, a, f, rowmax);
-            if (in) worst = fmax(worst, d);
-            else outside = fmax(outside, fabs(f) / (rowmax + 1e-300));
+                printf("  worst so far: row %d col %d analytic %.10g fd %.10g rowmax %.3g\n", r, c,
+                       a, f, rowmax);
+            if (in)
+                worst = fmax(worst, d);
+            else
+                outside = fmax(outside, fabs(f) / (rowmax + 1e-300));
         }
     }
-    CHECK(outside < 1e-7, "no finite-difference entry outside the pattern (largest %.2e of row max)",
-          outside);
+    CHECK(outside < 1e-7,
+          "no finite-difference entry outside the pattern (largest %.2e of row max)", outside);
     free(y), free(yp), free(rp), free(rm), free(val), free(fd), free(est);
     return worst;
 }
@@ -110,8 +116,8 @@ static void run(const char *label, const char *path, const char *const *sets, in
         m->setpoint = 1.0;
         int skipped = 0, total = 0;
         double d = compare(m, 1.7e3, &skipped, &total);
-        CHECK(d < 1e-6, "%s, holding %s: max relative Jacobian error %.2e < 1e-6", label,
-              holds[h], d);
+        CHECK(d < 1e-6, "%s, holding %s: max relative Jacobian error %.2e < 1e-6", label, holds[h],
+              d);
         CHECK(100 * skipped <= max_skipped * total,
               "%s: %d of %d entries left out for an uncertain finite difference (at most %d%%)",
               label, skipped, total, max_skipped);
@@ -122,15 +128,17 @@ static void run(const char *label, const char *path, const char *const *sets, in
 
 int main(void)
 {
-    static const char *const small[] = {"numerics.cells.negative=4", "numerics.cells.separator=3",
-                                        "numerics.cells.positive=5", "numerics.shells.negative=4",
-                                        "numerics.shells.positive=6",
-                                        "numerics.shell_ratio.positive=0.3"};
+    static const char *const small[] = {
+        "numerics.cells.negative=4",  "numerics.cells.separator=3",
+        "numerics.cells.positive=5",  "numerics.shells.negative=4",
+        "numerics.shells.positive=6", "numerics.shell_ratio.positive=0.3"};
     run("Newman cell (formulas)", "cases/validation/newman_licoo2_graphite_1C.yaml", small, 6, 2);
     run("Chayambuka cell (tables, contact resistance)", "cases/validation/chayambuka2022_5A.yaml",
         small, 6, 10);
-    const char *half[] = {"numerics.cells.separator=3", "numerics.cells.positive=5",
-                          "numerics.shells.positive=5", "cell.type=half",
+    const char *half[] = {"numerics.cells.separator=3",
+                          "numerics.cells.positive=5",
+                          "numerics.shells.positive=5",
+                          "cell.type=half",
                           "counter.exchange_current_density=10 A/m^2",
                           "positive.film_resistance=1e-3 Ohm m^2"};
     run("half cell with film resistance", "tests/cases/half_cell_licoo2.yaml", half, 6, 2);

@@ -20,8 +20,8 @@ static void check_case(const char *label, const char *path)
     int fd = mkstemp(out);
     if (fd >= 0) close(fd);
     const char *sets[] = {"protocol.0.c_rate=0.01", "output.fields=false"};
-    upscale_run_options opt = {.case_path = path, .output_path = out, .overrides = sets,
-                               .noverrides = 2};
+    upscale_run_options opt = {
+        .case_path = path, .output_path = out, .overrides = sets, .noverrides = 2};
     upscale_run_result res;
     upscale_err e = upscale_run(&opt, &res);
     CHECK(e == UPSCALE_OK && res.complete, "%s at C/100 runs to the cut-off (%s)", label,
@@ -39,7 +39,8 @@ static void check_case(const char *label, const char *path)
     }
     CHECK(n > 10 && worst < 3e-3 && covered > 0.9 * cap[n - 1],
           "%s: max |V - OCV| = %.3f mV < 3 mV where |dOCV/dQ| < 0.05 V/(Ah/m^2), up to %.2f of "
-          "%.3f Ah/m^2", label, 1e3 * worst, covered, n ? cap[n - 1] : 0.0);
+          "%.3f Ah/m^2",
+          label, 1e3 * worst, covered, n ? cap[n - 1] : 0.0);
     free(cap), free(v), free(ocv);
     unlink(out);
 }
