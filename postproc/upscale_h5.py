@@ -154,8 +154,11 @@ def is_complete(source):
 
 
 def case_name(source):
-    """The /case "name" attribute, else the file name without its extension."""
+    """The root "name" attribute (the case's `name:` key), else the /case group's "name",
+    else the file name without its extension."""
     with _opened(source) as f:
+        if "name" in f.attrs and str(_text(f.attrs["name"])):
+            return str(_text(f.attrs["name"]))
         obj = f.get("/case")
         if obj is not None and "name" in obj.attrs:
             return str(_text(obj.attrs["name"]))
