@@ -70,7 +70,21 @@ static double lipf6_conductivity_doyle1996(double c, double *dy)
     return 0.0911 + 1.9101 * u - 1.052 * u * u + 0.1554 * u * u * u;
 }
 
+/* A symmetric regular solution for tests of phase-separating particles: homogeneous
+ * potential U_h(s) = U0 - (RT/F) ln(s / (1 - s)) - (Omega/F) (1 - 2 s) with U0 = 3.4 V,
+ * T = 298.15 K and Omega = 3 RT (miscibility gap 0.0707 < s < 0.9293, spinodals at
+ * s = (1 +/- sqrt(1/3))/2).  Constructed, not measured: a test material. */
+static double regular_solution_ocp(double s, double *dy)
+{
+    const double rt_f = 8.314462618 * 298.15 / 96485.33212, w = 3.0 * rt_f;
+    *dy = -rt_f * (1.0 / s + 1.0 / (1.0 - s)) + 2.0 * w;
+    return 3.4 - rt_f * log(s / (1.0 - s)) - w * (1.0 - 2.0 * s);
+}
+
 static const upscale_formula registry[] = {
+    {"regular_solution_omega3_ocp", "1", "V",
+     "test material: symmetric regular solution, Omega = 3 RT at 298.15 K, U0 = 3.4 V",
+     regular_solution_ocp},
     {"graphite_ocp_dualfoil", "1", "V",
      "DUALFOIL 5.1 MCMB 2528 graphite; Doyle et al., J. Electrochem. Soc. 143 (1996) 1890",
      graphite_ocp_dualfoil},

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], int half_cell,
-                                  upscale_layout **Lout)
+upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const int ch[3],
+                                  int half_cell, upscale_layout **Lout)
 {
     UPSCALE_CHECK(nx_region[UPSCALE_SEP] >= 1 && nx_region[UPSCALE_POS] >= 1 &&
                       (half_cell ? nx_region[UPSCALE_NEG] == 0 : nx_region[UPSCALE_NEG] >= 1),
@@ -19,6 +19,7 @@ upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], int h
         L->x_begin[g] = L->nx;
         L->nx += nx_region[g];
         L->nr[g] = g == UPSCALE_SEP ? 0 : nr[g];
+        L->ch[g] = g == UPSCALE_SEP ? 0 : ch[g];
     }
     int nx = L->nx;
     L->region = malloc(sizeof(int) * nx);
@@ -27,7 +28,8 @@ upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], int h
     L->phis = malloc(sizeof(int) * nx);
     L->j = malloc(sizeof(int) * nx);
     L->cs = malloc(sizeof(int) * nx);
-    if (!L->region || !L->ce || !L->phie || !L->phis || !L->j || !L->cs) {
+    L->mu = malloc(sizeof(int) * nx);
+    if (!L->region || !L->ce || !L->phie || !L->phis || !L->j || !L->cs || !L->mu) {
         upscale_layout_destroy(&L);
         UPSCALE_CHECK(0, UPSCALE_ERR_MEMORY, "out of memory");
     }
@@ -35,11 +37,16 @@ upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], int h
     for (int ix = 0; ix < nx; ix++) {
         int g = ix < L->x_begin[1] ? 0 : (ix < L->x_begin[2] ? 1 : 2);
         L->region[ix] = g;
+        L->mu[ix] = -1;
         if (g == UPSCALE_SEP) {
             L->cs[ix] = L->j[ix] = L->phis[ix] = -1;
         } else {
             L->cs[ix] = off;
             off += L->nr[g];
+            if (L->ch[g]) {
+                L->mu[ix] = off;
+                off += L->nr[g];
+            }
             L->j[ix] = off++;
         }
         L->ce[ix] = off++;
@@ -78,6 +85,7 @@ void upscale_layout_destroy(upscale_layout **L)
     free(l->phis);
     free(l->j);
     free(l->cs);
+    free(l->mu);
     free(l->id);
     free(l->rowptr);
     free(l->colind);

@@ -11,6 +11,39 @@
 
 static const char *const region_name[3] = {"negative", "separator", "positive"};
 
+/* Mobility closures M(c) (mol^2 / (J m s)) and dM/dc. */
+/* darken: M = D(c) c (1 - c / c_max) / (R T), so that D = M dmu/dc for an ideal solution. */
+static double mobility_darken(const upscale_electrode *el, double c, double rt, double *dm)
+{
+    double dd, d = el->arr_ds * upscale_function_eval(el->ds, c, &dd);
+    dd *= el->arr_ds;
+    double w = c * (1.0 - c / el->cmax), dw = 1.0 - 2.0 * c / el->cmax;
+    *dm = (dd * w + d * dw) / rt;
+    return d * w / rt;
+}
+
+/* Cahn-Hilliard particle keys: gradient coefficient, coherency, wetting, mobility. */
+static upscale_err read_cahn_hilliard(upscale_params *p, const char *n, upscale_electrode *el)
+{
+    char k[128];
+#define KEY(s) (snprintf(k, sizeof(k), "%s.%s", n, s), k)
+    UPSCALE_CALL(upscale_params_get_quantity(p, KEY("gradient_coefficient"), "J m^2/mol^2",
+                                             "a gradient energy coefficient", 0, INFINITY,
+                                             UPSCALE_RANGE_LO_OPEN, &el->kappa));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("coherency_coefficient"), "J m^3/mol^2",
+                                                "a coherency-strain coefficient", 0, INFINITY, 0,
+                                                0.0, &el->coherency));
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("surface_wetting_slope"), "mol/m^4",
+                                                "a concentration gradient", -INFINITY, INFINITY,
+                                                0, 0.0, &el->wetting_slope));
+    static const char *const closures[] = {"darken", NULL};
+    int closure;
+    UPSCALE_CALL(upscale_params_get_choice(p, KEY("mobility"), closures, "darken", &closure));
+    el->mobility = mobility_darken;
+#undef KEY
+    return UPSCALE_OK;
+}
+
 static upscale_err read_electrode(upscale_params *p, int g, int half_cell, upscale_electrode *el)
 {
     char k[128];
@@ -64,17 +97,23 @@ static upscale_err read_electrode(upscale_params *p, int g, int half_cell, upsca
                                                 "an energy per mole", 0, INFINITY, 0, 0.0,
                                                 &el->ea_rate));
     const int pos = UPSCALE_RANGE_LO_OPEN;
-    UPSCALE_CALL(upscale_function_from_params(p, KEY("ocp"), "1", "V", "an open-circuit potential",
-                                              -10, 10, 0, &el->ocp));
+    static const char *const models[] = {"fick", "cahn_hilliard", NULL};
+    UPSCALE_CALL(
+        upscale_params_get_choice(p, KEY("particle_model"), models, "fick", &el->cahn_hilliard));
+    UPSCALE_CALL(upscale_function_from_params(
+        p, KEY("ocp"), "1", "V",
+        el->cahn_hilliard ? "a homogeneous open-circuit potential" : "an open-circuit potential",
+        -10, 10, 0, &el->ocp));
     UPSCALE_CALL(upscale_function_from_params(p, KEY("diffusivity"), "mol/m^3", "m^2/s",
                                               "a diffusivity", 0, INFINITY, pos, &el->ds));
-    UPSCALE_CALL(upscale_function_from_params(p, KEY("rate_constant"), "mol/m^3",
-                                              "m^2.5 mol^-0.5 s^-1", "a rate constant", 0, INFINITY,
-                                              pos, &el->k));
     int law;
     UPSCALE_CALL(
         upscale_params_get_choice(p, KEY("rate_law"), upscale_rate_law_names(), "newman", &law));
     el->rate_law = upscale_rate_law_find(upscale_rate_law_names()[law]);
+    UPSCALE_CALL(upscale_function_from_params(p, KEY("rate_constant"), "mol/m^3",
+                                              el->rate_law->k_unit, "a rate constant", 0, INFINITY,
+                                              pos, &el->k));
+    if (el->cahn_hilliard) UPSCALE_CALL(read_cahn_hilliard(p, n, el));
 #undef KEY
     (void)half_cell;
     return UPSCALE_OK;
@@ -254,8 +293,9 @@ static void set_scales(upscale_model *m)
         const upscale_electrode *el = &c->el[g];
         m->scale[L->phis[ix]] = m->thermal;
         m->scale[L->j[ix]] = i1c / (c->faraday * el->area * el->thickness);
-        for (int k = 0; k < L->nr[g]; k++)
-            m->scale[L->cs[ix] + k] = el->cmax;
+        for (int k = 0; k < L->nr[g]; k++) m->scale[L->cs[ix] + k] = el->cmax;
+        for (int k = 0; L->mu[ix] >= 0 && k < L->nr[g]; k++)
+            m->scale[L->mu[ix] + k] = UPSCALE_GAS * c->temperature;
     }
     m->scale[L->I] = i1c;
     m->scale[L->V] = m->thermal;
@@ -271,7 +311,8 @@ upscale_err upscale_model_create(upscale_params *p, upscale_model **out)
     double ratio[3];
     upscale_err e = read_cell(p, &m->cell);
     if (!e) e = read_mesh(p, m, nx, nr, ratio);
-    if (!e) e = upscale_layout_create(nx, nr, m->cell.half_cell, &m->layout);
+    int ch[3] = {m->cell.el[0].cahn_hilliard, 0, m->cell.el[2].cahn_hilliard};
+    if (!e) e = upscale_layout_create(nx, nr, ch, m->cell.half_cell, &m->layout);
     if (!e) e = alloc_arrays(m);
     if (e) {
         upscale_model_destroy(&m);
@@ -280,7 +321,10 @@ upscale_err upscale_model_create(upscale_params *p, upscale_model **out)
     derive(m, ratio);
     set_scales(m);
     m->nkernels = 0;
-    m->kernels[m->nkernels++] = &upscale_kernel_particle_fick;
+    const upscale_layout *L = m->layout;
+    int any_fick = (L->nx_region[UPSCALE_NEG] > 0 && !L->ch[UPSCALE_NEG]) || !L->ch[UPSCALE_POS];
+    if (any_fick) m->kernels[m->nkernels++] = &upscale_kernel_particle_fick;
+    if (L->ch[0] || L->ch[2]) m->kernels[m->nkernels++] = &upscale_kernel_particle_cahn_hilliard;
     m->kernels[m->nkernels++] = &upscale_kernel_interface_kinetics;
     m->kernels[m->nkernels++] = &upscale_kernel_electrolyte_salt;
     m->kernels[m->nkernels++] = &upscale_kernel_electrolyte_charge;
@@ -394,6 +438,10 @@ void upscale_model_rest_state(const upscale_model *m, double *y, double *yp)
         if (g == UPSCALE_SEP) continue;
         for (int k = 0; k < L->nr[g]; k++)
             y[L->cs[ix] + k] = c->el[g].c0;
+        /* Uniform particle: mu = mu_h(c0) = -F U_h(c0 / c_max). */
+        double mu0 = -c->faraday * upscale_function_eval(c->el[g].ocp, c->el[g].c0 / c->el[g].cmax,
+                                                         NULL);
+        for (int k = 0; L->mu[ix] >= 0 && k < L->nr[g]; k++) y[L->mu[ix] + k] = mu0;
         y[L->phis[ix]] = g == UPSCALE_NEG ? 0.0 : phis_p;
     }
     y[L->V] = phis_p;
@@ -407,10 +455,13 @@ static double invert_rate(const upscale_model *m, const double *y, int ix, doubl
     const upscale_electrode *el = node_electrode(m, ix);
     double cs = y[L->cs[ix] + L->nr[L->region[ix]] - 1], ce = y[L->ce[ix]];
     double dk, k = el->arr_k * upscale_function_eval(el->k, cs, &dk), eta = 0.0;
+    upscale_rate_params rp = {.k = k, .dk_dcs = dk * el->arr_k, .cmax = el->cmax,
+                              .ce_ref = m->cell.elyte.c0, .alpha_a = el->alpha_a,
+                              .alpha_c = el->alpha_c, .f_rt = 1.0 / m->thermal,
+                              .faraday = m->cell.faraday};
     for (int it = 0; it < 50; it++) {
         upscale_rate r;
-        el->rate_law->eval(ce, cs, el->cmax, eta, k, dk * el->arr_k, el->alpha_a, el->alpha_c,
-                           1.0 / m->thermal, m->cell.faraday, &r);
+        el->rate_law->eval(&rp, ce, cs, eta, &r);
         double step = (r.j - j) / r.dj_deta;
         if (!isfinite(step)) break;
         if (fabs(step) > 0.1) step = step > 0 ? 0.1 : -0.1;

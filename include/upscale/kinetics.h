@@ -1,6 +1,7 @@
 /* Interface rate laws, registered by name.  A law gives the molar flux j (mol/m^2/s, > 0
  * for de-insertion) from the electrolyte concentration, the particle-surface concentration
- * and the overpotential, with its partial derivatives. */
+ * and the overpotential, with its partial derivatives.  Each law states the unit of its
+ * rate parameter (the electrode's `rate_constant` key). */
 #ifndef UPSCALE_KINETICS_H
 #define UPSCALE_KINETICS_H
 
@@ -9,12 +10,22 @@ typedef struct {
     double dj_dce, dj_dcs, dj_deta; /* partial derivatives */
 } upscale_rate;
 
+/* What a law needs besides (c_e, c_ss, eta). */
+typedef struct {
+    double k, dk_dcs;        /* rate parameter at c_ss (Arrhenius factor included), d/dc_ss */
+    double cmax;             /* particle saturation concentration, mol/m^3 */
+    double ce_ref;           /* reference electrolyte concentration, mol/m^3 */
+    double alpha_a, alpha_c; /* transfer coefficients */
+    double f_rt;             /* F / R T, 1/V */
+    double faraday;          /* C/mol */
+} upscale_rate_params;
+
 typedef struct {
     const char *name;
     const char *citation;
-    /* k: rate constant (already with Arrhenius factor) at cs; dk: dk/dcs. */
-    void (*eval)(double ce, double cs, double cmax, double eta, double k, double dk, double alpha_a,
-                 double alpha_c, double f_rt, double faraday, upscale_rate *out);
+    const char *k_unit; /* SI unit of the rate parameter */
+    void (*eval)(const upscale_rate_params *p, double ce, double cs, double eta,
+                 upscale_rate *out);
 } upscale_rate_law;
 
 const upscale_rate_law *upscale_rate_law_find(const char *name);

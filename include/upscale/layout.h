@@ -2,8 +2,9 @@
  *
  * Macro (x) nodes are numbered globally, negative | separator | positive (the negative
  * region is empty in a half cell).  Each electrode node stores, contiguously,
- *     c_s[0 .. nr-1]  j  c_e  phi_e  phi_s
- * and each separator node  c_e  phi_e.  After the nodes come the cell-level unknowns
+ *     c_s[0 .. nr-1]  [mu[0 .. nr-1]]  j  c_e  phi_e  phi_s
+ * (mu, the chemical potential of each shell, only for Cahn-Hilliard particles) and each
+ * separator node  c_e  phi_e.  After the nodes come the cell-level unknowns
  *     I (current density, A/m^2, > 0 on discharge)  V (terminal voltage)
  *     Q (charge passed, C/m^2, Q' = I)  [phi_e0: electrolyte potential at a metal
  *     counter electrode, half cell only].
@@ -31,6 +32,8 @@ typedef struct upscale_layout {
     int *region;        /* region of each node */
     int *ce, *phie;     /* offsets per node */
     int *phis, *j, *cs; /* offsets per node, -1 in the separator; cs = shell 0 */
+    int *mu;            /* chemical potential of shell 0, -1 unless Cahn-Hilliard */
+    int ch[3];          /* 1 if the region's particles are Cahn-Hilliard */
     int I, V, Q, phie0; /* cell-level unknowns; phie0 = -1 in a full cell */
     double *id;         /* 1 differential, 0 algebraic */
     /* CSR sparsity pattern of dF/dy + cj dF/dy'. */
@@ -38,9 +41,10 @@ typedef struct upscale_layout {
     int *rowptr, *colind;
 } upscale_layout;
 
-/* Lay out nx_region[3] nodes with nr[3] shells (nr[UPSCALE_SEP] ignored). */
-upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], int half_cell,
-                                  upscale_layout **L);
+/* Lay out nx_region[3] nodes with nr[3] shells (nr[UPSCALE_SEP] ignored); ch[g] = 1 adds
+ * a chemical potential per shell in region g. */
+upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const int ch[3],
+                                  int half_cell, upscale_layout **L);
 void upscale_layout_destroy(upscale_layout **L);
 
 /* Jacobian accumulator: in record mode add() collects (row, col) pairs; in assemble mode

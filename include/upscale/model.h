@@ -15,7 +15,7 @@
 #define UPSCALE_FARADAY 96485.33212 /* C/mol, overridable per cell (cell.faraday_constant) */
 #define UPSCALE_GAS 8.314462618     /* J/mol/K */
 
-typedef struct {
+typedef struct upscale_electrode_s {
     double thickness;               /* m */
     double porosity;                /* electrolyte volume fraction */
     double filler;                  /* inert (conducting) volume fraction */
@@ -34,6 +34,13 @@ typedef struct {
     upscale_function *ds;           /* D_s(c), m^2/s */
     upscale_function *k;            /* rate constant k(c_surf), m^2.5 mol^-0.5 s^-1 */
     const upscale_rate_law *rate_law;
+    /* Cahn-Hilliard particles (particle_model: cahn_hilliard). */
+    int cahn_hilliard;
+    double kappa;            /* gradient coefficient, J m^2/mol^2 */
+    double coherency;        /* B of the coherency-strain term B (c - c_mean), J m^3/mol^2 */
+    double wetting_slope;    /* dc/dr at r = R, mol/m^4 (0: no surface wetting) */
+    /* Mobility M(c) (mol^2/(J m s)) and dM/dc, chosen by name (model.c). */
+    double (*mobility)(const struct upscale_electrode_s *el, double c, double rt, double *dm);
     /* Derived at the cell temperature. */
     double arr_ds, arr_k; /* Arrhenius factors */
     double sigma_eff;

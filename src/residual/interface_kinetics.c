@@ -1,35 +1,78 @@
-/* Reaction at the particle surface (docs/model.md eq. 6-7):
- *     j = rate_law(c_e, c_ss, eta),   eta = phi_s - phi_e - U(c_ss / c_max) - F R_film j,
- * with the surface concentration extrapolated from the outer shell with the surface flux:
- *     c_ss = c_N - j (R - r_N) / D(c_N)          (second order; model.c). */
+/* Reaction at the particle surface (docs/model.md eq. 6-7, 16):
+ *     j = rate_law(c_e, c_ss, eta),   eta = phi_s - phi_e - U - F R_film j,
+ * where U is the equilibrium potential the particle surface shows: U(c_ss / c_max) for
+ * Fickian particles, with c_ss extrapolated from the outer shell with the surface flux
+ * (c_ss = c_N - j (R - r_N) / D(c_N), second order; model.c), and -mu_R / F for
+ * Cahn-Hilliard particles, mu_R the variational chemical potential at the surface. */
 #include "residual.h"
+
+/* What the particle shows the electrolyte: surface concentration and equilibrium potential
+ * with their partials w.r.t. the outer shell's c_N (and mu_N) and the flux j. */
+typedef struct {
+    double cs, dcs_dcn, dcs_dj;
+    double U, dU_dcn, dU_dmu, dU_dj;
+} surface;
+
+/* Fick: c_ss extrapolated with the flux (model.c), U = U(c_ss / c_max). */
+static void surface_fick(const upscale_model *m, const double *y, int ix, surface *s)
+{
+    const upscale_electrode *el = node_electrode(m, ix);
+    double du;
+    s->cs = upscale_model_surface_concentration(m, y, ix, &s->dcs_dcn, &s->dcs_dj);
+    s->U = upscale_function_eval(el->ocp, s->cs / el->cmax, &du);
+    s->dU_dcn = du / el->cmax * s->dcs_dcn;
+    s->dU_dj = du / el->cmax * s->dcs_dj;
+    s->dU_dmu = 0.0;
+}
+
+/* Cahn-Hilliard (docs/model.md eq. 16): the variational chemical potential at r = R,
+ * mu_R = mu_N - j (R - r_N) / M(c_N), gradient and strain terms included, gives
+ * U = -mu_R / F; c_ss = c_N + s_w (R - r_N). */
+static void surface_ch(const upscale_model *m, const double *y, int ix, surface *s)
+{
+    const upscale_layout *L = m->layout;
+    const upscale_electrode *el = node_electrode(m, ix);
+    int g = L->region[ix], n = L->nr[g];
+    double h = el->radius - m->rc[g][n - 1], F = m->cell.faraday;
+    double cn = y[L->cs[ix] + n - 1], j = y[L->j[ix]], dm;
+    double M = el->mobility(el, cn, UPSCALE_GAS * m->cell.temperature, &dm);
+    double mu_r = y[L->mu[ix] + n - 1] - j * h / M;
+    s->cs = cn + el->wetting_slope * h;
+    s->dcs_dcn = 1.0;
+    s->dcs_dj = 0.0;
+    s->U = -mu_r / F;
+    s->dU_dmu = -1.0 / F;
+    s->dU_dj = h / (M * F);
+    s->dU_dcn = -j * h * dm / (M * M * F);
+}
 
 /* Rate-law evaluation at node ix with all partials of r = j - law(...). */
 typedef struct {
-    double r, d_j, d_cn, d_ce, d_phis, d_phie;
+    double r, d_j, d_cn, d_mu, d_ce, d_phis, d_phie;
 } kin_eval;
 
 static int evaluate(const upscale_model *m, const double *y, int ix, kin_eval *out)
 {
     const upscale_layout *L = m->layout;
     const upscale_electrode *el = node_electrode(m, ix);
-    double dcs_dcn, dcs_dj;
-    double cs = upscale_model_surface_concentration(m, y, ix, &dcs_dcn, &dcs_dj);
+    surface sf;
+    if (L->mu[ix] >= 0) surface_ch(m, y, ix, &sf);
+    else surface_fick(m, y, ix, &sf);
     double ce = y[L->ce[ix]], j = y[L->j[ix]];
-    if (!(cs > 0 && cs < el->cmax && ce > 0)) return 1;
-    double du, U = upscale_function_eval(el->ocp, cs / el->cmax, &du);
-    double dk, k = el->arr_k * upscale_function_eval(el->k, cs, &dk);
-    dk *= el->arr_k;
+    if (!(sf.cs > 0 && sf.cs < el->cmax && ce > 0)) return 1;
+    double dk, k = el->arr_k * upscale_function_eval(el->k, sf.cs, &dk);
     double F = m->cell.faraday;
-    double eta = y[L->phis[ix]] - y[L->phie[ix]] - U - F * el->film_resistance * j;
+    double eta = y[L->phis[ix]] - y[L->phie[ix]] - sf.U - F * el->film_resistance * j;
+    upscale_rate_params rp = {.k = k, .dk_dcs = dk * el->arr_k, .cmax = el->cmax,
+                              .ce_ref = m->cell.elyte.c0, .alpha_a = el->alpha_a,
+                              .alpha_c = el->alpha_c, .f_rt = 1.0 / m->thermal, .faraday = F};
     upscale_rate rl;
-    el->rate_law->eval(ce, cs, el->cmax, eta, k, dk, el->alpha_a, el->alpha_c, 1.0 / m->thermal, F,
-                       &rl);
-    double deta_dcs = -du / el->cmax;
+    el->rate_law->eval(&rp, ce, sf.cs, eta, &rl);
+    /* eta depends on c_N, mu_N and j through U (and j through the film). */
     out->r = j - rl.j;
-    out->d_j =
-        1.0 - (rl.dj_dcs * dcs_dj + rl.dj_deta * (deta_dcs * dcs_dj - F * el->film_resistance));
-    out->d_cn = -(rl.dj_dcs + rl.dj_deta * deta_dcs) * dcs_dcn;
+    out->d_j = 1.0 - (rl.dj_dcs * sf.dcs_dj + rl.dj_deta * (-sf.dU_dj - F * el->film_resistance));
+    out->d_cn = -(rl.dj_dcs * sf.dcs_dcn - rl.dj_deta * sf.dU_dcn);
+    out->d_mu = rl.dj_deta * sf.dU_dmu;
     out->d_ce = -rl.dj_dce;
     out->d_phis = -rl.dj_deta;
     out->d_phie = rl.dj_deta;
@@ -62,6 +105,7 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
         upscale_jac_add(J, row, L->ce[ix], k.d_ce);
         upscale_jac_add(J, row, L->phis[ix], k.d_phis);
         upscale_jac_add(J, row, L->phie[ix], k.d_phie);
+        if (L->mu[ix] >= 0) upscale_jac_add(J, row, L->mu[ix] + L->nr[g] - 1, k.d_mu);
     }
 }
 

@@ -11,7 +11,7 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
     const upscale_layout *L = m->layout;
     for (int ix = 0; ix < L->nx; ix++) {
         const upscale_electrode *el = node_electrode(m, ix);
-        if (!el) continue;
+        if (!el || L->mu[ix] >= 0) continue;
         int g = L->region[ix], nr = L->nr[g], o = L->cs[ix];
         const double *rc = m->rc[g], *rf = m->rf[g], *vol = m->vol[g];
         double dd, dl = el->arr_ds * upscale_function_eval(el->ds, y[o], &dd);
@@ -39,7 +39,7 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
     const upscale_layout *L = m->layout;
     for (int ix = 0; ix < L->nx; ix++) {
         const upscale_electrode *el = node_electrode(m, ix);
-        if (!el) continue;
+        if (!el || L->mu[ix] >= 0) continue;
         int g = L->region[ix], nr = L->nr[g], o = L->cs[ix];
         const double *rc = m->rc[g], *rf = m->rf[g], *vol = m->vol[g];
         double ddl, dl = el->arr_ds * upscale_function_eval(el->ds, y[o], &ddl);

@@ -1,0 +1,106 @@
+/* Cahn-Hilliard particles in split form (docs/model.md eq. 13-15):
+ *     dc/dt = 1/r^2 d/dr( r^2 M(c) dmu/dr ),
+ *     mu = mu_h(c) - kappa lap(c) + B (c - c_mean),      mu_h(c) = -F U_h(c / c_max),
+ *     dmu/dr = dc/dr = 0 at r = 0;  -M dmu/dr = j and dc/dr = s_w at r = R.
+ * Shells as for Fick (particle_fick.c): V_k dc_k/dt = A_k-1/2 N_k-1/2 - A_k+1/2 N_k+1/2 with
+ * N = -M_face (mu_k+1 - mu_k)/(r_k+1 - r_k), M_face the mean of the two shells' M; the
+ * outermost face carries j, so the content changes by exactly -4 pi R^2 j.  The Laplacian is
+ * the same finite-volume divergence applied to c:
+ *     lap_k = [A_k+1/2 (c_k+1 - c_k)/h_k+1/2 - A_k-1/2 (c_k - c_k-1)/h_k-1/2] / V_k,
+ * with A_N+1/2 s_w at the surface.  mu is algebraic. */
+#include "residual.h"
+
+/* Mean concentration of the particle at node o (volume-weighted). */
+static double mean_conc(const double *c, const double *vol, int nr, double R)
+{
+    double s = 0.0;
+    for (int k = 0; k < nr; k++) s += c[k] * vol[k];
+    return s / (R * R * R / 3.0);
+}
+
+static int residual(const upscale_model *m, double t, const double *y, const double *yp,
+                    double *r)
+{
+    const upscale_layout *L = m->layout;
+    const double rt = UPSCALE_GAS * m->cell.temperature, F = m->cell.faraday;
+    for (int ix = 0; ix < L->nx; ix++) {
+        if (L->mu[ix] < 0) continue;
+        const upscale_electrode *el = node_electrode(m, ix);
+        int g = L->region[ix], nr = L->nr[g], o = L->cs[ix], u = L->mu[ix];
+        const double *rc = m->rc[g], *rf = m->rf[g], *vol = m->vol[g], *c = y + o;
+        double R = rf[nr], cbar = mean_conc(c, vol, nr, R);
+        for (int k = 0; k < nr; k++) {
+            if (!(c[k] > 0 && c[k] < el->cmax)) return 1;
+            r[o + k] = yp[o + k];
+            double uh = upscale_function_eval(el->ocp, c[k] / el->cmax, NULL);
+            r[u + k] = y[u + k] + F * uh - el->coherency * (c[k] - cbar);
+        }
+        double dm, ml = el->mobility(el, c[0], rt, &dm);
+        for (int k = 0; k + 1 < nr; k++) {
+            double mr = el->mobility(el, c[k + 1], rt, &dm);
+            double h = rc[k + 1] - rc[k], A = rf[k + 1] * rf[k + 1];
+            double N = -0.5 * (ml + mr) * (y[u + k + 1] - y[u + k]) / h;
+            r[o + k] += A * N / vol[k];
+            r[o + k + 1] -= A * N / vol[k + 1];
+            /* kappa lap(c) enters mu = ... - kappa lap(c): r_mu += kappa lap. */
+            double G = A * (c[k + 1] - c[k]) / h;
+            r[u + k] += el->kappa * G / vol[k];
+            r[u + k + 1] -= el->kappa * G / vol[k + 1];
+            ml = mr;
+        }
+        r[o + nr - 1] += R * R * y[L->j[ix]] / vol[nr - 1];
+        r[u + nr - 1] += el->kappa * R * R * el->wetting_slope / vol[nr - 1];
+    }
+    return 0;
+}
+
+static void jacobian(const upscale_model *m, double t, double cj, const double *y,
+                     const double *yp, upscale_jac *J)
+{
+    const upscale_layout *L = m->layout;
+    const double rt = UPSCALE_GAS * m->cell.temperature, F = m->cell.faraday;
+    for (int ix = 0; ix < L->nx; ix++) {
+        if (L->mu[ix] < 0) continue;
+        const upscale_electrode *el = node_electrode(m, ix);
+        int g = L->region[ix], nr = L->nr[g], o = L->cs[ix], u = L->mu[ix];
+        const double *rc = m->rc[g], *rf = m->rf[g], *vol = m->vol[g], *c = y + o;
+        double R = rf[nr], w = 1.0 / (R * R * R / 3.0);
+        for (int k = 0; k < nr; k++) {
+            double du;
+            upscale_function_eval(el->ocp, c[k] / el->cmax, &du);
+            upscale_jac_add(J, o + k, o + k, cj);
+            upscale_jac_add(J, u + k, u + k, 1.0);
+            upscale_jac_add(J, u + k, o + k, F * du / el->cmax - el->coherency);
+            /* d(c_mean)/dc_l = vol_l / V: a dense block when the coherency term is on. */
+            if (el->coherency != 0.0)
+                for (int l = 0; l < nr; l++)
+                    upscale_jac_add(J, u + k, o + l, el->coherency * vol[l] * w);
+        }
+        double dml, ml = el->mobility(el, c[0], rt, &dml);
+        for (int k = 0; k + 1 < nr; k++) {
+            double dmr, mr = el->mobility(el, c[k + 1], rt, &dmr);
+            double h = rc[k + 1] - rc[k], A = rf[k + 1] * rf[k + 1];
+            double dmu = y[u + k + 1] - y[u + k];
+            /* N = -(ml + mr)/2 dmu / h */
+            double dN_ul = 0.5 * (ml + mr) / h, dN_ur = -dN_ul;
+            double dN_cl = -0.5 * dml * dmu / h, dN_cr = -0.5 * dmr * dmu / h;
+            int cols[4] = {u + k, u + k + 1, o + k, o + k + 1};
+            double dN[4] = {dN_ul, dN_ur, dN_cl, dN_cr};
+            for (int q = 0; q < 4; q++) {
+                upscale_jac_add(J, o + k, cols[q], A * dN[q] / vol[k]);
+                upscale_jac_add(J, o + k + 1, cols[q], -A * dN[q] / vol[k + 1]);
+            }
+            double dG = el->kappa * A / h;
+            upscale_jac_add(J, u + k, o + k + 1, dG / vol[k]);
+            upscale_jac_add(J, u + k, o + k, -dG / vol[k]);
+            upscale_jac_add(J, u + k + 1, o + k + 1, -dG / vol[k + 1]);
+            upscale_jac_add(J, u + k + 1, o + k, dG / vol[k + 1]);
+            ml = mr;
+            dml = dmr;
+        }
+        upscale_jac_add(J, o + nr - 1, L->j[ix], R * R / vol[nr - 1]);
+    }
+}
+
+const upscale_kernel upscale_kernel_particle_cahn_hilliard = {"particle_cahn_hilliard", residual,
+                                                              jacobian};
