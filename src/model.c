@@ -63,7 +63,9 @@ static upscale_err read_electrode(upscale_params *p, int g, int half_cell, upsca
                                     el->active);
     UPSCALE_CALL(upscale_params_get_quantity(p, KEY("particle_radius"), "m", "a length", 0,
                                              INFINITY, UPSCALE_RANGE_LO_OPEN, &el->radius));
-    el->area = 3.0 * el->active / el->radius;
+    static const char *const shapes[] = {"sphere", "slab", NULL};
+    UPSCALE_CALL(upscale_params_get_choice(p, KEY("particle_shape"), shapes, "sphere", &el->slab));
+    el->area = (el->slab ? 1.0 : 3.0) * el->active / el->radius;
     UPSCALE_CALL(upscale_params_get_quantity(p, KEY("max_concentration"), "mol/m^3",
                                              "a concentration", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
                                              &el->cmax));
@@ -182,8 +184,11 @@ static double arrhenius(double ea, const upscale_cell *c)
     return exp(ea / UPSCALE_GAS * (1.0 / c->reference_temperature - 1.0 / c->temperature));
 }
 
-/* Shell faces on [0, R]: widths in geometric progression, outermost/innermost = ratio. */
-static void sphere_mesh(int n, double R, double ratio, double *rf, double *rc, double *vol)
+/* Shell faces on [0, R]: widths in geometric progression, outermost/innermost = ratio.
+ * Sphere: face areas r^2, volumes (r+^3 - r-^3)/3, particle measure R^3/3 (all per
+ * steradian); slab (a plate of half-thickness R): areas 1, volumes = widths, measure R. */
+static void particle_mesh(int n, double R, double ratio, int slab, double *rf, double *rc,
+                          double *vol, double *af, double *vp)
 {
     double q = n > 1 ? pow(ratio, 1.0 / (n - 1)) : 1.0, w = 1.0, sum = 0.0;
     for (int k = 0; k < n; k++, w *= q)
@@ -195,8 +200,11 @@ static void sphere_mesh(int n, double R, double ratio, double *rf, double *rc, d
     rf[n] = R;
     for (int k = 0; k < n; k++) {
         rc[k] = 0.5 * (rf[k] + rf[k + 1]);
-        vol[k] = (rf[k + 1] * rf[k + 1] * rf[k + 1] - rf[k] * rf[k] * rf[k]) / 3.0;
+        vol[k] = slab ? rf[k + 1] - rf[k]
+                      : (rf[k + 1] * rf[k + 1] * rf[k + 1] - rf[k] * rf[k] * rf[k]) / 3.0;
     }
+    for (int k = 0; k <= n; k++) af[k] = slab ? 1.0 : rf[k] * rf[k];
+    *vp = slab ? R : R * R * R / 3.0;
 }
 
 static upscale_err read_mesh(upscale_params *p, upscale_model *m, int nx[3], int nr[3],
@@ -240,7 +248,8 @@ static upscale_err alloc_arrays(upscale_model *m)
         m->rc[g] = calloc(n, sizeof(double));
         m->rf[g] = calloc(n + 1, sizeof(double));
         m->vol[g] = calloc(n, sizeof(double));
-        UPSCALE_ALLOC_CHECK(m->rc[g] && m->rf[g] && m->vol[g]);
+        m->af[g] = calloc(n + 1, sizeof(double));
+        UPSCALE_ALLOC_CHECK(m->rc[g] && m->rf[g] && m->vol[g] && m->af[g]);
     }
     return UPSCALE_OK;
 }
@@ -274,7 +283,8 @@ static void derive(upscale_model *m, const double ratio[3])
         el->arr_ds = arrhenius(el->ea_diffusivity, c);
         el->arr_k = arrhenius(el->ea_rate, c);
         el->sigma_eff = el->sigma * pow(1.0 - el->porosity, el->brugg_solid);
-        sphere_mesh(L->nr[g], el->radius, ratio[g], m->rf[g], m->rc[g], m->vol[g]);
+        particle_mesh(L->nr[g], el->radius, ratio[g], el->slab, m->rf[g], m->rc[g], m->vol[g], m->af[g],
+                      &m->vp[g]);
     }
 }
 
@@ -369,6 +379,7 @@ void upscale_model_destroy(upscale_model **mp)
         free(m->rc[g]);
         free(m->rf[g]);
         free(m->vol[g]);
+        free(m->af[g]);
     }
     upscale_function_destroy(&m->cell.elyte.diffusivity);
     upscale_function_destroy(&m->cell.elyte.conductivity);
@@ -528,10 +539,10 @@ static double particle_mean(const upscale_model *m, const double *y, int ix)
 {
     const upscale_layout *L = m->layout;
     int g = L->region[ix];
-    double s = 0.0, R = m->rf[g][L->nr[g]];
+    double s = 0.0;
     for (int k = 0; k < L->nr[g]; k++)
         s += y[L->cs[ix] + k] * m->vol[g][k];
-    return s / (R * R * R / 3.0);
+    return s / m->vp[g];
 }
 
 double upscale_model_inventory(const upscale_model *m, const double *y)

@@ -21,7 +21,8 @@ typedef struct upscale_electrode_s {
     double filler;                  /* inert (conducting) volume fraction */
     double active;                  /* 1 - porosity - filler (derived) */
     double radius;                  /* particle radius, m */
-    double area;                    /* specific area 3 active / radius, 1/m (derived) */
+    double area;                    /* specific area (3 or 1) active / radius, 1/m (derived) */
+    int slab;                       /* particle_shape: 0 sphere, 1 slab of half-thickness radius */
     double cmax, c0;                /* mol/m^3 */
     double sigma;                   /* solid conductivity, S/m */
     double brugg_solid;             /* sigma_eff = sigma (1 - porosity)^brugg_solid */
@@ -92,8 +93,9 @@ struct upscale_model {
     double *x, *dx;
     double *eps, *epsb; /* electrolyte fraction and fraction^brugg per node */
     double *area;       /* specific area per node (0 in separator) */
-    /* Particle meshes per region: shell centres, faces (nr+1), volumes/r^2-weights. */
-    double *rc[3], *rf[3], *vol[3];
+    /* Particle meshes per region: shell centres, faces (nr+1), shell volumes, face areas
+     * (nr+1) and the particle's measure (per steradian for spheres; see model.c). */
+    double *rc[3], *rf[3], *vol[3], *af[3], vp[3];
     double thermal; /* R T / F */
     /* Protocol setpoint. */
     upscale_hold hold;

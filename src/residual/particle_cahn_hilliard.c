@@ -10,12 +10,12 @@
  * with A_N+1/2 s_w at the surface.  mu is algebraic. */
 #include "residual.h"
 
-/* Mean concentration of the particle at node o (volume-weighted). */
-static double mean_conc(const double *c, const double *vol, int nr, double R)
+/* Mean concentration of the particle (volume-weighted; vp is the particle's measure). */
+static double mean_conc(const double *c, const double *vol, int nr, double vp)
 {
     double s = 0.0;
     for (int k = 0; k < nr; k++) s += c[k] * vol[k];
-    return s / (R * R * R / 3.0);
+    return s / vp;
 }
 
 static int residual(const upscale_model *m, double t, const double *y, const double *yp,
@@ -27,8 +27,8 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
         if (L->mu[ix] < 0) continue;
         const upscale_electrode *el = node_electrode(m, ix);
         int g = L->region[ix], nr = L->nr[g], o = L->cs[ix], u = L->mu[ix];
-        const double *rc = m->rc[g], *rf = m->rf[g], *vol = m->vol[g], *c = y + o;
-        double R = rf[nr], cbar = mean_conc(c, vol, nr, R);
+        const double *rc = m->rc[g], *af = m->af[g], *vol = m->vol[g], *c = y + o;
+        double cbar = mean_conc(c, vol, nr, m->vp[g]);
         for (int k = 0; k < nr; k++) {
             if (!(c[k] > 0 && c[k] < el->cmax)) return 1;
             r[o + k] = yp[o + k];
@@ -38,7 +38,7 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
         double dm, ml = el->mobility(el, c[0], rt, &dm);
         for (int k = 0; k + 1 < nr; k++) {
             double mr = el->mobility(el, c[k + 1], rt, &dm);
-            double h = rc[k + 1] - rc[k], A = rf[k + 1] * rf[k + 1];
+            double h = rc[k + 1] - rc[k], A = af[k + 1];
             double N = -0.5 * (ml + mr) * (y[u + k + 1] - y[u + k]) / h;
             r[o + k] += A * N / vol[k];
             r[o + k + 1] -= A * N / vol[k + 1];
@@ -48,8 +48,8 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
             r[u + k + 1] -= el->kappa * G / vol[k + 1];
             ml = mr;
         }
-        r[o + nr - 1] += R * R * y[L->j[ix]] / vol[nr - 1];
-        r[u + nr - 1] += el->kappa * R * R * el->wetting_slope / vol[nr - 1];
+        r[o + nr - 1] += af[nr] * y[L->j[ix]] / vol[nr - 1];
+        r[u + nr - 1] += el->kappa * af[nr] * el->wetting_slope / vol[nr - 1];
     }
     return 0;
 }
@@ -63,8 +63,8 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
         if (L->mu[ix] < 0) continue;
         const upscale_electrode *el = node_electrode(m, ix);
         int g = L->region[ix], nr = L->nr[g], o = L->cs[ix], u = L->mu[ix];
-        const double *rc = m->rc[g], *rf = m->rf[g], *vol = m->vol[g], *c = y + o;
-        double R = rf[nr], w = 1.0 / (R * R * R / 3.0);
+        const double *rc = m->rc[g], *af = m->af[g], *vol = m->vol[g], *c = y + o;
+        double w = 1.0 / m->vp[g];
         for (int k = 0; k < nr; k++) {
             double du;
             upscale_function_eval(el->ocp, c[k] / el->cmax, &du);
@@ -79,7 +79,7 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
         double dml, ml = el->mobility(el, c[0], rt, &dml);
         for (int k = 0; k + 1 < nr; k++) {
             double dmr, mr = el->mobility(el, c[k + 1], rt, &dmr);
-            double h = rc[k + 1] - rc[k], A = rf[k + 1] * rf[k + 1];
+            double h = rc[k + 1] - rc[k], A = af[k + 1];
             double dmu = y[u + k + 1] - y[u + k];
             /* N = -(ml + mr)/2 dmu / h */
             double dN_ul = 0.5 * (ml + mr) / h, dN_ur = -dN_ul;
@@ -98,7 +98,7 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
             ml = mr;
             dml = dmr;
         }
-        upscale_jac_add(J, o + nr - 1, L->j[ix], R * R / vol[nr - 1]);
+        upscale_jac_add(J, o + nr - 1, L->j[ix], af[nr] / vol[nr - 1]);
     }
 }
 

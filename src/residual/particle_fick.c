@@ -13,7 +13,7 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
         const upscale_electrode *el = node_electrode(m, ix);
         if (!el || L->mu[ix] >= 0) continue;
         int g = L->region[ix], nr = L->nr[g], o = L->cs[ix];
-        const double *rc = m->rc[g], *rf = m->rf[g], *vol = m->vol[g];
+        const double *rc = m->rc[g], *af = m->af[g], *vol = m->vol[g];
         double dd, dl = el->arr_ds * upscale_function_eval(el->ds, y[o], &dd);
         for (int k = 0; k < nr; k++) {
             if (!(y[o + k] > 0 && y[o + k] < el->cmax)) return 1;
@@ -22,13 +22,12 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
         for (int k = 0; k + 1 < nr; k++) {
             double dr = el->arr_ds * upscale_function_eval(el->ds, y[o + k + 1], &dd);
             double N = -0.5 * (dl + dr) * (y[o + k + 1] - y[o + k]) / (rc[k + 1] - rc[k]);
-            double A = rf[k + 1] * rf[k + 1];
+            double A = af[k + 1];
             r[o + k] += A * N / vol[k];
             r[o + k + 1] -= A * N / vol[k + 1];
             dl = dr;
         }
-        double R = rf[nr];
-        r[o + nr - 1] += R * R * y[L->j[ix]] / vol[nr - 1];
+        r[o + nr - 1] += af[nr] * y[L->j[ix]] / vol[nr - 1];
     }
     return 0;
 }
@@ -41,7 +40,7 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
         const upscale_electrode *el = node_electrode(m, ix);
         if (!el || L->mu[ix] >= 0) continue;
         int g = L->region[ix], nr = L->nr[g], o = L->cs[ix];
-        const double *rc = m->rc[g], *rf = m->rf[g], *vol = m->vol[g];
+        const double *rc = m->rc[g], *af = m->af[g], *vol = m->vol[g];
         double ddl, dl = el->arr_ds * upscale_function_eval(el->ds, y[o], &ddl);
         ddl *= el->arr_ds;
         for (int k = 0; k < nr; k++)
@@ -50,7 +49,7 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
             double ddr, dr = el->arr_ds * upscale_function_eval(el->ds, y[o + k + 1], &ddr);
             ddr *= el->arr_ds;
             double h = rc[k + 1] - rc[k], diff = y[o + k + 1] - y[o + k];
-            double A = rf[k + 1] * rf[k + 1];
+            double A = af[k + 1];
             /* N = -(dl + dr)/2 (c_r - c_l)/h */
             double dN_l = (0.5 * (dl + dr) - 0.5 * ddl * diff) / h;
             double dN_r = (-0.5 * (dl + dr) - 0.5 * ddr * diff) / h;
@@ -61,8 +60,7 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
             dl = dr;
             ddl = ddr;
         }
-        double R = rf[nr];
-        upscale_jac_add(J, o + nr - 1, L->j[ix], R * R / vol[nr - 1]);
+        upscale_jac_add(J, o + nr - 1, L->j[ix], af[nr] / vol[nr - 1]);
     }
 }
 
