@@ -5,10 +5,10 @@
 #include <string.h>
 
 upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const int ch[3],
-                                  int half_cell, upscale_layout **Lout)
+                                  int counter, upscale_layout **Lout)
 {
-    UPSCALE_CHECK(nx_region[UPSCALE_SEP] >= 1 && nx_region[UPSCALE_POS] >= 1 &&
-                      (half_cell ? nx_region[UPSCALE_NEG] == 0 : nx_region[UPSCALE_NEG] >= 1),
+    UPSCALE_CHECK(nx_region[UPSCALE_SEP] >= 0 && nx_region[UPSCALE_POS] >= 1 &&
+                      nx_region[UPSCALE_NEG] >= 0,
                   UPSCALE_ERR_INTERNAL, "layout: bad node counts %d/%d/%d", nx_region[0],
                   nx_region[1], nx_region[2]);
     upscale_layout *L = calloc(1, sizeof(*L));
@@ -56,7 +56,7 @@ upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const
     L->I = off++;
     L->V = off++;
     L->Q = off++;
-    L->phie0 = half_cell ? off++ : -1;
+    L->phie0 = counter ? off++ : -1;
     L->n = off;
 
     /* Differential: particle shells, electrolyte concentration, charge passed. */

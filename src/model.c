@@ -34,8 +34,8 @@ static upscale_err read_cahn_hilliard(upscale_params *p, const char *n, upscale_
                                                 "a coherency-strain coefficient", 0, INFINITY, 0,
                                                 0.0, &el->coherency));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("surface_wetting_slope"), "mol/m^4",
-                                                "a concentration gradient", -INFINITY, INFINITY,
-                                                0, 0.0, &el->wetting_slope));
+                                                "a concentration gradient", -INFINITY, INFINITY, 0,
+                                                0.0, &el->wetting_slope));
     static const char *const closures[] = {"darken", NULL};
     int closure;
     UPSCALE_CALL(upscale_params_get_choice(p, KEY("mobility"), closures, "darken", &closure));
@@ -44,7 +44,7 @@ static upscale_err read_cahn_hilliard(upscale_params *p, const char *n, upscale_
     return UPSCALE_OK;
 }
 
-static upscale_err read_electrode(upscale_params *p, int g, int half_cell, upscale_electrode *el)
+static upscale_err read_electrode(upscale_params *p, int g, int single, upscale_electrode *el)
 {
     char k[128];
     const char *n = region_name[g];
@@ -74,10 +74,14 @@ static upscale_err read_electrode(upscale_params *p, int g, int half_cell, upsca
                                              "a stoichiometry", 0, 1,
                                              UPSCALE_RANGE_LO_OPEN | UPSCALE_RANGE_HI_OPEN, &s0));
     el->c0 = s0 * el->cmax;
-    UPSCALE_CALL(upscale_params_get_quantity(p, KEY("conductivity"), "S/m", "a conductivity", 0,
-                                             INFINITY, UPSCALE_RANGE_LO_OPEN, &el->sigma));
-    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("conductivity_bruggeman"), "1",
-                                                "an exponent", 0, 10, 0, 0.0, &el->brugg_solid));
+    /* No ohmic loss in the solid of a single particle in an ideal bath. */
+    el->sigma = INFINITY;
+    if (!single) {
+        UPSCALE_CALL(upscale_params_get_quantity(p, KEY("conductivity"), "S/m", "a conductivity", 0,
+                                                 INFINITY, UPSCALE_RANGE_LO_OPEN, &el->sigma));
+        UPSCALE_CALL(upscale_params_get_quantity_or(
+            p, KEY("conductivity_bruggeman"), "1", "an exponent", 0, 10, 0, 0.0, &el->brugg_solid));
+    }
     UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("bruggeman"), "1", "an exponent", 0, 10, 0,
                                                 1.5, &el->brugg));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("film_resistance"), "Ohm m^2",
@@ -117,14 +121,16 @@ static upscale_err read_electrode(upscale_params *p, int g, int half_cell, upsca
                                               pos, &el->k));
     if (el->cahn_hilliard) UPSCALE_CALL(read_cahn_hilliard(p, n, el));
 #undef KEY
-    (void)half_cell;
     return UPSCALE_OK;
 }
 
 static upscale_err read_cell(upscale_params *p, upscale_cell *c)
 {
-    static const char *const types[] = {"full", "half", NULL};
-    UPSCALE_CALL(upscale_params_get_choice(p, "cell.type", types, "full", &c->half_cell));
+    static const char *const types[] = {"full", "half", "single_particle", NULL};
+    int type;
+    UPSCALE_CALL(upscale_params_get_choice(p, "cell.type", types, "full", &type));
+    c->half_cell = type >= 1;
+    c->single_particle = type == 2;
     UPSCALE_CALL(upscale_params_get_quantity(p, "cell.temperature", "K", "a temperature", 0,
                                              INFINITY, UPSCALE_RANGE_LO_OPEN, &c->temperature));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "cell.reference_temperature", "K",
@@ -133,6 +139,18 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "cell.faraday_constant", "C/mol",
                                                 "a charge per mole", 9e4, 1e5, 0, UPSCALE_FARADAY,
                                                 &c->faraday));
+    if (c->single_particle) {
+        /* The ideal bath needs only the electrolyte's concentration. */
+        UPSCALE_CALL(read_electrode(p, UPSCALE_POS, 1, &c->el[UPSCALE_POS]));
+        UPSCALE_CALL(upscale_params_get_quantity(p, "electrolyte.initial_concentration", "mol/m^3",
+                                                 "a concentration", 0, INFINITY,
+                                                 UPSCALE_RANGE_LO_OPEN, &c->elyte.c0));
+        c->elyte.tdf = 1.0;
+        UPSCALE_CALL(upscale_function_constant(1.0, &c->elyte.diffusivity));
+        UPSCALE_CALL(upscale_function_constant(1.0, &c->elyte.conductivity));
+        c->sep_porosity = 1.0;
+        return UPSCALE_OK;
+    }
     if (c->half_cell) {
         UPSCALE_CALL(upscale_params_get_quantity(p, "counter.exchange_current_density", "A/m^2",
                                                  "a current density", 0, INFINITY,
@@ -146,7 +164,7 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
     } else {
         UPSCALE_CALL(read_electrode(p, UPSCALE_NEG, 0, &c->el[UPSCALE_NEG]));
     }
-    UPSCALE_CALL(read_electrode(p, UPSCALE_POS, c->half_cell, &c->el[UPSCALE_POS]));
+    UPSCALE_CALL(read_electrode(p, UPSCALE_POS, 0, &c->el[UPSCALE_POS]));
     UPSCALE_CALL(upscale_params_get_quantity(p, "separator.thickness", "m", "a length", 0, INFINITY,
                                              UPSCALE_RANGE_LO_OPEN, &c->sep_thickness));
     UPSCALE_CALL(upscale_params_get_quantity(p, "separator.porosity", "1", "a volume fraction", 0,
@@ -203,7 +221,8 @@ static void particle_mesh(int n, double R, double ratio, int slab, double *rf, d
         vol[k] = slab ? rf[k + 1] - rf[k]
                       : (rf[k + 1] * rf[k + 1] * rf[k + 1] - rf[k] * rf[k] * rf[k]) / 3.0;
     }
-    for (int k = 0; k <= n; k++) af[k] = slab ? 1.0 : rf[k] * rf[k];
+    for (int k = 0; k <= n; k++)
+        af[k] = slab ? 1.0 : rf[k] * rf[k];
     *vp = slab ? R : R * R * R / 3.0;
 }
 
@@ -218,8 +237,12 @@ static upscale_err read_mesh(upscale_params *p, upscale_model *m, int nx[3], int
         nr[g] = 0;
         ratio[g] = 1.0;
         if (g == UPSCALE_NEG && m->cell.half_cell) continue;
+        if (m->cell.single_particle && g == UPSCALE_SEP) continue;
         snprintf(k, sizeof(k), "numerics.cells.%s", region_name[g]);
-        UPSCALE_CALL(upscale_params_get_int_or(p, k, 1, 100000, def_cells[g], &v));
+        if (m->cell.single_particle)
+            v = 1;
+        else
+            UPSCALE_CALL(upscale_params_get_int_or(p, k, 1, 100000, def_cells[g], &v));
         nx[g] = (int)v;
         if (g == UPSCALE_SEP) continue;
         snprintf(k, sizeof(k), "numerics.shells.%s", region_name[g]);
@@ -283,8 +306,8 @@ static void derive(upscale_model *m, const double ratio[3])
         el->arr_ds = arrhenius(el->ea_diffusivity, c);
         el->arr_k = arrhenius(el->ea_rate, c);
         el->sigma_eff = el->sigma * pow(1.0 - el->porosity, el->brugg_solid);
-        particle_mesh(L->nr[g], el->radius, ratio[g], el->slab, m->rf[g], m->rc[g], m->vol[g], m->af[g],
-                      &m->vp[g]);
+        particle_mesh(L->nr[g], el->radius, ratio[g], el->slab, m->rf[g], m->rc[g], m->vol[g],
+                      m->af[g], &m->vp[g]);
     }
 }
 
@@ -303,7 +326,8 @@ static void set_scales(upscale_model *m)
         const upscale_electrode *el = &c->el[g];
         m->scale[L->phis[ix]] = m->thermal;
         m->scale[L->j[ix]] = i1c / (c->faraday * el->area * el->thickness);
-        for (int k = 0; k < L->nr[g]; k++) m->scale[L->cs[ix] + k] = el->cmax;
+        for (int k = 0; k < L->nr[g]; k++)
+            m->scale[L->cs[ix] + k] = el->cmax;
         for (int k = 0; L->mu[ix] >= 0 && k < L->nr[g]; k++)
             m->scale[L->mu[ix] + k] = UPSCALE_GAS * c->temperature;
     }
@@ -322,7 +346,8 @@ upscale_err upscale_model_create(upscale_params *p, upscale_model **out)
     upscale_err e = read_cell(p, &m->cell);
     if (!e) e = read_mesh(p, m, nx, nr, ratio);
     int ch[3] = {m->cell.el[0].cahn_hilliard, 0, m->cell.el[2].cahn_hilliard};
-    if (!e) e = upscale_layout_create(nx, nr, ch, m->cell.half_cell, &m->layout);
+    int counter = m->cell.half_cell && !m->cell.single_particle;
+    if (!e) e = upscale_layout_create(nx, nr, ch, counter, &m->layout);
     if (!e) e = alloc_arrays(m);
     if (e) {
         upscale_model_destroy(&m);
@@ -336,11 +361,15 @@ upscale_err upscale_model_create(upscale_params *p, upscale_model **out)
     if (any_fick) m->kernels[m->nkernels++] = &upscale_kernel_particle_fick;
     if (L->ch[0] || L->ch[2]) m->kernels[m->nkernels++] = &upscale_kernel_particle_cahn_hilliard;
     m->kernels[m->nkernels++] = &upscale_kernel_interface_kinetics;
-    m->kernels[m->nkernels++] = &upscale_kernel_electrolyte_salt;
-    m->kernels[m->nkernels++] = &upscale_kernel_electrolyte_charge;
-    m->kernels[m->nkernels++] = &upscale_kernel_solid_charge;
-    m->kernels[m->nkernels++] =
-        m->cell.half_cell ? &upscale_kernel_circuit_half : &upscale_kernel_circuit_full;
+    if (m->cell.single_particle) {
+        m->kernels[m->nkernels++] = &upscale_kernel_single_particle_bath;
+    } else {
+        m->kernels[m->nkernels++] = &upscale_kernel_electrolyte_salt;
+        m->kernels[m->nkernels++] = &upscale_kernel_electrolyte_charge;
+        m->kernels[m->nkernels++] = &upscale_kernel_solid_charge;
+        m->kernels[m->nkernels++] =
+            m->cell.half_cell ? &upscale_kernel_circuit_half : &upscale_kernel_circuit_full;
+    }
 
     /* Record the Jacobian pattern at the rest state. */
     double *y = calloc(m->layout->n, sizeof(double)), *yp = calloc(m->layout->n, sizeof(double));
@@ -450,9 +479,10 @@ void upscale_model_rest_state(const upscale_model *m, double *y, double *yp)
         for (int k = 0; k < L->nr[g]; k++)
             y[L->cs[ix] + k] = c->el[g].c0;
         /* Uniform particle: mu = mu_h(c0) = -F U_h(c0 / c_max). */
-        double mu0 = -c->faraday * upscale_function_eval(c->el[g].ocp, c->el[g].c0 / c->el[g].cmax,
-                                                         NULL);
-        for (int k = 0; L->mu[ix] >= 0 && k < L->nr[g]; k++) y[L->mu[ix] + k] = mu0;
+        double mu0 =
+            -c->faraday * upscale_function_eval(c->el[g].ocp, c->el[g].c0 / c->el[g].cmax, NULL);
+        for (int k = 0; L->mu[ix] >= 0 && k < L->nr[g]; k++)
+            y[L->mu[ix] + k] = mu0;
         y[L->phis[ix]] = g == UPSCALE_NEG ? 0.0 : phis_p;
     }
     y[L->V] = phis_p;
@@ -466,9 +496,13 @@ static double invert_rate(const upscale_model *m, const double *y, int ix, doubl
     const upscale_electrode *el = node_electrode(m, ix);
     double cs = y[L->cs[ix] + L->nr[L->region[ix]] - 1], ce = y[L->ce[ix]];
     double dk, k = el->arr_k * upscale_function_eval(el->k, cs, &dk), eta = 0.0;
-    upscale_rate_params rp = {.k = k, .dk_dcs = dk * el->arr_k, .cmax = el->cmax,
-                              .ce_ref = m->cell.elyte.c0, .alpha_a = el->alpha_a,
-                              .alpha_c = el->alpha_c, .f_rt = 1.0 / m->thermal,
+    upscale_rate_params rp = {.k = k,
+                              .dk_dcs = dk * el->arr_k,
+                              .cmax = el->cmax,
+                              .ce_ref = m->cell.elyte.c0,
+                              .alpha_a = el->alpha_a,
+                              .alpha_c = el->alpha_c,
+                              .f_rt = 1.0 / m->thermal,
                               .faraday = m->cell.faraday};
     for (int it = 0; it < 50; it++) {
         upscale_rate r;
@@ -488,7 +522,7 @@ void upscale_model_guess_algebraic(const upscale_model *m, double I, double *y)
     const upscale_cell *c = &m->cell;
     const double F = c->faraday;
     double phie = 0.0;
-    if (c->half_cell) {
+    if (c->half_cell && !c->single_particle) {
         double a = c->counter_alpha, f = 1.0 / m->thermal;
         double eta = 0.0; /* Newton on I = i0 [exp(a f eta) - exp(-(1-a) f eta)] */
         for (int it = 0; it < 50; it++) {
@@ -529,6 +563,10 @@ void upscale_model_guess_algebraic(const upscale_model *m, double I, double *y)
             y[L->phie[ix]] = phie;
     int e = L->x_begin[UPSCALE_POS] + L->nx_region[UPSCALE_POS] - 1;
     y[L->I] = I;
+    if (c->single_particle) {
+        y[L->V] = y[L->phis[e]];
+        return;
+    }
     y[L->V] = y[L->phis[e]] -
               I * (0.5 * m->dx[e] / c->el[UPSCALE_POS].sigma_eff +
                    c->el[UPSCALE_NEG].contact_resistance + c->el[UPSCALE_POS].contact_resistance);

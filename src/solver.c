@@ -243,6 +243,9 @@ upscale_err upscale_solver_restart(upscale_solver *s, double t, const double *y)
         return upscale_error_sundials(flag, "IDACalcIC (consistent initial state)", __FILE__,
                                       __LINE__, __func__);
     UPSCALE_SUNCALL(IDAGetConsistentIC(s->ida, s->y, s->yp), "IDAGetConsistentIC");
+    /* A small first step: IDA's own estimate follows the distance to tout, which for an
+     * open-ended step (no duration) is arbitrary.  The step then grows geometrically. */
+    UPSCALE_SUNCALL(IDASetInitStep(s->ida, 1e-3), "IDASetInitStep");
     save_state(s);
     s->wall += now() - t0;
     return UPSCALE_OK;

@@ -42,9 +42,10 @@ typedef struct upscale_layout {
 } upscale_layout;
 
 /* Lay out nx_region[3] nodes with nr[3] shells (nr[UPSCALE_SEP] ignored); ch[g] = 1 adds
- * a chemical potential per shell in region g. */
+ * a chemical potential per shell in region g.  `counter` adds phi_e0 (a metal counter
+ * electrode); single-particle mode has no separator node (nx_region[SEP] = 0). */
 upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const int ch[3],
-                                  int half_cell, upscale_layout **L);
+                                  int counter, upscale_layout **L);
 void upscale_layout_destroy(upscale_layout **L);
 
 /* Jacobian accumulator: in record mode add() collects (row, col) pairs; in assemble mode

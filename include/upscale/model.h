@@ -60,7 +60,8 @@ typedef struct {
 typedef struct {
     double temperature, reference_temperature; /* K */
     double faraday;
-    int half_cell;
+    int half_cell;           /* no negative electrode (half cell or single particle) */
+    int single_particle;     /* cell.type single_particle: one particle in an ideal bath */
     double counter_i0; /* metal counter electrode exchange current density, A/m^2 at c0 */
     double counter_alpha;
     double sep_thickness, sep_porosity, sep_brugg;

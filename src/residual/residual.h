@@ -12,6 +12,7 @@ extern const upscale_kernel upscale_kernel_particle_cahn_hilliard;
 extern const upscale_kernel upscale_kernel_interface_kinetics;
 extern const upscale_kernel upscale_kernel_circuit_full;
 extern const upscale_kernel upscale_kernel_circuit_half;
+extern const upscale_kernel upscale_kernel_single_particle_bath;
 
 /* Electrode parameters of node ix (NULL in the separator). */
 static inline const upscale_electrode *node_electrode(const upscale_model *m, int ix)
