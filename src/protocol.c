@@ -52,6 +52,28 @@ static upscale_err read_opt(upscale_params *p, const char *base, const char *nam
     return upscale_params_get_quantity(p, k, unit, what, 0, INFINITY, UPSCALE_RANGE_LO_OPEN, v);
 }
 
+/* capacity_limit: a charge per area, or a fraction (e.g. "40 %") of the 1C capacity. */
+static upscale_err read_capacity(upscale_params *p, const char *base, const upscale_protocol *pr,
+                                 double *q)
+{
+    char k[160], unit[64];
+    const char *text;
+    double v, f;
+    snprintf(k, sizeof(k), "%s.capacity_limit", base);
+    *q = NAN;
+    if (!upscale_params_has(p, k)) return UPSCALE_OK;
+    UPSCALE_CALL(upscale_params_get_string(p, k, NULL, &text));
+    if (upscale_units_split(text, &v, unit, sizeof(unit)) == 0 && unit[0] &&
+        upscale_units_convert(upscale_params_units(p), v, unit, "1", &f) == UPSCALE_UNITS_OK) {
+        UPSCALE_CALL(upscale_params_get_quantity(p, k, "1", "a fraction of the 1C capacity", 0, 1,
+                                                 UPSCALE_RANGE_LO_OPEN, &f));
+        *q = f * pr->c_rate_capacity;
+        return UPSCALE_OK;
+    }
+    return upscale_params_get_quantity(p, k, "C/m^2", "a charge per area (or a percentage)", 0,
+                                       INFINITY, UPSCALE_RANGE_LO_OPEN, q);
+}
+
 upscale_err upscale_protocol_read(upscale_params *p, const upscale_model *m, upscale_protocol *pr)
 {
     static const char *const modes[] = {"discharge", "charge", "cv", "rest", "gitt", NULL};
@@ -95,8 +117,7 @@ upscale_err upscale_protocol_read(upscale_params *p, const upscale_model *m, ups
         if (mode != 4)
             UPSCALE_CALL(read_opt(p, base, "duration", "s", "a duration", INFINITY, &s.duration));
         if (mode != 3 && mode != 4)
-            UPSCALE_CALL(read_opt(p, base, "capacity_limit", "C/m^2", "a charge per area", NAN,
-                                  &s.capacity_limit));
+            UPSCALE_CALL(read_capacity(p, base, pr, &s.capacity_limit));
         switch (mode) {
         case 0: /* discharge */
         case 1: /* charge */

@@ -39,5 +39,7 @@ int main(void)
                                         "protocol.3.current_cutoff=1 A/m^2"};
     check_case("Newman cell, 2C discharge, rest, 1C charge, CV",
                "cases/validation/newman_licoo2_graphite_1C.yaml", cycle, 11);
+    check_case("graphite | Cahn-Hilliard regular solution, C/2 charge and rest",
+               "tests/cases/ch_full_cell.yaml", NULL, 0);
     return CHECK_DONE();
 }

@@ -148,5 +148,13 @@ int main(void)
                         "positive.surface_wetting_slope=1e8 mol/m^4"};
     run("Cahn-Hilliard half cell (coherency, wetting, yang2025 law)",
         "tests/cases/ch_half_cell.yaml", ch, 6, 5);
+    const char *chf[] = {"numerics.cells.negative=3", "numerics.cells.separator=2",
+                         "numerics.cells.positive=3", "numerics.shells.negative=4",
+                         "numerics.shells.positive=5"};
+    run("graphite | Cahn-Hilliard full cell", "tests/cases/ch_full_cell.yaml", chf, 5, 5);
+    const char *sp[] = {"numerics.shells.positive=7",
+                        "positive.coherency_coefficient=0.01 J m^3/mol^2"};
+    run("single particle, Cahn-Hilliard with coherency", "tests/cases/single_particle_ch.yaml", sp,
+        2, 10);
     return CHECK_DONE();
 }
