@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "upscale/function.h"
+#include "upscale/import.h"
 #include "upscale/model.h"
 #include "upscale/run.h"
 #include "upscale_version.h"
@@ -14,6 +15,8 @@
 static const char usage[] =
     "usage: upscale run CASE [-o OUT.h5] [--set key=value]... [-q]\n"
     "       upscale bench CASE [--repeat N] [--set key=value]...\n"
+    "       upscale import msd FILE... [--temperatures T,...] [--units lj|metal|real|si] ...\n"
+    "       upscale import excess TABLE.csv\n"
     "       upscale formulas\n"
     "       upscale --help | --version\n"
     "\n"
@@ -23,6 +26,10 @@ static const char usage[] =
     "           --set positive.particle_radius=2um --set protocol.0.c_rate=2\n"
     "  bench    run a case N times (default 10) in this process without writing output and\n"
     "           print the median wall time, steps, Newton iterations and the tolerance\n"
+    "  import   bring atomistic results in: `msd` gives D (Einstein relation, eq. 1-2) per\n"
+    "           file and the Arrhenius fit (eq. 3) with a change-of-slope test; `excess`\n"
+    "           gives the interfacial and strain energy of two-phase supercells (eq. 4-5);\n"
+    "           `upscale import msd --help` lists the options\n"
     "  formulas list the material formulas built into the registry\n"
     "\n"
     "exit status: 0 success, 2 bad input, 3 solver failure (partial results written),\n"
@@ -167,6 +174,10 @@ static int cmd_bench(const cli *c)
 int main(int argc, char **argv)
 {
     cli c;
+    /* Subcommands of the atomistic bridge parse their own arguments. */
+    if (argc >= 3 && !strcmp(argv[1], "import") &&
+        (!strcmp(argv[2], "msd") || !strcmp(argv[2], "excess")))
+        return upscale_import_transport_main(argc - 1, argv + 1);
     if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         fputs(usage, stdout);
         return 0;

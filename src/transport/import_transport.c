@@ -1,0 +1,628 @@
+/* `upscale import msd` and `upscale import excess` (usage in include/upscale/import.h).
+ *
+ * Where the time scale of a step-indexed MSD file comes from, in order: --timestep; the
+ * log given with --log, or a log.lammps beside the file that names it as the output of a
+ * fix.  In the log, the runs that wrote the file are the runs between the echoed `fix ...
+ * file NAME` and its `unfix`: each must have completed (an aborted or truncated run is bad
+ * input), and their echoed `timestep` and `units` apply. */
+#include "upscale/import.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "upscale/arrhenius.h"
+#include "upscale/excess.h"
+#include "upscale/lammps.h"
+#include "upscale/msd.h"
+#include "upscale/units.h"
+
+static const char usage[] =
+    "usage: upscale import msd FILE... [--temperatures T1,T2,...] [--timestep DT] [--log LOG]\n"
+    "                      [--units lj|metal|real|si] [--dim D] [--column NAME]\n"
+    "                      [--fit-start F] [--fit-end F] [--at T]...\n"
+    "       upscale import excess TABLE.csv\n"
+    "\n"
+    "  msd     D = slope(MSD vs t)/(2 d) per FILE (a fix ave/time file of compute msd, plain\n"
+    "          'time MSD' text, or a log.lammps: one D per run with an MSD column), with its\n"
+    "          block standard error and fit window (default: from where the log-log slope\n"
+    "          is within 0.1 of 1, but not before 10%, to 90% of the series; --fit-start and\n"
+    "          --fit-end set the fractions).  The timestep comes from --timestep, --log, or a\n"
+    "          log.lammps beside the file.  With --temperatures (one per series): Arrhenius\n"
+    "          fit ln D = ln D0 - Ea/(kB T) with 95% intervals, a test for a change of slope,\n"
+    "          and D at each --at temperature.\n"
+    "  excess  interfacial energy and strain energy density from two-phase supercells:\n"
+    "          dE/A = 2 gamma + (V/A) eps_strain (CSV with units in the header)\n";
+
+typedef struct {
+    const char **files;
+    int nfiles;
+    double *temps, *at;
+    int ntemps, nat;
+    double timestep, fit_start, fit_end;
+    const char *log_path, *units, *column;
+    int dim;
+} msd_options;
+
+/* One MSD series with its diffusivity and where its time scale came from. */
+typedef struct {
+    char name[512];
+    char dt_from[600];
+    char units_from[600];
+    double dt;
+    const upscale_lammps_units *units;
+    upscale_msd_result fit;
+} series;
+
+typedef struct {
+    series *s;
+    int n, cap;
+} series_list;
+
+/* ---------------------------------------------------------------- options */
+
+/* "0.8,1.0 1.2" style lists: comma-separated numbers; 0 if s is not such a list. */
+static int parse_list(const char *s, double *v, int max, int *n)
+{
+    const char *p = s;
+    int k = 0;
+    while (*p) {
+        char *end;
+        double x = strtod(p, &end);
+        if (end == p || !isfinite(x) || k == max) return 0;
+        v[k++] = x;
+        p = end;
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return 0;
+    }
+    *n += k;
+    return k > 0;
+}
+
+static int parse_number(const char *opt, const char *s, double *v)
+{
+    char *end;
+    *v = strtod(s, &end);
+    if (end == s || *end || !isfinite(*v)) {
+        fprintf(stderr, "upscale import: %s expects a number, got '%s'\n", opt, s);
+        return 1;
+    }
+    return 0;
+}
+
+static int parse_msd_options(int argc, char **argv, msd_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->dim = 3;
+    o->fit_start = NAN;
+    o->fit_end = NAN;
+    o->files = calloc((size_t)argc, sizeof(*o->files));
+    o->temps = calloc((size_t)argc * 64, sizeof(*o->temps));
+    o->at = calloc((size_t)argc, sizeof(*o->at));
+    if (!o->files || !o->temps || !o->at) return 1;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        double v;
+        if (!strcmp(a, "--temperatures") && more) {
+            int got = 0;
+            while (i + 1 < argc && parse_list(argv[i + 1], o->temps + o->ntemps,
+                                              argc * 64 - o->ntemps, &o->ntemps)) {
+                i++;
+                got = 1;
+            }
+            if (!got) {
+                fprintf(stderr, "upscale import: --temperatures expects numbers, got '%s'\n",
+                        argv[i + 1]);
+                return 1;
+            }
+        } else if (!strcmp(a, "--timestep") && more) {
+            if (parse_number(a, argv[++i], &o->timestep)) return 1;
+            if (!(o->timestep > 0)) {
+                fprintf(stderr, "upscale import: --timestep must be > 0\n");
+                return 1;
+            }
+        } else if (!strcmp(a, "--dim") && more) {
+            if (parse_number(a, argv[++i], &v)) return 1;
+            o->dim = (int)v;
+            if (v != o->dim || o->dim < 1 || o->dim > 3) {
+                fprintf(stderr, "upscale import: --dim must be 1, 2 or 3\n");
+                return 1;
+            }
+        } else if (!strcmp(a, "--fit-start") && more) {
+            if (parse_number(a, argv[++i], &o->fit_start)) return 1;
+        } else if (!strcmp(a, "--fit-end") && more) {
+            if (parse_number(a, argv[++i], &o->fit_end)) return 1;
+        } else if (!strcmp(a, "--at") && more) {
+            if (parse_number(a, argv[++i], &o->at[o->nat++])) return 1;
+        } else if (!strcmp(a, "--log") && more) {
+            o->log_path = argv[++i];
+        } else if (!strcmp(a, "--units") && more) {
+            o->units = argv[++i];
+            if (!upscale_lammps_units_find(o->units)) {
+                fprintf(stderr, "upscale import: unknown --units '%s' (lj, metal, real, si)\n",
+                        o->units);
+                return 1;
+            }
+        } else if (!strcmp(a, "--column") && more) {
+            o->column = argv[++i];
+        } else if (a[0] == '-' && a[1] == '-') {
+            fprintf(stderr, "upscale import: unknown or incomplete option '%s'\n", a);
+            return 1;
+        } else {
+            o->files[o->nfiles++] = a;
+        }
+    }
+    if (o->nfiles == 0) {
+        fprintf(stderr, "upscale import msd: no MSD file given (see upscale import --help)\n");
+        return 1;
+    }
+    return 0;
+}
+
+static void free_msd_options(msd_options *o)
+{
+    free(o->files);
+    free(o->temps);
+    free(o->at);
+}
+
+/* ---------------------------------------------------------------- msd */
+
+static upscale_err list_add(series_list *l, series **s)
+{
+    if (l->n == l->cap) {
+        int cap = l->cap ? 2 * l->cap : 8;
+        series *p = realloc(l->s, (size_t)cap * sizeof(*p));
+        UPSCALE_ALLOC_CHECK(p);
+        l->s = p;
+        l->cap = cap;
+    }
+    *s = &l->s[l->n++];
+    memset(*s, 0, sizeof(**s));
+    return UPSCALE_OK;
+}
+
+/* A LAMMPS log: named log.lammps, or starting with the "LAMMPS (version)" banner. */
+static int is_log(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    if (!strcmp(b, "log.lammps")) return 1;
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    char line[64] = "";
+    int yes = fgets(line, sizeof(line), f) && !strncmp(line, "LAMMPS (", 8);
+    fclose(f);
+    return yes;
+}
+
+static void settings_from(const msd_options *o, upscale_msd_settings *s)
+{
+    upscale_msd_settings_default(s);
+    s->dim = o->dim;
+    if (isfinite(o->fit_start)) s->start_fraction = o->fit_start;
+    if (isfinite(o->fit_end)) s->end_fraction = o->fit_end;
+}
+
+/* The units style: --units, checked against what the log says. */
+static upscale_err resolve_units(const msd_options *o, const upscale_lammps_run *run,
+                                 const char *log_path, series *s)
+{
+    const upscale_lammps_units *given = upscale_lammps_units_find(o->units);
+    if (run) {
+        UPSCALE_CHECK(!given || given == run->units, UPSCALE_ERR_INPUT,
+                      "%s:%d: the log's units style is '%s', not '%s' as given", log_path,
+                      run->units_line, run->units->name, given->name);
+        s->units = run->units;
+        if (run->units_line)
+            snprintf(s->units_from, sizeof(s->units_from), "%s:%d", log_path, run->units_line);
+        else
+            snprintf(s->units_from, sizeof(s->units_from), "LAMMPS default, %s", log_path);
+    } else if (given) {
+        s->units = given;
+        snprintf(s->units_from, sizeof(s->units_from), "given");
+    } else {
+        s->units = upscale_lammps_units_find("lj");
+        snprintf(s->units_from, sizeof(s->units_from), "assumed; give --units");
+    }
+    return UPSCALE_OK;
+}
+
+/* The run has the MSD column: the one named, else a compute msd total c_...[4]. */
+static int has_msd(const upscale_lammps_run *r, const char *column)
+{
+    for (int j = 0; j < r->thermo.ncols; j++) {
+        const char *c = r->thermo.names[j];
+        size_t len = strlen(c);
+        if (column ? !strcmp(c, column)
+                   : (!strncmp(c, "c_", 2) && len > 3 && !strcmp(c + len - 3, "[4]")))
+            return 1;
+    }
+    return 0;
+}
+
+/* Every run of a log with an MSD column gives one series. */
+static upscale_err import_log(const msd_options *o, const char *path,
+                              const upscale_msd_settings *st, series_list *l)
+{
+    upscale_lammps_log *log;
+    UPSCALE_CALL(upscale_lammps_log_read(path, &log));
+    upscale_err e = UPSCALE_OK;
+    int found = 0, n = upscale_lammps_log_nruns(log);
+    upscale_msd_source src = {.column = o->column, .timestep = o->timestep};
+    upscale_msd *m = NULL;
+    /* every run with the column must have completed before any is used */
+    for (int i = 0; !e && i < n; i++) {
+        const upscale_lammps_run *r = upscale_lammps_log_run(log, i);
+        if (has_msd(r, o->column) && r->status != UPSCALE_LAMMPS_RUN_COMPLETED)
+            e = upscale_msd_from_log(log, i, &src, &m);
+    }
+    for (int i = 0; !e && i < n; i++) {
+        const upscale_lammps_run *r = upscale_lammps_log_run(log, i);
+        if (!has_msd(r, o->column)) continue;
+        found++;
+        series *s = NULL;
+        e = list_add(l, &s);
+        if (!e) e = upscale_msd_from_log(log, i, &src, &m);
+        if (!e) e = upscale_msd_fit(m, st, &s->fit);
+        if (!e) e = resolve_units(o, r, path, s);
+        if (!e) {
+            snprintf(s->name, sizeof(s->name), "%s", upscale_msd_name(m));
+            s->dt = o->timestep > 0 ? o->timestep : r->timestep;
+            if (o->timestep > 0)
+                snprintf(s->dt_from, sizeof(s->dt_from), "given");
+            else if (r->timestep_line)
+                snprintf(s->dt_from, sizeof(s->dt_from), "%s:%d", path, r->timestep_line);
+            else
+                snprintf(s->dt_from, sizeof(s->dt_from), "LAMMPS default");
+        }
+        upscale_msd_destroy(&m);
+    }
+    if (!e && !found)
+        e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                              "%s: no run has an MSD column (%s)", path,
+                              o->column ? o->column
+                                        : "c_...[4] of compute msd; name it with "
+                                          "--column");
+    upscale_lammps_log_destroy(&log);
+    UPSCALE_CALL(e);
+    return UPSCALE_OK;
+}
+
+/* The run that wrote `file` according to the log: every run from the fix to its unfix
+ * must have completed and use one timestep.  *run is NULL if the log does not name the
+ * file and `required` is 0. */
+static upscale_err run_writing(const upscale_lammps_log *log, const char *file, int required,
+                               const upscale_lammps_run **run)
+{
+    const char *lp = upscale_lammps_log_path(log);
+    int first, last, line, n = upscale_lammps_log_nruns(log);
+    *run = NULL;
+    if (!upscale_lammps_log_find_output(log, file, &first, &last, &line)) {
+        if (!required) return UPSCALE_OK;
+        /* not named: usable only if every run has the same timestep and units */
+        UPSCALE_CHECK(n > 0, UPSCALE_ERR_INPUT, "%s: no run in this log", lp);
+        const upscale_lammps_run *r0 = upscale_lammps_log_run(log, 0);
+        for (int i = 1; i < n; i++) {
+            const upscale_lammps_run *r = upscale_lammps_log_run(log, i);
+            UPSCALE_CHECK(r->timestep == r0->timestep && r->units == r0->units, UPSCALE_ERR_INPUT,
+                          "%s:%d: the log does not name %s and its runs use different "
+                          "timesteps; give --timestep",
+                          lp, r->start_line, file);
+        }
+        *run = r0;
+        return UPSCALE_OK;
+    }
+    if (first > last) {
+        int eline;
+        const char *err = upscale_lammps_log_error(log, &eline);
+        if (err)
+            return upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                                     "%s:%d: LAMMPS stopped (%s) before any run wrote %s", lp,
+                                     eline, err, file);
+        return upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                                 "%s:%d: no run follows the fix writing %s", lp, line, file);
+    }
+    for (int i = first; i <= last; i++) {
+        const upscale_lammps_run *r = upscale_lammps_log_run(log, i);
+        UPSCALE_CHECK(r->status != UPSCALE_LAMMPS_RUN_ABORTED, UPSCALE_ERR_INPUT,
+                      "%s:%d: run %d, which wrote %s, aborted (%s); its data cannot be used", lp,
+                      r->end_line, i + 1, file, r->message);
+        UPSCALE_CHECK(r->status != UPSCALE_LAMMPS_RUN_TRUNCATED, UPSCALE_ERR_INPUT,
+                      "%s:%d: run %d, which wrote %s, ends without 'Loop time' (truncated "
+                      "log); its data cannot be used",
+                      lp, r->end_line, i + 1, file);
+        UPSCALE_CHECK(r->timestep == upscale_lammps_log_run(log, first)->timestep,
+                      UPSCALE_ERR_INPUT, "%s:%d: the timestep changes while %s is written", lp,
+                      r->start_line, file);
+    }
+    *run = upscale_lammps_log_run(log, first);
+    return UPSCALE_OK;
+}
+
+static int file_exists(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f) fclose(f);
+    return f != NULL;
+}
+
+static upscale_err import_file_with_log(const msd_options *o, const char *path,
+                                        const upscale_msd_settings *st, upscale_lammps_log *log,
+                                        series *s)
+{
+    const upscale_lammps_run *run = NULL;
+    if (log) UPSCALE_CALL(run_writing(log, path, o->log_path != NULL, &run));
+    const char *lp = log ? upscale_lammps_log_path(log) : "";
+    UPSCALE_CALL(resolve_units(o, run, lp, s));
+    upscale_msd_source src = {.column = o->column, .timestep = o->timestep};
+    if (o->timestep > 0) {
+        snprintf(s->dt_from, sizeof(s->dt_from), "given");
+    } else if (run) {
+        src.timestep = run->timestep;
+        if (run->timestep_line)
+            snprintf(s->dt_from, sizeof(s->dt_from), "%s:%d", lp, run->timestep_line);
+        else
+            snprintf(s->dt_from, sizeof(s->dt_from), "LAMMPS default, %s", lp);
+    }
+    s->dt = src.timestep;
+    upscale_msd *m;
+    UPSCALE_CALL(upscale_msd_read(path, &src, &m));
+    upscale_err e = upscale_msd_fit(m, st, &s->fit);
+    snprintf(s->name, sizeof(s->name), "%s", path);
+    upscale_msd_destroy(&m);
+    UPSCALE_CALL(e);
+    return UPSCALE_OK;
+}
+
+/* A fix ave/time or plain file; its log: --log, else a log.lammps beside it. */
+static upscale_err import_file(const msd_options *o, const char *path,
+                               const upscale_msd_settings *st, series_list *l)
+{
+    char sibling[4096];
+    const char *slash = strrchr(path, '/');
+    int dlen = slash ? (int)(slash - path) : 0;
+    snprintf(sibling, sizeof(sibling), "%.*s%slog.lammps", dlen, path, slash ? "/" : "");
+    const char *lp = o->log_path ? o->log_path : (file_exists(sibling) ? sibling : NULL);
+    upscale_lammps_log *log = NULL;
+    if (lp) UPSCALE_CALL(upscale_lammps_log_read(lp, &log));
+    series *s = NULL;
+    upscale_err e = list_add(l, &s);
+    if (!e) e = import_file_with_log(o, path, st, log, s);
+    upscale_lammps_log_destroy(&log);
+    UPSCALE_CALL(e);
+    return UPSCALE_OK;
+}
+
+static void print_series(const series *s, const upscale_units *u)
+{
+    const upscale_lammps_units *un = s->units;
+    const upscale_msd_result *f = &s->fit;
+    printf("%s: D = %.4g +- %.2g %s", s->name, f->D, f->D_err, un->diffusivity);
+    double si;
+    if (u && un->si_convertible &&
+        upscale_units_convert(u, f->D, un->diffusivity, "m^2/s", &si) == UPSCALE_UNITS_OK)
+        printf(" (%.4g m^2/s)", si);
+    printf("\n    fit t = %g..%g %s (%d points), log-log slope %.3f%s; SE %s", f->t_start, f->t_end,
+           un->time, f->n, f->alpha, f->diffusive ? "" : " NOT DIFFUSIVE",
+           f->error_method == UPSCALE_MSD_ERROR_BLOCKS ? "from 5 blocks"
+                                                       : "of the regression (too few points)");
+    if (s->dt > 0) printf("; dt %g %s (%s)", s->dt, un->time, s->dt_from);
+    printf("; units %s (%s)\n", un->name, s->units_from);
+    if (!f->diffusive)
+        printf("    warning: the window is not in the diffusive regime (|slope - 1| > 0.1): D "
+               "is an upper bound\n");
+}
+
+static void print_value_si(const upscale_units *u, const upscale_lammps_units *un, double D)
+{
+    double si;
+    if (u && un->si_convertible &&
+        upscale_units_convert(u, D, un->diffusivity, "m^2/s", &si) == UPSCALE_UNITS_OK)
+        printf(" = %.4g m^2/s", si);
+}
+
+/* D at each --at temperature: from the single line, or, when two regimes were accepted,
+ * from a fit of the regime on the same side of the break (if it has 3 points or more). */
+static upscale_err predictions(const msd_options *o, const double *D, const double *E, int n,
+                               const upscale_arrhenius_settings *st,
+                               const upscale_arrhenius_result *one,
+                               const upscale_arrhenius_break_result *b, const upscale_units *u,
+                               const upscale_lammps_units *un)
+{
+    const char *tu = un->temperature[0] ? un->temperature : "(reduced)";
+    double *sub = malloc(3 * (size_t)n * sizeof(*sub));
+    UPSCALE_ALLOC_CHECK(sub);
+    upscale_err e = UPSCALE_OK;
+    for (int i = 0; !e && i < o->nat; i++) {
+        double T = o->at[i], Dp, lo, hi;
+        int extra, m = 0, high = T >= b->T_break;
+        const upscale_arrhenius_result *r = one;
+        upscale_arrhenius_result part;
+        if (b->accepted) {
+            for (int k = 0; k < n; k++)
+                if ((o->temps[k] >= b->T_break) == high) {
+                    sub[m] = o->temps[k];
+                    sub[n + m] = D[k];
+                    sub[2 * n + m] = E ? E[k] : 0;
+                    m++;
+                }
+            if (m >= 3) {
+                e = upscale_arrhenius_fit(sub, sub + n, E ? sub + 2 * n : NULL, m, st, &part);
+                r = &part;
+            }
+        }
+        if (!e) e = upscale_arrhenius_predict(r, T, &Dp, &lo, &hi, &extra);
+        if (e) break;
+        printf("    D(T = %g %s) = %.4g %s (95%% CI %.4g..%.4g)", T, tu, Dp, un->diffusivity, lo,
+               hi);
+        print_value_si(u, un, Dp);
+        if (r == &part)
+            printf(", from the %s-T regime (%d points, Ea = %.4g %s)", high ? "high" : "low", m,
+                   part.Ea, un->energy);
+        else if (b->accepted)
+            printf(", from the single line (the %s-T regime has only %d points)",
+                   high ? "high" : "low", m);
+        printf("%s\n", extra ? ", extrapolated" : "");
+    }
+    free(sub);
+    UPSCALE_CALL(e);
+    return UPSCALE_OK;
+}
+
+static upscale_err arrhenius_report(const msd_options *o, const series_list *l,
+                                    const upscale_units *u)
+{
+    int n = l->n;
+    const upscale_lammps_units *un = l->s[0].units;
+    if (n < 3) {
+        printf("Arrhenius fit: not done (%d temperatures; at least 3 are needed)\n", n);
+        return UPSCALE_OK;
+    }
+    double *D = malloc(2 * (size_t)n * sizeof(*D));
+    UPSCALE_ALLOC_CHECK(D);
+    double *E = D + n;
+    int weighted = 1;
+    for (int i = 0; i < n; i++) {
+        D[i] = l->s[i].fit.D;
+        E[i] = l->s[i].fit.D_err;
+        weighted = weighted && E[i] > 0 && isfinite(E[i]);
+    }
+    upscale_arrhenius_settings st;
+    upscale_arrhenius_settings_default(&st);
+    st.kB = un->kB;
+    upscale_arrhenius_result r;
+    upscale_arrhenius_break_result b;
+    const double *W = weighted ? E : NULL;
+    upscale_err e = upscale_arrhenius_fit(o->temps, D, W, n, &st, &r);
+    if (!e) e = upscale_arrhenius_break(o->temps, D, W, n, &st, &b);
+    if (e) {
+        free(D);
+        return upscale_error_trace(e, __FILE__, __LINE__, __func__);
+    }
+    const char *tu = un->temperature[0] ? un->temperature : "(reduced)";
+    printf("Arrhenius ln D = ln D0 - Ea/(kB T), %s, %d temperatures %g..%g %s, kB = %g %s%s%s:\n",
+           weighted ? "weighted least squares"
+                    : "least squares with equal weights (some D have a zero error)",
+           n, r.T_min, r.T_max, tu, un->kB, un->energy, un->temperature[0] ? "/" : "",
+           un->temperature);
+    printf("    Ea = %.4g +- %.2g %s (95%% CI %.4g..%.4g)\n", r.Ea, r.Ea_err, un->energy, r.Ea_lo,
+           r.Ea_hi);
+    printf("    D0 = %.4g %s (95%% CI %.4g..%.4g)", r.D0, un->diffusivity, r.D0_lo, r.D0_hi);
+    print_value_si(u, un, r.D0);
+    printf("\n    rms residual of ln D %.3g, chi2/dof %.3g (covariance scaled by %.3g)\n", r.rms,
+           r.chi2 / r.dof, r.scale);
+    if (!b.tested)
+        printf("    change of slope: not tested (needs at least 6 temperatures)\n");
+    else if (b.accepted)
+        printf("    change of slope: two regimes (F = %.3g, p = %.2g < 0.05), break at T = %.4g "
+               "%s; Ea = %.4g %s above (%d points), %.4g %s below (%d points)\n",
+               b.F, b.p, b.T_break, tu, b.Ea_high, un->energy, b.n_high, b.Ea_low, un->energy,
+               b.n_low);
+    else
+        printf("    change of slope: one regime (F = %.3g, p = %.2g >= 0.05; best break would "
+               "be at T = %.4g %s)\n",
+               b.F, b.p, b.T_break, tu);
+    e = predictions(o, D, W, n, &st, &r, &b, u, un);
+    free(D);
+    UPSCALE_CALL(e);
+    return UPSCALE_OK;
+}
+
+static upscale_err import_msd(const msd_options *o)
+{
+    upscale_msd_settings st;
+    settings_from(o, &st);
+    series_list l = {0};
+    upscale_units *u = NULL;
+    upscale_err e = UPSCALE_OK;
+    for (int i = 0; !e && i < o->nfiles; i++)
+        e = is_log(o->files[i]) ? import_log(o, o->files[i], &st, &l)
+                                : import_file(o, o->files[i], &st, &l);
+    for (int i = 1; !e && i < l.n; i++)
+        if (l.s[i].units != l.s[0].units)
+            e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                                  "%s: units style %s differs from %s in %s", l.s[i].name,
+                                  l.s[i].units->name, l.s[0].units->name, l.s[0].name);
+    if (!e && l.s[0].units->si_convertible) e = upscale_units_create(NULL, &u);
+    if (!e && o->ntemps > 0 && o->ntemps != l.n)
+        e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                              "import msd: %d temperature(s) given for %d MSD series", o->ntemps,
+                              l.n);
+    if (!e) {
+        for (int i = 0; i < l.n; i++) {
+            if (o->ntemps) printf("[T = %g] ", o->temps[i]);
+            print_series(&l.s[i], u);
+        }
+        if (o->ntemps > 0) e = arrhenius_report(o, &l, u);
+    }
+    upscale_units_destroy(&u);
+    free(l.s);
+    UPSCALE_CALL(e);
+    return UPSCALE_OK;
+}
+
+/* ---------------------------------------------------------------- excess */
+
+static upscale_err import_excess(const char *path)
+{
+    upscale_units *u;
+    UPSCALE_CALL(upscale_units_create(NULL, &u));
+    upscale_excess *x = NULL;
+    upscale_excess_result r;
+    upscale_err e = upscale_excess_read(u, path, &x);
+    if (!e) e = upscale_excess_fit(x, 0.95, &r);
+    if (!e) {
+        printf("%s: %d supercells, dE/A = 2 gamma + (V/A) eps_strain (eq. 5), least squares\n",
+               path, r.n);
+        printf("    interfacial energy gamma = %.4g +- %.2g mJ/m^2 (95%% CI %.4g..%.4g)\n",
+               1e3 * r.gamma, 1e3 * r.gamma_err, 1e3 * r.gamma_lo, 1e3 * r.gamma_hi);
+        printf("    strain energy density    = %.5g +- %.2g MJ/m^3 (95%% CI %.5g..%.5g)\n",
+               1e-6 * r.strain, 1e-6 * r.strain_err, 1e-6 * r.strain_lo, 1e-6 * r.strain_hi);
+        printf("    rms residual of dE/A %.3g mJ/m^2\n", 1e3 * r.rms);
+    }
+    upscale_excess_destroy(&x);
+    upscale_units_destroy(&u);
+    UPSCALE_CALL(e);
+    return UPSCALE_OK;
+}
+
+/* ---------------------------------------------------------------- entry */
+
+static int status_of(upscale_err e)
+{
+    if (e == UPSCALE_OK) return 0;
+    upscale_error_print(stderr, getenv("UPSCALE_TRACE") != NULL);
+    upscale_error_clear();
+    return e == UPSCALE_ERR_INPUT ? 2 : 4;
+}
+
+int upscale_import_transport_main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "excess")) {
+        if (argc != 3 || argv[2][0] == '-') {
+            fprintf(stderr, "upscale import excess: expects one TABLE.csv (see upscale import "
+                            "--help)\n");
+            return 2;
+        }
+        return status_of(import_excess(argv[2]));
+    }
+    if (!strcmp(argv[1], "msd")) {
+        msd_options o;
+        int bad = parse_msd_options(argc, argv, &o);
+        int status = bad ? 2 : status_of(import_msd(&o));
+        free_msd_options(&o);
+        return status;
+    }
+    fprintf(stderr, "upscale import: unknown kind '%s' (msd, excess; see upscale import --help)\n",
+            argv[1]);
+    return 2;
+}
