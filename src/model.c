@@ -27,7 +27,7 @@ static upscale_err read_cahn_hilliard(upscale_params *p, const char *n, upscale_
 {
     char k[128];
 #define KEY(s) (snprintf(k, sizeof(k), "%s.%s", n, s), k)
-    UPSCALE_CALL(upscale_params_get_quantity(p, KEY("gradient_coefficient"), "J m^2/mol^2",
+    UPSCALE_CALL(upscale_params_get_quantity(p, KEY("gradient_coefficient"), "J m^5/mol^2",
                                              "a gradient energy coefficient", 0, INFINITY,
                                              UPSCALE_RANGE_LO_OPEN, &el->kappa));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("coherency_coefficient"), "J m^3/mol^2",

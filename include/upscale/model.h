@@ -37,7 +37,7 @@ typedef struct upscale_electrode_s {
     const upscale_rate_law *rate_law;
     /* Cahn-Hilliard particles (particle_model: cahn_hilliard). */
     int cahn_hilliard;
-    double kappa;            /* gradient coefficient, J m^2/mol^2 */
+    double kappa;            /* gradient coefficient, J m^5/mol^2 */
     double coherency;        /* B of the coherency-strain term B (c - c_mean), J m^3/mol^2 */
     double wetting_slope;    /* dc/dr at r = R, mol/m^4 (0: no surface wetting) */
     /* Mobility M(c) (mol^2/(J m s)) and dM/dc, chosen by name (model.c). */
