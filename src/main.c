@@ -8,6 +8,7 @@
 
 #include "upscale/function.h"
 #include "upscale/import.h"
+#include "upscale/import_gcmc.h"
 #include "upscale/model.h"
 #include "upscale/run.h"
 #include "upscale_version.h"
@@ -17,6 +18,8 @@ static const char usage[] =
     "       upscale bench CASE [--repeat N] [--set key=value]...\n"
     "       upscale import msd FILE... [--temperatures T,...] [--units lj|metal|real|si] ...\n"
     "       upscale import excess TABLE.csv\n"
+    "       upscale import gcmc MANIFEST.csv [--sites N] [--bootstrap 200] [--seed S]\n"
+    "       upscale gcmc-lattice --L 64 --T 0.8 --out DIR [--seed S]\n"
     "       upscale formulas\n"
     "       upscale --help | --version\n"
     "\n"
@@ -178,6 +181,10 @@ int main(int argc, char **argv)
     if (argc >= 3 && !strcmp(argv[1], "import") &&
         (!strcmp(argv[2], "msd") || !strcmp(argv[2], "excess")))
         return upscale_import_transport_main(argc - 1, argv + 1);
+    if (argc >= 3 && !strcmp(argv[1], "import") && !strcmp(argv[2], "gcmc"))
+        return upscale_import_gcmc_main(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "gcmc-lattice"))
+        return upscale_gcmc_lattice_main(argc - 1, argv + 1);
     if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         fputs(usage, stdout);
         return 0;

@@ -1,0 +1,281 @@
+/* Thermodynamics from biased grand-canonical Monte Carlo (paper: Sec. II.F, III.E):
+ * windows -> mu(N) -> fit -> G(N) -> common tangent (binodals), spinodals, mixing energy.
+ *
+ * Each window samples exp[-(E - mu_bias N + phi (N - N_t)^2)/kT] (eq. 9).  Its mean
+ * particle number <N> gives one point of the chemical potential (eq. 17)
+ *     mu(<N>) = mu_bias + P dV/dN - 2 phi (<N> - N_t).
+ * Eq. 17 takes <N> as the maximum of the biased distribution: a window must be unimodal,
+ * i.e. 2 phi larger than the steepest descent of mu(N) (finite-size loops included).
+ * G, mixing energies and mu are in the manifest's energy unit, per supercell.
+ *
+ * Per window (series of N in the order sampled):
+ *   equilibration  MSER-5, the marginal standard error rule (White 1997; Franklin and
+ *                  White 2008): batch means b_j of 5 samples, k batches; discard the first
+ *                  d* batches, d* = argmin_d sum_{j>=d} (b_j - <b>_d)^2 / (k - d)^2 over
+ *                  d <= k - 10 (ties: the smallest d).  A window "never equilibrates" (an
+ *                  input error naming it) when more than max_discard of its samples would be
+ *                  discarded, or fewer than min_neff effective samples (n - t0)/g remain; g
+ *                  is the statistical inefficiency 1 + 2 sum_t (1 - t/n) C(t)/C(0) of the
+ *                  production part, summed until C(t) first drops to <= 0 after lag 3
+ *                  (autocovariance by FFT), as in pymbar.
+ *   error of <N>   blocking (Flyvbjerg and Petersen 1989) with Jonsson's automatic choice
+ *                  of the block level (Phys. Rev. E 98, 043304 (2018)): pairs are averaged
+ *                  level by level (an odd last sample is dropped) and the first level k with
+ *                  M_k = sum_{j>=k} n_j (gamma_j / s_j)^2 below the chi^2 quantile
+ *                  (1 - alpha, levels - k degrees of freedom) gives se^2 = s_k / (n_k - 1),
+ *                  with s_j the variance (1/n_j) and gamma_j the lag-1 autocovariance at
+ *                  level j.
+ *   drift          the two halves of the production part are blocked separately; the
+ *                  window drifts when |<N>_1 - <N>_2| > drift_sigma sqrt(se_1^2 + se_2^2).
+ *                  Drifting windows are reported and kept in the fit unless drop_drifting.
+ *
+ * Fit per temperature (x = N / N_sites for the lattice ideal term):
+ *     mu(N) = ideal(N) + sum_{k=0}^{d} c_k P_k(t),   t = 2 (N - N_lo)/(N_hi - N_lo) - 1,
+ *   ideal = kT ln(x / (1 - x))  (lattice gas: mu is log-like near the pure phases),
+ *           kT ln(N)            (ideal gas, no sites), or 0;
+ *   P_k are Legendre polynomials on the sampled range [N_lo, N_hi] of the window means.
+ *   Weighted least squares with the effective variance of eq. 17 (an error se in <N> moves
+ *   the point along mu = const - 2 phi N while the curve moves with mu'):
+ *       sigma_i = (2 phi_i + max(mu'(N_i), 0)) se_i,
+ *   mu' first from the ideal term alone (secant slopes of the data without one), then
+ *   from the fit (three passes at the degree chosen in the first).  The degree d
+ *   (min_degree..max_degree, at most the number of distinct window means - 2) is chosen
+ *   by leave-one-window-out cross-validation with the one-standard-error rule: PRESS(d) =
+ *   sum_i e_i, e_i = (r_i / (1 - c_i H_ii))^2 the squared weighted residual of window i
+ *   predicted by the fit without it (H the hat matrix, c_i the copies of window i in a
+ *   bootstrap sample); d is the lowest degree with PRESS(d) <= PRESS(d_min) + se, se =
+ *   sqrt(n) sd(e_i) at the minimising degree d_min (Hastie, Tibshirani and Friedman,
+ *   Elements of Statistical Learning, 7.10).  Alternative: criterion BIC,
+ *   n ln(chi2 / n) + (d + 1) ln n.  The least-squares problems of all degrees share one
+ *   weighted QR factorisation (modified Gram-Schmidt, twice); a Legendre column that keeps
+ *   less than column_tol of its norm after orthogonalisation against the lower degrees is
+ *   nearly dependent on them: that degree and all above are not tried, and if min_degree
+ *   is such a degree the fit fails as ill-conditioned.
+ * G(N) = G(N_lo) + integral_{N_lo}^{N} mu dN (eq. 18) is the analytic integral of the fit,
+ *   with G(N_lo) = 0:  kT N_sites [x ln x + (1 - x) ln(1 - x)]  (lattice),
+ *   kT (N ln N - N) (gas); integral of P_k is (P_{k+1} - P_{k-1}) / (2k + 1).
+ * Binodals: the lower convex hull of G on a grid of `grid` points over [N_lo, N_hi]; each
+ *   hull segment that bridges G (G above it by more than 1e-9 kT) is a miscibility gap,
+ *   polished by Newton on mu(N1) = mu(N2), G(N2) - G(N1) = mu(N1) (N2 - N1); a gap that
+ *   reaches the end of the sampled range has that binodal at the end (flagged).
+ * Spinodals: inside a gap, the first zero of dmu/dN above N1 and the last below N2.
+ * Mixing energy (paper Sec. III.E: the penalty of the homogeneous solution relative to the
+ *   phase-separated state): dG_mix(N) = G(N) - [G(N1) + mu_coex (N - N1)] inside a gap,
+ *   0 outside, i.e. G minus its convex hull.  Reported: its maximum and where.
+ * Uncertainties: bootstrap over windows (resample the windows of a temperature with
+ *   replacement, refit with the degree chosen again, seeded GSL mt19937): for each number of
+ *   the main gap (the widest gap of the full fit, matched in a replica by the largest
+ *   overlap) half the central 68.27% interval of the replicas (the standard deviation of a
+ *   normal distribution, not inflated by a replica whose fit oscillates into a hole left
+ *   by the resampling).  Failed replicas (no overlapping gap, failed fit) are counted.
+ *
+ * Manifest (CSV):
+ *   # energy_unit: eV          required: eV, meV, J, kJ/mol, kcal/mol, K (energy as a
+ *                              temperature) or eps (reduced units: no Boltzmann constant)
+ *   # sites: 4096              lattice sites per supercell (needed by the lattice term)
+ *   # formula_units: 2048      optional formula units per supercell: x = N / formula_units
+ *   # sites_per_formula_unit: 2     optional: sites = sites_per_formula_unit x formula_units
+ *   # volume: 1.3e-25 m^3      optional supercell volume with a unit: mol/m^3
+ *   # N_column: Atoms          column of N: a name from the thermo header of a LAMMPS
+ *                              log or the last '#' line of a plain file, or a 1-based
+ *                              index; default Atoms (log) or 2 (plain file)
+ *   # ideal: lattice           lattice (default), gas or none
+ *   window_file,temperature_K,N_target,phi,mu_bias[,P_dVdN]
+ *   w000.dat,300,200,0.002,-1.5
+ * Other '#' lines are comments.  The columns may come in any order; instead of
+ * temperature_K a column kT gives k_B T in the energy unit (required for eps).  phi,
+ * mu_bias, P_dVdN and kT are in the energy unit, N_target in particles per supercell.
+ * Window paths are relative to the manifest's directory.
+ *
+ * Window files: a plain series ("step N [V] [E]" or any columns, whitespace separated,
+ * '#' comments; every data row has the column count of the first), or a LAMMPS log
+ * (recognised by a thermo header line starting with "Step"): every thermo block with the
+ * N column is read in order, a row repeating the last step of the previous block is
+ * skipped, WARNING and other text lines inside a block are skipped, `thermo_style multi`
+ * output is not read.  A short last row (truncated file) is an error. */
+#ifndef UPSCALE_GCMC_H
+#define UPSCALE_GCMC_H
+
+#include <stdint.h>
+
+#include "upscale/error.h"
+
+/* ---- window files ---- */
+
+/* N series of one window; *N is malloc'd (caller frees).  column NULL or "": default. */
+upscale_err upscale_gcmc_series_read(const char *path, const char *column, double **N, int *n);
+
+/* ---- one window ---- */
+
+typedef struct {
+    int min_samples;    /* fewer samples in a file: input error (default 100) */
+    double max_discard; /* equilibration may discard at most this fraction (0.5) */
+    double min_neff;    /* effective production samples required (20) */
+    double block_alpha; /* significance of Jonsson's blocking test (0.01) */
+    double drift_sigma; /* drift threshold in standard errors (3) */
+} upscale_gcmc_window_settings;
+
+void upscale_gcmc_window_settings_default(upscale_gcmc_window_settings *s);
+
+typedef struct {
+    int n;            /* samples read */
+    int t0;           /* samples discarded as equilibration */
+    double g, neff;   /* statistical inefficiency of the production part, (n - t0)/g */
+    double N, N_se;   /* production mean and its blocking standard error */
+    int block_level;  /* chosen blocking level (block size 2^level) */
+    int block_ok;     /* 0: Jonsson's test failed at every level (too few samples) */
+    double drift_z;   /* |<N>_1 - <N>_2| / sqrt(se_1^2 + se_2^2) */
+    int drifting;     /* drift_z > drift_sigma */
+    double mu, mu_se; /* eq. 17 and 2 phi se */
+} upscale_gcmc_window_stats;
+
+/* Equilibration, blocking, drift of the series N[0..n-1]; name is used in messages.
+ * mu and mu_se are left 0 (they need the window's bias: see upscale_gcmc_analyze). */
+upscale_err upscale_gcmc_window_analyze(const upscale_gcmc_window_settings *s, const char *name,
+                                        const double *N, int n, upscale_gcmc_window_stats *st);
+
+/* The pieces, for tests: the MSER-5 t0 with g and n_eff of x[t0..n-1]; the statistical
+ * inefficiency of a series; Jonsson's blocking estimate of the standard error of the mean. */
+upscale_err upscale_gcmc_equilibration(const double *x, int n, int *t0, double *g, double *neff);
+upscale_err upscale_gcmc_inefficiency(const double *x, int n, double *g);
+upscale_err upscale_gcmc_block_error(const double *x, int n, double alpha, double *mean, double *se,
+                                     int *level, int *ok);
+
+/* ---- fit of mu(N) ---- */
+
+typedef enum {
+    UPSCALE_GCMC_IDEAL_LATTICE = 0,
+    UPSCALE_GCMC_IDEAL_GAS = 1,
+    UPSCALE_GCMC_IDEAL_NONE = 2,
+} upscale_gcmc_ideal;
+
+typedef enum {
+    UPSCALE_GCMC_CRITERION_LOO = 0, /* leave-one-window-out cross-validation (PRESS) */
+    UPSCALE_GCMC_CRITERION_BIC = 1, /* n ln(chi2 / n) + (d + 1) ln n */
+} upscale_gcmc_criterion;
+
+typedef struct {
+    upscale_gcmc_ideal ideal;
+    upscale_gcmc_criterion criterion;
+    double kT;         /* energy unit of mu */
+    double sites;      /* N_sites per supercell (lattice term) */
+    int min_degree;    /* 1 */
+    int max_degree;    /* 40 */
+    double column_tol; /* 1e-8: a column keeping less of its norm is dependent */
+    int grid;          /* hull grid points (20001) */
+} upscale_gcmc_fit_settings;
+
+void upscale_gcmc_fit_settings_default(upscale_gcmc_fit_settings *s);
+
+typedef struct upscale_gcmc_fit upscale_gcmc_fit;
+
+/* Weighted fit of mu_i at N_i (standard error N_se_i, bias strength phi_i), n points.
+ * Input errors: fewer than min_degree + 3 points, points outside (0, N_sites) for the
+ * lattice term or <= 0 for the gas term, non-finite values, zero weight, min_degree
+ * ill-conditioned.  name is used in messages (e.g. "T = 300 K"). */
+upscale_err upscale_gcmc_fit_create(const upscale_gcmc_fit_settings *s, const char *name, int n,
+                                    const double *N, const double *N_se, const double *mu,
+                                    const double *phi, upscale_gcmc_fit **f);
+void upscale_gcmc_fit_destroy(upscale_gcmc_fit **f);
+
+typedef struct {
+    int degree, npoints;
+    int max_tried;     /* highest degree tried (limited by max_degree, n - 2, conditioning) */
+    double chi2;       /* weighted sum of squared residuals at the chosen degree */
+    double score;      /* PRESS or BIC of the chosen degree */
+    double N_lo, N_hi; /* sampled range */
+} upscale_gcmc_fit_info;
+
+void upscale_gcmc_fit_get_info(const upscale_gcmc_fit *f, upscale_gcmc_fit_info *info);
+/* mu(N) and, if dmu_dN is not NULL, its derivative. */
+double upscale_gcmc_fit_mu(const upscale_gcmc_fit *f, double N, double *dmu_dN);
+/* G(N) - G(N_lo), eq. 18. */
+double upscale_gcmc_fit_G(const upscale_gcmc_fit *f, double N);
+/* Coefficients c_0..c_degree (Legendre, on [N_lo, N_hi]). */
+const double *upscale_gcmc_fit_coefficients(const upscale_gcmc_fit *f);
+
+typedef struct {
+    double N1, N2;            /* binodals: the common tangent's contact points */
+    int N1_at_end, N2_at_end; /* contact at the end of the sampled range */
+    double mu_coex;           /* slope of the common tangent */
+    double S1, S2;            /* spinodals: dmu/dN = 0 */
+    double mix_max, N_mix;    /* maximum of G - hull and where */
+} upscale_gcmc_gap;
+
+/* Miscibility gaps in increasing N (at most max_gaps; *ngaps may be 0). */
+upscale_err upscale_gcmc_fit_gaps(const upscale_gcmc_fit *f, int max_gaps, upscale_gcmc_gap *gaps,
+                                  int *ngaps);
+/* dG_mix(N) for one gap: G - tangent inside [N1, N2], 0 outside. */
+double upscale_gcmc_fit_mixing(const upscale_gcmc_fit *f, const upscale_gcmc_gap *g, double N);
+
+/* ---- manifest and the whole analysis ---- */
+
+typedef struct {
+    char path[1024]; /* as resolved against the manifest's directory */
+    int line;        /* line in the manifest */
+    double kT;       /* energy unit */
+    double N_target, phi, mu_bias, P_dVdN;
+} upscale_gcmc_window_spec;
+
+typedef struct {
+    char path[1024];
+    char energy_unit[32];
+    double kB;           /* Boltzmann constant in energy_unit per K; 0 for eps */
+    double sites;        /* per supercell; 0 if not given */
+    double sites_per_fu; /* 0 if not given */
+    double formula_units;
+    double volume_m3; /* 0 if not given */
+    char N_column[64];
+    upscale_gcmc_ideal ideal;
+    int nwindows;
+    upscale_gcmc_window_spec *w;
+} upscale_gcmc_manifest;
+
+upscale_err upscale_gcmc_manifest_read(const char *path, upscale_gcmc_manifest **m);
+void upscale_gcmc_manifest_destroy(upscale_gcmc_manifest **m);
+
+typedef struct {
+    upscale_gcmc_window_settings window;
+    upscale_gcmc_fit_settings fit; /* ideal, kT and sites are taken from the manifest */
+    double sites;                  /* > 0 overrides the manifest's sites */
+    int bootstrap;                 /* replicas (200; 0: none) */
+    uint64_t seed;                 /* 1 */
+    int drop_drifting;             /* 0 */
+    double kT_only;                /* > 0: analyse only this temperature (kT) */
+} upscale_gcmc_settings;
+
+void upscale_gcmc_settings_default(upscale_gcmc_settings *s);
+
+#define UPSCALE_GCMC_MAX_GAPS 8
+
+typedef struct {
+    double kT;
+    int nwindows, nfit; /* windows at this temperature, used in the fit */
+    int *windows;       /* indices into the manifest */
+    upscale_gcmc_fit *fit;
+    int ngaps, main_gap; /* main_gap = -1 without a gap */
+    upscale_gcmc_gap gaps[UPSCALE_GCMC_MAX_GAPS];
+    upscale_gcmc_gap se; /* bootstrap standard deviations of the main gap's numbers */
+    int boot_ok, boot_failed;
+} upscale_gcmc_temperature;
+
+typedef struct {
+    const upscale_gcmc_manifest *manifest;
+    double sites;                     /* used */
+    upscale_gcmc_window_stats *stats; /* per manifest window */
+    int ntemps;
+    upscale_gcmc_temperature *t;
+} upscale_gcmc_result;
+
+/* Read every window, analyse, fit and bootstrap per temperature.  Input errors name the
+ * manifest line or the window file. */
+upscale_err upscale_gcmc_analyze(const upscale_gcmc_manifest *m, const upscale_gcmc_settings *s,
+                                 upscale_gcmc_result **r);
+void upscale_gcmc_result_destroy(upscale_gcmc_result **r);
+
+/* Conversions of a particle count per supercell: x = N / formula_units per formula unit
+ * (NAN without formula_units) and c = N / (N_A V) in mol/m^3 (NAN without volume). */
+double upscale_gcmc_x_per_fu(const upscale_gcmc_manifest *m, double N);
+double upscale_gcmc_concentration(const upscale_gcmc_manifest *m, double N);
+
+#endif

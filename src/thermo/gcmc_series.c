@@ -1,0 +1,247 @@
+/* Window files of the biased-GCMC importer: the particle-number series of one window from
+ * a plain column file or from the thermo blocks of a LAMMPS log (formats: gcmc.h). */
+#include "upscale/gcmc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TOKENS 256
+
+/* Growing array of doubles. */
+typedef struct {
+    double *v;
+    int n, cap;
+} vec;
+
+static upscale_err vec_push(vec *a, double x)
+{
+    if (a->n == a->cap) {
+        int cap = a->cap ? 2 * a->cap : 1024;
+        double *v = realloc(a->v, (size_t)cap * sizeof(*v));
+        UPSCALE_ALLOC_CHECK(v);
+        a->v = v;
+        a->cap = cap;
+    }
+    a->v[a->n++] = x;
+    return UPSCALE_OK;
+}
+
+/* Split line in place at whitespace; returns the token count (at most max). */
+static int tokenize(char *line, char **tok, int max)
+{
+    int n = 0;
+    char *p = line;
+    while (*p) {
+        while (*p && isspace((unsigned char)*p))
+            p++;
+        if (!*p) break;
+        if (n == max) return max + 1;
+        tok[n++] = p;
+        while (*p && !isspace((unsigned char)*p))
+            p++;
+        if (*p) *p++ = '\0';
+    }
+    return n;
+}
+
+static int parse_number(const char *s, double *x)
+{
+    char *end;
+    errno = 0;
+    *x = strtod(s, &end);
+    return end != s && *end == '\0' && errno != ERANGE;
+}
+
+static const char *skip_space(const char *s)
+{
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    return s;
+}
+
+/* 1-based index if column is a positive integer, else 0. */
+static int column_index(const char *column)
+{
+    char *end;
+    long k = strtol(column, &end, 10);
+    return (*column && *end == '\0' && k > 0 && k < MAX_TOKENS) ? (int)k : 0;
+}
+
+/* Is this line a LAMMPS thermo header ("Step Temp ...")? */
+static int is_thermo_header(const char *line)
+{
+    const char *p = skip_space(line);
+    if (strncmp(p, "Step", 4) != 0 || !isspace((unsigned char)p[4])) return 0;
+    p = skip_space(p + 4);
+    return *p && !isdigit((unsigned char)*p) && *p != '-';
+}
+
+static upscale_err check_value(const char *path, int line, double N)
+{
+    UPSCALE_CHECK(isfinite(N) && N >= 0, UPSCALE_ERR_INPUT,
+                  "%s:%d: expected a particle number >= 0, got %g", path, line, N);
+    return UPSCALE_OK;
+}
+
+static upscale_err read_plain(FILE *f, const char *path, const char *column, vec *out)
+{
+    char *line = NULL, *header = NULL;
+    size_t cap = 0;
+    char *tok[MAX_TOKENS + 1];
+    int lineno = 0, ncol = 0, col = 0;
+    upscale_err e = UPSCALE_OK;
+    while (!e && getline(&line, &cap, f) != -1) {
+        lineno++;
+        const char *p = skip_space(line);
+        if (*p == '#') {
+            free(header);
+            header = strdup(p + 1);
+            if (!header)
+                e = upscale_error_set(UPSCALE_ERR_MEMORY, __FILE__, __LINE__, __func__,
+                                      "out of memory");
+            continue;
+        }
+        if (!*p) continue;
+        int n = tokenize(line, tok, MAX_TOKENS);
+        double v[MAX_TOKENS];
+        for (int k = 0; k < n && k < MAX_TOKENS && !e; k++)
+            if (!parse_number(tok[k], &v[k]))
+                e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                                      "%s:%d: expected numbers, got '%s'", path, lineno, tok[k]);
+        if (e) break;
+        if (!ncol) {
+            ncol = n;
+            col = column && *column ? column_index(column) : 2;
+            if (!col) {
+                /* a name: look it up in the last comment line before the data */
+                char *htok[MAX_TOKENS + 1];
+                int nh = header ? tokenize(header, htok, MAX_TOKENS) : 0;
+                for (int k = 0; k < nh && k < MAX_TOKENS; k++)
+                    if (!strcmp(htok[k], column)) col = k + 1;
+                if (!col) {
+                    e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                                          "%s:%d: no column '%s' in the last '#' line before the "
+                                          "data",
+                                          path, lineno, column);
+                    break;
+                }
+            }
+            if (col > ncol) {
+                e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                                      "%s:%d: N is column %d but the row has %d columns", path,
+                                      lineno, col, ncol);
+                break;
+            }
+        }
+        if (n != ncol) {
+            e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                                  "%s:%d: expected %d columns as in the first row, got %d "
+                                  "(truncated file?)",
+                                  path, lineno, ncol, n);
+            break;
+        }
+        e = check_value(path, lineno, v[col - 1]);
+        if (!e) e = vec_push(out, v[col - 1]);
+    }
+    free(line);
+    free(header);
+    UPSCALE_CALL(e);
+    UPSCALE_CHECK(out->n > 0, UPSCALE_ERR_INPUT, "%s: no data rows", path);
+    return UPSCALE_OK;
+}
+
+static upscale_err read_lammps(FILE *f, const char *path, const char *column, vec *out)
+{
+    const char *name = column && *column ? column : "Atoms";
+    int index = column_index(name);
+    char *line = NULL;
+    size_t cap = 0;
+    char *tok[MAX_TOKENS + 1];
+    int lineno = 0, ncol = 0, col = -1, in_block = 0, headers = 0, used = 0;
+    int have_last = 0;
+    double last_step = 0;
+    upscale_err e = UPSCALE_OK;
+    while (!e && getline(&line, &cap, f) != -1) {
+        lineno++;
+        if (is_thermo_header(line)) {
+            headers++;
+            in_block = 1;
+            ncol = tokenize(line, tok, MAX_TOKENS);
+            col = -1;
+            for (int k = 0; k < ncol && k < MAX_TOKENS; k++)
+                if ((index && k + 1 == index) || (!index && !strcmp(tok[k], name))) col = k;
+            used += col >= 0;
+            continue;
+        }
+        if (!in_block) continue;
+        const char *p = skip_space(line);
+        if (!strncmp(p, "Loop time of", 12)) {
+            in_block = 0;
+            continue;
+        }
+        double first;
+        char *sp = strpbrk(p, " \t\r\n");
+        char save = sp ? *sp : '\0';
+        if (sp) *sp = '\0';
+        int numeric = parse_number(p, &first);
+        if (sp) *sp = save;
+        if (!numeric) continue; /* WARNING, PRINT, fix halt, ERROR lines */
+        int n = tokenize(line, tok, MAX_TOKENS);
+        if (n != ncol) {
+            e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                                  "%s:%d: thermo row with %d columns, the header has %d "
+                                  "(truncated file?)",
+                                  path, lineno, n, ncol);
+            break;
+        }
+        double v[MAX_TOKENS];
+        for (int k = 0; k < n && !e; k++)
+            if (!parse_number(tok[k], &v[k]))
+                e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                                      "%s:%d: expected numbers in a thermo row, got '%s'", path,
+                                      lineno, tok[k]);
+        if (e || col < 0) continue;
+        /* the first row of a run repeats the last step of the previous run */
+        if (have_last && v[0] == last_step) continue;
+        have_last = 1;
+        last_step = v[0];
+        e = check_value(path, lineno, v[col]);
+        if (!e) e = vec_push(out, v[col]);
+    }
+    free(line);
+    UPSCALE_CALL(e);
+    UPSCALE_CHECK(used > 0, UPSCALE_ERR_INPUT,
+                  "%s: none of the %d thermo headers has a column '%s'", path, headers, name);
+    UPSCALE_CHECK(out->n > 0, UPSCALE_ERR_INPUT, "%s: no thermo rows with column '%s'", path, name);
+    return UPSCALE_OK;
+}
+
+upscale_err upscale_gcmc_series_read(const char *path, const char *column, double **N, int *n)
+{
+    *N = NULL;
+    *n = 0;
+    FILE *f = fopen(path, "r");
+    UPSCALE_CHECK(f, UPSCALE_ERR_INPUT, "%s: cannot open (%s)", path, strerror(errno));
+    /* a LAMMPS log has a thermo header line; anything else is a plain series */
+    char *line = NULL;
+    size_t cap = 0;
+    int lammps = 0;
+    while (!lammps && getline(&line, &cap, f) != -1)
+        lammps = is_thermo_header(line);
+    free(line);
+    rewind(f);
+    vec v = {0};
+    upscale_err e = lammps ? read_lammps(f, path, column, &v) : read_plain(f, path, column, &v);
+    fclose(f);
+    if (e) {
+        free(v.v);
+        return upscale_error_trace(e, __FILE__, __LINE__, __func__);
+    }
+    *N = v.v;
+    *n = v.n;
+    return UPSCALE_OK;
+}
