@@ -7,14 +7,28 @@
 
 #include "upscale/table.h"
 
-enum kind { KIND_CONSTANT, KIND_FORMULA, KIND_TABLE };
+enum kind { KIND_CONSTANT, KIND_FORMULA, KIND_TABLE, KIND_CALLBACK };
 
 struct upscale_function {
     enum kind kind;
     double value;
     const upscale_formula *formula;
     upscale_table *table;
+    upscale_function_callback_fn callback;
+    const void *ctx;
 };
+
+upscale_err upscale_function_callback(upscale_function_callback_fn fn, const void *ctx,
+                                      upscale_function **f)
+{
+    upscale_function *g = calloc(1, sizeof(*g));
+    UPSCALE_ALLOC_CHECK(g);
+    g->kind = KIND_CALLBACK;
+    g->callback = fn;
+    g->ctx = ctx;
+    *f = g;
+    return UPSCALE_OK;
+}
 
 upscale_err upscale_function_constant(double value, upscale_function **f)
 {
@@ -128,6 +142,9 @@ double upscale_function_eval(const upscale_function *f, double x, double *dydx)
         break;
     case KIND_TABLE:
         y = upscale_table_eval(f->table, x, &d);
+        break;
+    case KIND_CALLBACK:
+        y = f->callback(x, f->ctx, &d);
         break;
     default:
         y = f->value;

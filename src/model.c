@@ -8,43 +8,12 @@
 #include <string.h>
 
 #include "residual/residual.h"
+#include "upscale/particle.h"
 
 static const char *const region_name[3] = {"negative", "separator", "positive"};
 
-/* Mobility closures M(c) (mol^2 / (J m s)) and dM/dc. */
-/* darken: M = D(c) c (1 - c / c_max) / (R T), so that D = M dmu/dc for an ideal solution. */
-static double mobility_darken(const upscale_electrode *el, double c, double rt, double *dm)
-{
-    double dd, d = el->arr_ds * upscale_function_eval(el->ds, c, &dd);
-    dd *= el->arr_ds;
-    double w = c * (1.0 - c / el->cmax), dw = 1.0 - 2.0 * c / el->cmax;
-    *dm = (dd * w + d * dw) / rt;
-    return d * w / rt;
-}
-
-/* Cahn-Hilliard particle keys: gradient coefficient, coherency, wetting, mobility. */
-static upscale_err read_cahn_hilliard(upscale_params *p, const char *n, upscale_electrode *el)
-{
-    char k[128];
-#define KEY(s) (snprintf(k, sizeof(k), "%s.%s", n, s), k)
-    UPSCALE_CALL(upscale_params_get_quantity(p, KEY("gradient_coefficient"), "J m^5/mol^2",
-                                             "a gradient energy coefficient", 0, INFINITY,
-                                             UPSCALE_RANGE_LO_OPEN, &el->kappa));
-    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("coherency_coefficient"), "J m^3/mol^2",
-                                                "a coherency-strain coefficient", 0, INFINITY, 0,
-                                                0.0, &el->coherency));
-    UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("surface_wetting_slope"), "mol/m^4",
-                                                "a concentration gradient", -INFINITY, INFINITY, 0,
-                                                0.0, &el->wetting_slope));
-    static const char *const closures[] = {"darken", NULL};
-    int closure;
-    UPSCALE_CALL(upscale_params_get_choice(p, KEY("mobility"), closures, "darken", &closure));
-    el->mobility = mobility_darken;
-#undef KEY
-    return UPSCALE_OK;
-}
-
-static upscale_err read_electrode(upscale_params *p, int g, int single, upscale_electrode *el)
+static upscale_err read_electrode(upscale_params *p, int g, int single, double T,
+                                  upscale_electrode *el)
 {
     char k[128];
     const char *n = region_name[g];
@@ -66,9 +35,10 @@ static upscale_err read_electrode(upscale_params *p, int g, int single, upscale_
     static const char *const shapes[] = {"sphere", "slab", NULL};
     UPSCALE_CALL(upscale_params_get_choice(p, KEY("particle_shape"), shapes, "sphere", &el->slab));
     el->area = (el->slab ? 1.0 : 3.0) * el->active / el->radius;
-    UPSCALE_CALL(upscale_params_get_quantity(p, KEY("max_concentration"), "mol/m^3",
-                                             "a concentration", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
-                                             &el->cmax));
+    static const char *const models[] = {"fick", "cahn_hilliard", NULL};
+    UPSCALE_CALL(
+        upscale_params_get_choice(p, KEY("particle_model"), models, "fick", &el->cahn_hilliard));
+    UPSCALE_CALL(upscale_particle_read_potential(p, n, T, el));
     double s0;
     UPSCALE_CALL(upscale_params_get_quantity(p, KEY("initial_stoichiometry"), "1",
                                              "a stoichiometry", 0, 1,
@@ -103,15 +73,9 @@ static upscale_err read_electrode(upscale_params *p, int g, int single, upscale_
                                                 "an energy per mole", 0, INFINITY, 0, 0.0,
                                                 &el->ea_rate));
     const int pos = UPSCALE_RANGE_LO_OPEN;
-    static const char *const models[] = {"fick", "cahn_hilliard", NULL};
-    UPSCALE_CALL(
-        upscale_params_get_choice(p, KEY("particle_model"), models, "fick", &el->cahn_hilliard));
-    UPSCALE_CALL(upscale_function_from_params(
-        p, KEY("ocp"), "1", "V",
-        el->cahn_hilliard ? "a homogeneous open-circuit potential" : "an open-circuit potential",
-        -10, 10, 0, &el->ocp));
-    UPSCALE_CALL(upscale_function_from_params(p, KEY("diffusivity"), "mol/m^3", "m^2/s",
-                                              "a diffusivity", 0, INFINITY, pos, &el->ds));
+    if (!el->cahn_hilliard)
+        UPSCALE_CALL(upscale_function_from_params(p, KEY("diffusivity"), "mol/m^3", "m^2/s",
+                                                  "a diffusivity", 0, INFINITY, pos, &el->ds));
     int law;
     UPSCALE_CALL(
         upscale_params_get_choice(p, KEY("rate_law"), upscale_rate_law_names(), "newman", &law));
@@ -119,7 +83,7 @@ static upscale_err read_electrode(upscale_params *p, int g, int single, upscale_
     UPSCALE_CALL(upscale_function_from_params(p, KEY("rate_constant"), "mol/m^3",
                                               el->rate_law->k_unit, "a rate constant", 0, INFINITY,
                                               pos, &el->k));
-    if (el->cahn_hilliard) UPSCALE_CALL(read_cahn_hilliard(p, n, el));
+    if (el->cahn_hilliard) UPSCALE_CALL(upscale_particle_read_cahn_hilliard(p, n, T, el));
 #undef KEY
     return UPSCALE_OK;
 }
@@ -141,7 +105,7 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
                                                 &c->faraday));
     if (c->single_particle) {
         /* The ideal bath needs only the electrolyte's concentration. */
-        UPSCALE_CALL(read_electrode(p, UPSCALE_POS, 1, &c->el[UPSCALE_POS]));
+        UPSCALE_CALL(read_electrode(p, UPSCALE_POS, 1, c->temperature, &c->el[UPSCALE_POS]));
         UPSCALE_CALL(upscale_params_get_quantity(p, "electrolyte.initial_concentration", "mol/m^3",
                                                  "a concentration", 0, INFINITY,
                                                  UPSCALE_RANGE_LO_OPEN, &c->elyte.c0));
@@ -162,9 +126,9 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
                                                     "an area resistance", 0, INFINITY, 0, 0.0,
                                                     &c->el[UPSCALE_NEG].contact_resistance));
     } else {
-        UPSCALE_CALL(read_electrode(p, UPSCALE_NEG, 0, &c->el[UPSCALE_NEG]));
+        UPSCALE_CALL(read_electrode(p, UPSCALE_NEG, 0, c->temperature, &c->el[UPSCALE_NEG]));
     }
-    UPSCALE_CALL(read_electrode(p, UPSCALE_POS, 0, &c->el[UPSCALE_POS]));
+    UPSCALE_CALL(read_electrode(p, UPSCALE_POS, 0, c->temperature, &c->el[UPSCALE_POS]));
     UPSCALE_CALL(upscale_params_get_quantity(p, "separator.thickness", "m", "a length", 0, INFINITY,
                                              UPSCALE_RANGE_LO_OPEN, &c->sep_thickness));
     UPSCALE_CALL(upscale_params_get_quantity(p, "separator.porosity", "1", "a volume fraction", 0,
@@ -337,6 +301,32 @@ static void set_scales(upscale_model *m)
     if (L->phie0 >= 0) m->scale[L->phie0] = m->thermal;
 }
 
+/* A Cahn-Hilliard particle must resolve its interface: at least 2 of its coarsest shells
+ * across the width of eq. 28 (else bad input), and a warning below 5. */
+upscale_err upscale_model_check_resolution(upscale_params *p, upscale_model *m)
+{
+    for (int g = 0; g < 3; g += 2) {
+        const upscale_electrode *el = &m->cell.el[g];
+        int n = m->layout->nr[g];
+        if (!m->layout->ch[g] || !(el->width > 0)) continue;
+        double h = 0.0;
+        for (int k = 0; k < n; k++) h = fmax(h, m->rf[g][k + 1] - m->rf[g][k]);
+        double cells = el->width / h;
+        char key[64];
+        snprintf(key, sizeof(key), "numerics.shells.%s", region_name[g]);
+        if (cells < 2.0)
+            return upscale_params_error(p, key,
+                                        "the %s particles' interface (%.3g m wide, eq. 28) spans "
+                                        "%.2f shells; at least 2 are needed (5 or more advised)",
+                                        region_name[g], el->width, cells);
+        if (cells < 5.0)
+            snprintf(m->warnings + strlen(m->warnings), sizeof(m->warnings) - strlen(m->warnings),
+                     "%s%s: interface %.3g m wide spans only %.1f shells (5 or more advised)",
+                     m->warnings[0] ? "; " : "", region_name[g], el->width, cells);
+    }
+    return UPSCALE_OK;
+}
+
 upscale_err upscale_model_create(upscale_params *p, upscale_model **out)
 {
     upscale_model *m = calloc(1, sizeof(*m));
@@ -355,6 +345,7 @@ upscale_err upscale_model_create(upscale_params *p, upscale_model **out)
     }
     derive(m, ratio);
     set_scales(m);
+
     m->nkernels = 0;
     const upscale_layout *L = m->layout;
     int any_fick = (L->nx_region[UPSCALE_NEG] > 0 && !L->ch[UPSCALE_NEG]) || !L->ch[UPSCALE_POS];
@@ -405,6 +396,7 @@ void upscale_model_destroy(upscale_model **mp)
         upscale_function_destroy(&el->ocp);
         upscale_function_destroy(&el->ds);
         upscale_function_destroy(&el->k);
+        upscale_particle_free(el);
         free(m->rc[g]);
         free(m->rf[g]);
         free(m->vol[g]);
@@ -544,7 +536,9 @@ void upscale_model_guess_algebraic(const upscale_model *m, double I, double *y)
         double j = (g == UPSCALE_NEG ? I : -I) / (F * el->area * el->thickness);
         for (int ix = b; ix < b + n; ix++) {
             y[L->j[ix]] = j;
-            double cs = upscale_model_surface_concentration(m, y, ix, NULL, NULL);
+            /* Fick: c_ss extrapolated with the flux; Cahn-Hilliard: the outer shell. */
+            double cs = L->mu[ix] >= 0 ? y[L->cs[ix] + L->nr[g] - 1]
+                                       : upscale_model_surface_concentration(m, y, ix, NULL, NULL);
             double U = upscale_function_eval(el->ocp, cs / el->cmax, NULL);
             double eta = invert_rate(m, y, ix, j);
             if (g == UPSCALE_NEG) {

@@ -40,6 +40,10 @@ upscale_err upscale_function_from_params(upscale_params *p, const char *key, con
                                          int flags, upscale_function **f);
 /* A constant function (for tests and built-in defaults). */
 upscale_err upscale_function_constant(double value, upscale_function **f);
+/* A function given by code with a context the caller owns (it must outlive *f). */
+typedef double (*upscale_function_callback_fn)(double x, const void *ctx, double *dydx);
+upscale_err upscale_function_callback(upscale_function_callback_fn fn, const void *ctx,
+                                      upscale_function **f);
 void upscale_function_destroy(upscale_function **f);
 
 /* y(x) and, if dydx is not NULL, y'(x). */

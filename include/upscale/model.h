@@ -11,6 +11,8 @@
 #include "upscale/kinetics.h"
 #include "upscale/layout.h"
 #include "upscale/params.h"
+#include "upscale/phasefield.h"
+#include "upscale/rk_material.h"
 
 #define UPSCALE_FARADAY 96485.33212 /* C/mol, overridable per cell (cell.faraday_constant) */
 #define UPSCALE_GAS 8.314462618     /* J/mol/K */
@@ -40,8 +42,14 @@ typedef struct upscale_electrode_s {
     double kappa;            /* gradient coefficient, J m^5/mol^2 */
     double coherency;        /* B of the coherency-strain term B (c - c_mean), J m^3/mol^2 */
     double wetting_slope;    /* dc/dr at r = R, mol/m^4 (0: no surface wetting) */
-    /* Mobility M(c) (mol^2/(J m s)) and dM/dc, chosen by name (model.c). */
+    /* Mobility M(c) (mol^2/(J m s)) and dM/dc, chosen by name (particle.c). */
     double (*mobility)(const struct upscale_electrode_s *el, double c, double rt, double *dm);
+    upscale_phasefield_mobility mob; /* per_phase closure */
+    upscale_phasefield_gap gap;      /* miscibility gap of U_h at T (found = 0 if none) */
+    double gamma;                    /* interfacial energy implied by kappa, J/m^2 */
+    double width;                    /* interface width (eq. 28), m */
+    upscale_rk_material *rk;         /* material file behind ocp, or NULL */
+    double temperature;              /* K, for the material callbacks */
     /* Derived at the cell temperature. */
     double arr_ds, arr_k; /* Arrhenius factors */
     double sigma_eff;
@@ -106,11 +114,17 @@ struct upscale_model {
     int nkernels;
     /* Tolerance scales per unknown (same length as the vector). */
     double *scale;
+    /* Things a run should tell the user (e.g. an under-resolved interface); "" if none. */
+    char warnings[512];
 };
 
 /* Read the cell (physics) and mesh (numerics.*) from p and build the model. */
 upscale_err upscale_model_create(upscale_params *p, upscale_model **m);
 void upscale_model_destroy(upscale_model **m);
+/* Can the particle meshes resolve the Cahn-Hilliard interfaces (width of eq. 28)?  Fewer
+ * than 2 of the coarsest shells across: bad input naming numerics.shells.<region>; fewer
+ * than 5: a note in m->warnings.  Called by the driver before a run. */
+upscale_err upscale_model_check_resolution(upscale_params *p, upscale_model *m);
 
 int upscale_model_residual(const upscale_model *m, double t, const double *y, const double *yp,
                            double *r);

@@ -1,0 +1,275 @@
+/* Particle materials: the homogeneous potential and the Cahn-Hilliard parameters derived
+ * from it (upscale/particle.h). */
+#include "upscale/particle.h"
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_integration.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "upscale/function.h"
+
+/* U(s) of a Redlich-Kister material at the electrode's temperature: s = x / sites. */
+static double rk_ocp(double s, const void *ctx, double *dyds)
+{
+    const upscale_electrode *el = ctx;
+    double du, u = upscale_rk_material_ocv(el->rk, s * el->rk->sites_per_fu, el->temperature, &du);
+    *dyds = du * el->rk->sites_per_fu;
+    return u;
+}
+
+upscale_err upscale_particle_read_rk_file(const char *path, upscale_rk_material *m)
+{
+    upscale_params *p;
+    UPSCALE_CALL(upscale_params_create(&p));
+    upscale_err e = upscale_params_load(p, path);
+    memset(m, 0, sizeof(*m));
+    const char *text;
+    if (!e) e = upscale_params_get_string(p, "citation", "", &text);
+    if (!e) e = upscale_params_get_string(p, "material", "", &text);
+    if (!e) e = upscale_params_get_string(p, "temperature_range", "", &text);
+    if (!e)
+        e = upscale_params_get_quantity(p, "sites_per_formula_unit", "1", "a site count", 1, 8, 0,
+                                        &m->sites_per_fu);
+    if (!e)
+        e = upscale_params_get_quantity(p, "site_density", "m^-3", "a number density", 0,
+                                        INFINITY, UPSCALE_RANGE_LO_OPEN, &m->fu_density);
+    if (!e)
+        e = upscale_params_get_quantity(p, "reference_energy", "eV", "an energy", -INFINITY,
+                                        INFINITY, 0, &m->reference_energy);
+    for (int i = 0; !e && i < UPSCALE_RK_MAX_TERMS; i++) {
+        char ka[64], kb[64];
+        snprintf(ka, sizeof(ka), "redlich_kister.L%d_a", i);
+        snprintf(kb, sizeof(kb), "redlich_kister.L%d_b", i);
+        if (!upscale_params_has(p, ka)) break;
+        e = upscale_params_get_quantity(p, ka, "eV", "an energy per site", -INFINITY, INFINITY, 0,
+                                        &m->L_a[i]);
+        if (!e)
+            e = upscale_params_get_quantity_or(p, kb, "eV/K", "an entropy per site", -INFINITY,
+                                               INFINITY, 0, 0.0, &m->L_b[i]);
+        m->nterms = i + 1;
+    }
+    if (!e) e = upscale_params_check_unused(p);
+    if (!e) e = upscale_rk_material_check(m);
+    upscale_params_destroy(&p);
+    return e ? upscale_error_trace(e, __FILE__, __LINE__, __func__) : UPSCALE_OK;
+}
+
+static int starts_with(const char *s, const char *word)
+{
+    size_t n = strlen(word);
+    while (*s == ' ') s++;
+    return strncmp(s, word, n) == 0 && (s[n] == ' ' || s[n] == '\t');
+}
+
+upscale_err upscale_particle_read_potential(upscale_params *p, const char *region, double T,
+                                            upscale_electrode *el)
+{
+    char k[128], kc[128], path[4096];
+    const char *text;
+    snprintf(k, sizeof(k), "%s.ocp", region);
+    snprintf(kc, sizeof(kc), "%s.max_concentration", region);
+    el->temperature = T;
+    UPSCALE_CALL(upscale_params_get_string(p, k, NULL, &text));
+    if (starts_with(text, "redlich_kister")) {
+        UPSCALE_CALL(upscale_params_get_path(p, k, "redlich_kister", path, sizeof(path)));
+        el->rk = malloc(sizeof(*el->rk));
+        UPSCALE_ALLOC_CHECK(el->rk);
+        upscale_err e = upscale_particle_read_rk_file(path, el->rk);
+        if (e) return upscale_params_error(p, k, "%s", upscale_error_message());
+        if (upscale_params_has(p, kc))
+            return upscale_params_error(p, kc, "not allowed with a material file: c_max comes "
+                                               "from its site density");
+        el->cmax = upscale_rk_material_cmax(el->rk);
+        return upscale_function_callback(rk_ocp, el, &el->ocp);
+    }
+    UPSCALE_CALL(upscale_params_get_quantity(p, kc, "mol/m^3", "a concentration", 0, INFINITY,
+                                             UPSCALE_RANGE_LO_OPEN, &el->cmax));
+    return upscale_function_from_params(
+        p, k, "1", "V",
+        el->cahn_hilliard ? "a homogeneous open-circuit potential" : "an open-circuit potential",
+        -10, 10, 0, &el->ocp);
+}
+
+/* The homogeneous free energy of an electrode for phasefield.h: mu_h(c) = -F U(c / c_max),
+ * g(c) = integral of mu_h from c_max / 2 (adaptive quadrature; only differences of g
+ * matter). */
+typedef struct {
+    const upscale_electrode *el;
+    double faraday;
+    gsl_integration_workspace *ws;
+} thermo_ctx;
+
+static double thermo_mu(double c, void *ctx, double *dmu)
+{
+    const thermo_ctx *t = ctx;
+    double du, u = upscale_function_eval(t->el->ocp, c / t->el->cmax, &du);
+    *dmu = -t->faraday * du / t->el->cmax;
+    return -t->faraday * u;
+}
+
+static double mu_only(double c, void *ctx)
+{
+    double d;
+    return thermo_mu(c, ctx, &d);
+}
+
+static double thermo_g(double c, void *ctx)
+{
+    thermo_ctx *t = ctx;
+    gsl_function f = {mu_only, t};
+    double v = NAN, err;
+    gsl_integration_qags(&f, 0.5 * t->el->cmax, c, 0.0, 1e-11, 1000, t->ws, &v, &err);
+    return v;
+}
+
+/* Mobility closures M(c), mol^2 / (J m s), with dM/dc. */
+/* darken: M = D(c) c (1 - c / c_max) / (R T), so that D = M dmu/dc for an ideal solution. */
+static double mobility_darken(const upscale_electrode *el, double c, double rt, double *dm)
+{
+    double dd, d = el->arr_ds * upscale_function_eval(el->ds, c, &dd);
+    dd *= el->arr_ds;
+    double w = c * (1.0 - c / el->cmax), dw = 1.0 - 2.0 * c / el->cmax;
+    *dm = (dd * w + d * dw) / rt;
+    return d * w / rt;
+}
+
+/* per_phase (eq. 24): constant in each phase, log-smoothstep across the gap. */
+static double mobility_per_phase(const upscale_electrode *el, double c, double rt, double *dm)
+{
+    (void)rt;
+    return upscale_phasefield_mobility_eval(&el->mob, c, dm);
+}
+
+upscale_err upscale_particle_read_cahn_hilliard(upscale_params *p, const char *n, double T,
+                                                upscale_electrode *el)
+{
+    char k[128], k2[128];
+#define KEY(s) (snprintf(k, sizeof(k), "%s.%s", n, s), k)
+    /* The miscibility gap of U_h at T, for eq. 24-28. */
+    upscale_rk_material_state rks;
+    thermo_ctx tc = {.el = el, .faraday = UPSCALE_FARADAY};
+    upscale_thermo th = {.mu = thermo_mu, .g = thermo_g, .ctx = &tc, .c_lo = 1e-9 * el->cmax,
+                         .c_hi = (1 - 1e-9) * el->cmax};
+    if (el->rk) UPSCALE_CALL(upscale_rk_material_thermo(el->rk, T, &rks, &th));
+    tc.ws = gsl_integration_workspace_alloc(1000);
+    UPSCALE_ALLOC_CHECK(tc.ws);
+    upscale_err e = upscale_phasefield_common_tangent(&th, &el->gap);
+    if (e) {
+        gsl_integration_workspace_free(tc.ws);
+        return upscale_params_error(p, KEY("ocp"), "%s", upscale_error_message());
+    }
+
+    /* kappa: given, from the interfacial energy (eq. 26) or from the interface width (eq. 28
+     * inverted: kappa = 2 p_max (width / (c2 - c1))^2). */
+    char k3[128];
+    snprintf(k2, sizeof(k2), "%s.interfacial_energy", n);
+    snprintf(k3, sizeof(k3), "%s.interface_width", n);
+    int given = upscale_params_has(p, k2) + upscale_params_has(p, k3) +
+                upscale_params_has(p, KEY("gradient_coefficient"));
+    if (given > 1)
+        e = upscale_params_error(p, KEY("gradient_coefficient"),
+                                 "give one of gradient_coefficient, interfacial_energy and "
+                                 "interface_width");
+    if (!e && upscale_params_has(p, k3)) {
+        double w;
+        if (!el->gap.found)
+            e = upscale_params_error(p, k3, "the homogeneous potential has no miscibility gap "
+                                            "at %g K",
+                                     T);
+        if (!e)
+            e = upscale_params_get_quantity(p, k3, "m", "a length", 0, INFINITY,
+                                            UPSCALE_RANGE_LO_OPEN, &w);
+        if (!e) {
+            double dc = el->gap.c2 - el->gap.c1;
+            el->kappa = 2.0 * el->gap.p_max * (w / dc) * (w / dc);
+            e = upscale_phasefield_gamma(&el->gap, el->kappa, &el->gamma);
+        }
+    } else if (!e && upscale_params_has(p, k2)) {
+        if (!el->gap.found)
+            e = upscale_params_error(p, k2, "the homogeneous potential has no miscibility gap "
+                                            "at %g K, so no interface to give an energy to",
+                                     T);
+        if (!e)
+            e = upscale_params_get_quantity(p, k2, "J/m^2", "an interfacial energy", 0, INFINITY,
+                                            UPSCALE_RANGE_LO_OPEN, &el->gamma);
+        if (!e) e = upscale_phasefield_kappa(&el->gap, el->gamma, &el->kappa);
+    } else if (!e) {
+        e = upscale_params_get_quantity(p, KEY("gradient_coefficient"), "J m^5/mol^2",
+                                        "a gradient energy coefficient", 0, INFINITY,
+                                        UPSCALE_RANGE_LO_OPEN, &el->kappa);
+        el->gamma = NAN;
+        if (!e && el->gap.found) e = upscale_phasefield_gamma(&el->gap, el->kappa, &el->gamma);
+    }
+    el->width = NAN;
+    if (!e && el->gap.found) e = upscale_phasefield_width(&el->gap, el->kappa, &el->width);
+
+    /* Coherency strain: B given, or from a strain-energy density of half-and-half cells. */
+    snprintf(k2, sizeof(k2), "%s.strain_energy_density", n);
+    if (!e && upscale_params_has(p, k2)) {
+        double eps;
+        if (upscale_params_has(p, KEY("coherency_coefficient")))
+            e = upscale_params_error(p, k2, "give either coherency_coefficient or "
+                                            "strain_energy_density, not both");
+        if (!e)
+            e = upscale_params_get_quantity(p, k2, "J/m^3", "an energy density", 0, INFINITY, 0,
+                                            &eps);
+        if (!e) e = upscale_phasefield_coherency(eps, 0.0, el->cmax, 0.5, &el->coherency);
+    } else if (!e) {
+        e = upscale_params_get_quantity_or(p, KEY("coherency_coefficient"), "J m^3/mol^2",
+                                           "a coherency-strain coefficient", 0, INFINITY, 0, 0.0,
+                                           &el->coherency);
+    }
+    if (!e)
+        e = upscale_params_get_quantity_or(p, KEY("surface_wetting_slope"), "mol/m^4",
+                                           "a concentration gradient", -INFINITY, INFINITY, 0, 0.0,
+                                           &el->wetting_slope);
+
+    /* Mobility closure. */
+    int closure = 0;
+    if (!e)
+        e = upscale_params_get_choice(p, KEY("mobility"), upscale_phasefield_mobility_names(),
+                                      "darken", &closure);
+    if (!e && closure == UPSCALE_PHASEFIELD_MOBILITY_DARKEN) {
+        el->mobility = mobility_darken;
+        e = upscale_function_from_params(p, KEY("diffusivity"), "mol/m^3", "m^2/s",
+                                         "a diffusivity", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
+                                         &el->ds);
+    } else if (!e) {
+        double d1, d2;
+        el->mobility = mobility_per_phase;
+        if (!el->gap.found)
+            e = upscale_params_error(p, KEY("mobility"), "per_phase needs a miscibility gap; "
+                                                         "the potential has none at %g K",
+                                     T);
+        if (!e)
+            e = upscale_params_get_quantity(p, KEY("phase_diffusivity_low"), "m^2/s",
+                                            "a diffusivity", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
+                                            &d1);
+        if (!e)
+            e = upscale_params_get_quantity(p, KEY("phase_diffusivity_high"), "m^2/s",
+                                            "a diffusivity", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
+                                            &d2);
+        if (!e) e = upscale_phasefield_mobility_per_phase(&th, &el->gap, d1, d2, &el->mob);
+        if (!e)
+            for (int i = 0; i <= 100; i++) {
+                double dm, m = upscale_phasefield_mobility_eval(&el->mob, el->cmax * i / 100.0, &dm);
+                if (!(m > 0) || !isfinite(m))
+                    e = upscale_params_error(p, KEY("mobility"),
+                                             "the closure gives M = %g at c = %g mol/m^3: "
+                                             "expected a positive, finite mobility",
+                                             m, el->cmax * i / 100.0);
+                if (e) break;
+            }
+    }
+#undef KEY
+    gsl_integration_workspace_free(tc.ws);
+    return e ? upscale_error_trace(e, __FILE__, __LINE__, __func__) : UPSCALE_OK;
+}
+
+void upscale_particle_free(upscale_electrode *el)
+{
+    free(el->rk);
+    el->rk = NULL;
+}
