@@ -55,7 +55,12 @@ def main():
     p = dict(zip(keys, si))
     cmax = p.get("positive.max_concentration")
     if cmax is None or not np.isfinite(cmax):
-        sys.exit("plot_fig9.py: %s: no positive.max_concentration in /parameters" % a.file)
+        # A material file gives c_max: recover it from the uniform initial state.
+        s0 = p.get("positive.initial_stoichiometry")
+        if s0 is None or not np.isfinite(s0) or s0 <= 0:
+            sys.exit("plot_fig9.py: %s: neither positive.max_concentration nor "
+                     "positive.initial_stoichiometry in /parameters" % a.file)
+        cmax = float(c[0].mean()) / s0
     s = a.stoichiometry_scale * c / cmax  # [snapshot, node, shell]
     xp = x[region == 2]
     xs = (xp - xp[0] + 0.5 * (xp[1] - xp[0] if len(xp) > 1 else 0)) * 1e6  # from the separator, um

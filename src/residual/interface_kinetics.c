@@ -4,6 +4,8 @@
  * Fickian particles, with c_ss extrapolated from the outer shell with the surface flux
  * (c_ss = c_N - j (R - r_N) / D(c_N), second order; model.c), and -mu_R / F for
  * Cahn-Hilliard particles, mu_R the variational chemical potential at the surface. */
+#include <math.h>
+
 #include "residual.h"
 
 /* What the particle shows the electrolyte: surface concentration and equilibrium potential
@@ -59,7 +61,10 @@ static int evaluate(const upscale_model *m, const double *y, int ix, kin_eval *o
     if (L->mu[ix] >= 0) surface_ch(m, y, ix, &sf);
     else surface_fick(m, y, ix, &sf);
     double ce = y[L->ce[ix]], j = y[L->j[ix]];
-    if (!(sf.cs > 0 && sf.cs < el->cmax && ce > 0)) return 1;
+    /* Fick's extrapolated surface must lie inside the particle's range; a Cahn-Hilliard
+     * surface may sit a hair outside it (particle_cahn_hilliard.c); any law that cannot
+     * take the state returns a non-finite rate, rejected below. */
+    if (!(ce > 0) || (L->mu[ix] < 0 && !(sf.cs > 0 && sf.cs < el->cmax))) return 1;
     double dk, k = el->arr_k * upscale_function_eval(el->k, sf.cs, &dk);
     double F = m->cell.faraday;
     double eta = y[L->phis[ix]] - y[L->phie[ix]] - sf.U - F * el->film_resistance * j;
@@ -68,6 +73,7 @@ static int evaluate(const upscale_model *m, const double *y, int ix, kin_eval *o
                               .alpha_c = el->alpha_c, .f_rt = 1.0 / m->thermal, .faraday = F};
     upscale_rate rl;
     el->rate_law->eval(&rp, ce, sf.cs, eta, &rl);
+    if (!isfinite(rl.j) || !isfinite(rl.dj_deta)) return 1;
     /* eta depends on c_N, mu_N and j through U (and j through the film). */
     out->r = j - rl.j;
     out->d_j = 1.0 - (rl.dj_dcs * sf.dcs_dj + rl.dj_deta * (-sf.dU_dj - F * el->film_resistance));

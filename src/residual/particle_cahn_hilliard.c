@@ -10,6 +10,20 @@
  * with A_N+1/2 s_w at the surface.  mu is algebraic. */
 #include "residual.h"
 
+/* U_h(s) continued linearly beyond [EDGE, 1 - EDGE]: the logarithmic barriers of a lattice
+ * model keep the solution inside, but Newton iterates and tolerance-level excursions of an
+ * accepted step (the error test allows rtol x c_max) may step a hair outside when the
+ * solution hugs a bound; they see a finite, monotone continuation instead of NaN.
+ * Excursions beyond OUTSIDE are rejected as a bad state. */
+#define EDGE 1e-7
+#define OUTSIDE 1e-3
+static double homogeneous_potential(const upscale_electrode *el, double s, double *du)
+{
+    double b = s < EDGE ? EDGE : (s > 1 - EDGE ? 1 - EDGE : s);
+    double u = upscale_function_eval(el->ocp, b, du);
+    return u + *du * (s - b);
+}
+
 /* Mean concentration of the particle (volume-weighted; vp is the particle's measure). */
 static double mean_conc(const double *c, const double *vol, int nr, double vp)
 {
@@ -30,9 +44,10 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
         const double *rc = m->rc[g], *af = m->af[g], *vol = m->vol[g], *c = y + o;
         double cbar = mean_conc(c, vol, nr, m->vp[g]);
         for (int k = 0; k < nr; k++) {
-            if (!(c[k] > 0 && c[k] < el->cmax)) return 1;
+            double du, sk = c[k] / el->cmax;
+            if (!(sk > -OUTSIDE && sk < 1 + OUTSIDE)) return 1;
             r[o + k] = yp[o + k];
-            double uh = upscale_function_eval(el->ocp, c[k] / el->cmax, NULL);
+            double uh = homogeneous_potential(el, sk, &du);
             r[u + k] = y[u + k] + F * uh - el->coherency * (c[k] - cbar);
         }
         double dm, ml = el->mobility(el, c[0], rt, &dm);
@@ -67,7 +82,7 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
         double w = 1.0 / m->vp[g];
         for (int k = 0; k < nr; k++) {
             double du;
-            upscale_function_eval(el->ocp, c[k] / el->cmax, &du);
+            homogeneous_potential(el, c[k] / el->cmax, &du);
             upscale_jac_add(J, o + k, o + k, cj);
             upscale_jac_add(J, u + k, u + k, 1.0);
             upscale_jac_add(J, u + k, o + k, F * du / el->cmax - el->coherency);
