@@ -1,21 +1,28 @@
 /* upscale: command-line entry point.  Serial commands never start MPI or PETSc; the
  * sweep command (its own issue) runs in a separate executable. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "upscale/function.h"
 #include "upscale/import.h"
 #include "upscale/import_gcmc.h"
 #include "upscale/model.h"
+#include "upscale/rates.h"
 #include "upscale/run.h"
+#include "upscale/xdmf.h"
 #include "upscale_version.h"
 
 static const char usage[] =
     "usage: upscale run CASE [-o OUT.h5] [--set key=value]... [-q]\n"
     "       upscale bench CASE [--repeat N] [--set key=value]...\n"
+    "       upscale rates CASE --crates 0.1,0.2,0.5,1,2 [-o OUT.h5] [--set key=value]... [-q]\n"
+    "       [mpiexec -n P] upscale sweep SWEEP_FILE [-o RESULTS.h5] [-q]\n"
+    "       upscale export-xdmf OUT.h5\n"
     "       upscale import msd FILE... [--temperatures T,...] [--units lj|metal|real|si] ...\n"
     "       upscale import excess TABLE.csv\n"
     "       upscale import gcmc MANIFEST.csv [--sites N] [--bootstrap 200] [--seed S]\n"
@@ -29,6 +36,14 @@ static const char usage[] =
     "           --set positive.particle_radius=2um --set protocol.0.c_rate=2\n"
     "  bench    run a case N times (default 10) in this process without writing output and\n"
     "           print the median wall time, steps, Newton iterations and the tolerance\n"
+    "  rates    run a case at several C-rates (the first current step's rate; 1C from the\n"
+    "           theoretical capacity) into one HDF5 file, one group per rate (/rate_1C/...)\n"
+    "           and a /summary table, also printed (default file: CASE_rates.h5)\n"
+    "  sweep    run every point of a sweep file (a grid and/or list over any keys,\n"
+    "           docs/sweeps.md) on MPI ranks, appending each point's summary to one\n"
+    "           results file; the same command again resumes.  Runs upscale-sweep\n"
+    "  export-xdmf  write OUT.xdmf next to OUT.h5: the particle concentration c(x, r, t)\n"
+    "           per electrode and the electrolyte fields c(x, t) for ParaView\n"
     "  import   bring atomistic results in: `msd` gives D (Einstein relation, eq. 1-2) per\n"
     "           file and the Arrhenius fit (eq. 3) with a change-of-slope test; `excess`\n"
     "           gives the interfacial and strain energy of two-phase supercells (eq. 4-5);\n"
@@ -39,7 +54,7 @@ static const char usage[] =
     "             4 I/O error\n";
 
 typedef struct {
-    const char *cmd, *case_path, *out;
+    const char *cmd, *case_path, *out, *crates;
     const char **sets;
     int nsets, repeat, quiet;
 } cli;
@@ -58,6 +73,8 @@ static int parse(int argc, char **argv, cli *c)
             c->sets[c->nsets++] = argv[++i];
         else if (!strncmp(a, "--set=", 6))
             c->sets[c->nsets++] = a + 6;
+        else if (!strcmp(a, "--crates") && i + 1 < argc)
+            c->crates = argv[++i];
         else if (!strcmp(a, "--repeat") && i + 1 < argc)
             c->repeat = atoi(argv[++i]);
         else if (!strcmp(a, "-q"))
@@ -174,9 +191,118 @@ static int cmd_bench(const cli *c)
     return time_kernels(&opt);
 }
 
+/* `upscale sweep ...` becomes upscale-sweep (the MPI program) in this process: found next
+ * to this program (installed) or in its sweep/ subdirectory (build tree). */
+static int exec_sweep(int argc, char **argv)
+{
+    char dir[4096], path[4200];
+    ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+    if (n <= 0) {
+        fprintf(stderr, "upscale: cannot find this program (/proc/self/exe): %s\n",
+                strerror(errno));
+        return 4;
+    }
+    dir[n] = '\0';
+    *strrchr(dir, '/') = '\0';
+    static const char *const where[] = {"%s/upscale-sweep", "%s/sweep/upscale-sweep"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof(path), where[i], dir);
+        if (access(path, X_OK) != 0) continue;
+        argv[1] = path; /* argv + 1 is the new argument vector, NULL-terminated */
+        execv(path, argv + 1);
+        fprintf(stderr, "upscale: cannot run '%s': %s\n", path, strerror(errno));
+        return 4;
+    }
+    (void)argc;
+    fprintf(stderr,
+            "upscale: sweep needs the program upscale-sweep next to upscale (looked in "
+            "%s and %s/sweep)\n",
+            dir, dir);
+    return 4;
+}
+
+static int cmd_export_xdmf(int argc, char **argv)
+{
+    if (argc != 3 || argv[2][0] == '-') {
+        fprintf(stderr, "usage: upscale export-xdmf OUT.h5\n");
+        return 2;
+    }
+    upscale_err e = upscale_xdmf_write(argv[2], NULL);
+    if (e) {
+        upscale_error_print(stderr, getenv("UPSCALE_TRACE") != NULL);
+        return exit_code(e);
+    }
+    size_t len = strlen(argv[2]);
+    if (len > 3 && !strcmp(argv[2] + len - 3, ".h5")) len -= 3;
+    printf("%.*s.xdmf: the fields of %s as time series (open it in ParaView)\n", (int)len, argv[2],
+           argv[2]);
+    return 0;
+}
+
+static int cmd_rates(const cli *c, int argc, char **argv)
+{
+    if (!c->crates) {
+        fprintf(stderr, "upscale: rates needs --crates, e.g. --crates 0.1,0.2,0.5,1,2\n");
+        return 2;
+    }
+    double rates[256];
+    int n = 0;
+    for (const char *p = c->crates; *p;) {
+        char *end;
+        double x = strtod(p, &end);
+        if (end == p || (*end && *end != ',') || !(x > 0) || !isfinite(x) || n == 256) {
+            fprintf(stderr,
+                    "upscale: --crates %s: expected a comma-separated list of C-rates > 0 "
+                    "(at most 256)\n",
+                    c->crates);
+            return 2;
+        }
+        rates[n++] = x;
+        p = *end ? end + 1 : end;
+    }
+    char out[4096], cmdline[8192] = "";
+    if (c->out) {
+        snprintf(out, sizeof(out), "%s", c->out);
+    } else {
+        default_output(c->case_path, out, sizeof(out));
+        snprintf(out + strlen(out) - 3, sizeof(out) - strlen(out) + 3, "_rates.h5");
+    }
+    for (int i = 0; i < argc; i++) {
+        strncat(cmdline, argv[i], sizeof(cmdline) - strlen(cmdline) - 2);
+        strcat(cmdline, " ");
+    }
+    upscale_rates_options opt = {.case_path = c->case_path,
+                                 .output_path = out,
+                                 .overrides = c->sets,
+                                 .noverrides = c->nsets,
+                                 .c_rates = rates,
+                                 .n = n,
+                                 .command_line = cmdline,
+                                 .progress = !c->quiet};
+    upscale_rates_point *pts = calloc(n, sizeof(*pts));
+    if (!pts) return 5;
+    double q1c = NAN;
+    upscale_err e = upscale_rates_run(&opt, pts, &q1c);
+    if (e && e != UPSCALE_ERR_SOLVER) {
+        upscale_error_print(stderr, getenv("UPSCALE_TRACE") != NULL);
+        free(pts);
+        return exit_code(e);
+    }
+    if (!c->quiet) {
+        upscale_rates_print(stdout, &opt, pts, q1c);
+        printf("written to %s\n", out);
+    }
+    if (e) upscale_error_print(stderr, 0);
+    free(pts);
+    return exit_code(e);
+}
+
 int main(int argc, char **argv)
 {
     cli c;
+    /* The sweep runs in its own (MPI) program; export-xdmf takes a file, not a case. */
+    if (argc >= 2 && !strcmp(argv[1], "sweep")) return exec_sweep(argc, argv);
+    if (argc >= 2 && !strcmp(argv[1], "export-xdmf")) return cmd_export_xdmf(argc, argv);
     /* Subcommands of the atomistic bridge parse their own arguments. */
     if (argc >= 3 && !strcmp(argv[1], "import") &&
         (!strcmp(argv[2], "msd") || !strcmp(argv[2], "excess")))
@@ -214,6 +340,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (!strcmp(c.cmd, "bench")) return cmd_bench(&c);
+    if (!strcmp(c.cmd, "rates")) return cmd_rates(&c, argc, argv);
     if (strcmp(c.cmd, "run")) {
         fprintf(stderr, "upscale: unknown command '%s'\n%s", c.cmd, usage);
         return 2;

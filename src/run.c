@@ -335,19 +335,40 @@ static void summarise(const run_ctx *r, upscale_run_result *res)
     res->mean_voltage = res->capacity > 0 ? fabs(res->energy) / res->capacity : NAN;
     res->final_time = s->n ? s->t[s->n - 1] : 0.0;
     res->final_voltage = s->n ? s->V[s->n - 1] : NAN;
+    res->max_overpotential = 0.0;
+    for (size_t i = 0; i < s->n; i++)
+        res->max_overpotential = fmax(res->max_overpotential, fabs(s->V[i] - s->ocv[i]));
     res->theoretical_capacity = r->proto.c_rate_capacity / 3600.0;
     res->rtol = r->solver.rtol;
     upscale_solver_get_stats(r->s, &res->stats);
 }
 
-/* Field k of snapshot i, for nodes of the regions in mask, shells expanded if shells. */
-static upscale_err write_fields(upscale_output *o, const run_ctx *r)
+/* Where a run is written: the open file and the group its objects go below ("" for the
+ * root of a single-run file, "/rate_1C" in a rates file). */
+typedef struct {
+    upscale_output *o;
+    const char *group;
+    char buf[512];
+} writer;
+
+/* path ("/timeseries/time", "/" for the run's own attributes) below the writer's group.
+ * The result lives until the next call. */
+static const char *at(writer *w, const char *path)
 {
+    if (!w->group[0]) return path;
+    snprintf(w->buf, sizeof(w->buf), "%s%s", w->group, strcmp(path, "/") ? path : "");
+    return w->buf;
+}
+
+/* Field k of snapshot i, for nodes of the regions in mask, shells expanded if shells. */
+static upscale_err write_fields(writer *w, const run_ctx *r)
+{
+    upscale_output *o = w->o;
     const upscale_layout *L = r->m->layout;
     const snapshots *sn = &r->snap;
     size_t ns = sn->n, nx = L->nx;
-    UPSCALE_CALL(upscale_output_write_vector(o, "/fields/time", "s", ns, sn->t));
-    UPSCALE_CALL(upscale_output_write_ints(o, "/fields/step", ns, sn->step));
+    UPSCALE_CALL(upscale_output_write_vector(o, at(w, "/fields/time"), "s", ns, sn->t));
+    UPSCALE_CALL(upscale_output_write_ints(o, at(w, "/fields/step"), ns, sn->step));
     double *buf = malloc(sizeof(double) * ns * (nx + 1) * (size_t)(L->nr[0] + L->nr[2] + 1));
     UPSCALE_ALLOC_CHECK(buf);
     static const struct {
@@ -369,7 +390,7 @@ static upscale_err write_fields(upscale_output *o, const run_ctx *r)
             }
         }
         size_t dims[2] = {ns, nx};
-        e = upscale_output_write(o, f[q].path, f[q].units, 2, dims, buf);
+        e = upscale_output_write(o, at(w, f[q].path), f[q].units, 2, dims, buf);
     }
     for (int g = 0; g < 3 && !e; g += 2) {
         int n = L->nx_region[g], nr = L->nr[g], b = L->x_begin[g];
@@ -380,36 +401,40 @@ static upscale_err write_fields(upscale_output *o, const run_ctx *r)
                        sizeof(double) * nr);
         size_t dims[3] = {ns, (size_t)n, (size_t)nr};
         e = upscale_output_write(o,
-                                 g ? "/fields/particle_concentration_positive"
-                                   : "/fields/particle_concentration_negative",
+                                 at(w, g ? "/fields/particle_concentration_positive"
+                                         : "/fields/particle_concentration_negative"),
                                  "mol/m^3", 3, dims, buf);
     }
     free(buf);
     return e;
 }
 
-static upscale_err write_mesh(upscale_output *o, const run_ctx *r)
+static upscale_err write_mesh(writer *w, const run_ctx *r)
 {
+    upscale_output *o = w->o;
     const upscale_model *m = r->m;
     const upscale_layout *L = m->layout;
-    UPSCALE_CALL(upscale_output_write_vector(o, "/mesh/x", "m", L->nx, m->x));
-    UPSCALE_CALL(upscale_output_write_vector(o, "/mesh/dx", "m", L->nx, m->dx));
-    UPSCALE_CALL(upscale_output_write_ints(o, "/mesh/region", L->nx, L->region));
-    UPSCALE_CALL(upscale_output_attr_string(o, "/mesh/region", "meaning",
+    UPSCALE_CALL(upscale_output_write_vector(o, at(w, "/mesh/x"), "m", L->nx, m->x));
+    UPSCALE_CALL(upscale_output_write_vector(o, at(w, "/mesh/dx"), "m", L->nx, m->dx));
+    UPSCALE_CALL(upscale_output_write_ints(o, at(w, "/mesh/region"), L->nx, L->region));
+    UPSCALE_CALL(upscale_output_attr_string(o, at(w, "/mesh/region"), "meaning",
                                             "0 negative, 1 separator, 2 positive"));
     if (L->nr[0]) {
-        UPSCALE_CALL(upscale_output_write_vector(o, "/mesh/r_negative", "m", L->nr[0], m->rc[0]));
         UPSCALE_CALL(
-            upscale_output_write_vector(o, "/mesh/r_faces_negative", "m", L->nr[0] + 1, m->rf[0]));
+            upscale_output_write_vector(o, at(w, "/mesh/r_negative"), "m", L->nr[0], m->rc[0]));
+        UPSCALE_CALL(upscale_output_write_vector(o, at(w, "/mesh/r_faces_negative"), "m",
+                                                 L->nr[0] + 1, m->rf[0]));
     }
-    UPSCALE_CALL(upscale_output_write_vector(o, "/mesh/r_positive", "m", L->nr[2], m->rc[2]));
     UPSCALE_CALL(
-        upscale_output_write_vector(o, "/mesh/r_faces_positive", "m", L->nr[2] + 1, m->rf[2]));
+        upscale_output_write_vector(o, at(w, "/mesh/r_positive"), "m", L->nr[2], m->rc[2]));
+    UPSCALE_CALL(upscale_output_write_vector(o, at(w, "/mesh/r_faces_positive"), "m", L->nr[2] + 1,
+                                             m->rf[2]));
     return UPSCALE_OK;
 }
 
-static upscale_err write_parameters(upscale_output *o, const upscale_params *p)
+static upscale_err write_parameters(writer *w, const upscale_params *p)
 {
+    upscale_output *o = w->o;
     size_t n = upscale_params_count(p);
     const char **key = malloc(n * sizeof(char *)), **text = malloc(n * sizeof(char *)),
                **unit = malloc(n * sizeof(char *)), **src = malloc(n * sizeof(char *));
@@ -426,13 +451,13 @@ static upscale_err write_parameters(upscale_output *o, const upscale_params *p)
         snprintf(srcbuf + 300 * i, 300, "%s:%d", e.file, e.line);
         src[i] = srcbuf + 300 * i;
     }
-    upscale_err e = upscale_output_write_strings(o, "/parameters/key", n, key);
-    if (!e) e = upscale_output_write_strings(o, "/parameters/value", n, text);
+    upscale_err e = upscale_output_write_strings(o, at(w, "/parameters/key"), n, key);
+    if (!e) e = upscale_output_write_strings(o, at(w, "/parameters/value"), n, text);
     if (!e)
-        e = upscale_output_write_vector(o, "/parameters/si_value", "see /parameters/si_unit", n,
-                                        si);
-    if (!e) e = upscale_output_write_strings(o, "/parameters/si_unit", n, unit);
-    if (!e) e = upscale_output_write_strings(o, "/parameters/source", n, src);
+        e = upscale_output_write_vector(o, at(w, "/parameters/si_value"), "see /parameters/si_unit",
+                                        n, si);
+    if (!e) e = upscale_output_write_strings(o, at(w, "/parameters/si_unit"), n, unit);
+    if (!e) e = upscale_output_write_strings(o, at(w, "/parameters/source"), n, src);
     free(key);
     free(text);
     free(unit);
@@ -442,62 +467,95 @@ static upscale_err write_parameters(upscale_output *o, const upscale_params *p)
     return e;
 }
 
-static upscale_err write_output(const run_ctx *r, const upscale_run_options *opt,
-                                const upscale_run_result *res)
+/* Everything of one run, below w->group. */
+static upscale_err write_run(writer *w, const run_ctx *r, const upscale_run_options *opt,
+                             const upscale_run_result *res)
 {
-    upscale_output *o;
-    UPSCALE_CALL(upscale_output_create(opt->output_path, &o));
+    upscale_output *o = w->o;
     const series *s = &r->ts;
     upscale_err e = UPSCALE_OK;
 #define W(x)                                                                                       \
     if (!e) e = (x)
-    W(upscale_output_write_vector(o, "/timeseries/time", "s", s->n, s->t));
-    W(upscale_output_write_vector(o, "/timeseries/voltage", "V", s->n, s->V));
-    W(upscale_output_write_vector(o, "/timeseries/current", "A/m^2", s->n, s->I));
-    W(upscale_output_attr_string(o, "/timeseries/current", "sign", "positive on discharge"));
-    W(upscale_output_write_vector(o, "/timeseries/capacity", "Ah/m^2", s->n, s->cap));
-    W(upscale_output_write_vector(o, "/timeseries/ocv", "V", s->n, s->ocv));
-    W(upscale_output_attr_string(o, "/timeseries/ocv", "meaning",
+    W(upscale_output_write_vector(o, at(w, "/timeseries/time"), "s", s->n, s->t));
+    W(upscale_output_write_vector(o, at(w, "/timeseries/voltage"), "V", s->n, s->V));
+    W(upscale_output_write_vector(o, at(w, "/timeseries/current"), "A/m^2", s->n, s->I));
+    W(upscale_output_attr_string(o, at(w, "/timeseries/current"), "sign", "positive on discharge"));
+    W(upscale_output_write_vector(o, at(w, "/timeseries/capacity"), "Ah/m^2", s->n, s->cap));
+    W(upscale_output_write_vector(o, at(w, "/timeseries/ocv"), "V", s->n, s->ocv));
+    W(upscale_output_attr_string(o, at(w, "/timeseries/ocv"), "meaning",
                                  "U_pos - U_neg at the mean stoichiometry of each electrode"));
-    W(upscale_output_write_ints(o, "/timeseries/step", s->n, s->step));
-    W(write_mesh(o, r));
-    if (r->fields) W(write_fields(o, r));
-    W(write_parameters(o, r->p));
-    W(upscale_output_attr_string(o, "/", "version", UPSCALE_GIT_DESCRIBE));
-    W(upscale_output_attr_string(o, "/", "status", res->status));
-    W(upscale_output_attr_string(o, "/", "case", opt->case_path));
-    W(upscale_output_attr_string(o, "/", "name", r->case_name));
-    W(upscale_output_attr_string(o, "/", "command_line",
+    W(upscale_output_write_ints(o, at(w, "/timeseries/step"), s->n, s->step));
+    W(write_mesh(w, r));
+    if (r->fields) W(write_fields(w, r));
+    W(write_parameters(w, r->p));
+    W(upscale_output_attr_string(o, at(w, "/"), "version", UPSCALE_GIT_DESCRIBE));
+    W(upscale_output_attr_string(o, at(w, "/"), "status", res->status));
+    W(upscale_output_attr_string(o, at(w, "/"), "case", opt->case_path));
+    W(upscale_output_attr_string(o, at(w, "/"), "name", r->case_name));
+    W(upscale_output_attr_string(o, at(w, "/"), "command_line",
                                  opt->command_line ? opt->command_line : ""));
-    W(upscale_output_attr_double(o, "/", "theoretical_capacity", res->theoretical_capacity,
+    W(upscale_output_attr_double(o, at(w, "/"), "theoretical_capacity", res->theoretical_capacity,
                                  "Ah/m^2"));
-    W(upscale_output_attr_string(o, "/", "c_rate_basis",
+    W(upscale_output_attr_string(o, at(w, "/"), "c_rate_basis",
                                  "1C = theoretical capacity of the initial state in the direction "
                                  "of the first current step, delivered in one hour"));
     const upscale_solver_stats *st = &res->stats;
-    W(upscale_output_attr_string(o, "/solver", "integrator",
+    W(upscale_output_attr_string(o, at(w, "/solver"), "integrator",
                                  "SUNDIALS IDA (BDF) + KLU, analytic Jacobian"));
-    W(upscale_output_attr_double(o, "/solver", "rtol", r->solver.rtol, "1"));
-    W(upscale_output_attr_long(o, "/solver", "steps", st->steps));
-    W(upscale_output_attr_long(o, "/solver", "residual_evaluations", st->residual_evals));
-    W(upscale_output_attr_long(o, "/solver", "jacobian_evaluations", st->jacobian_evals));
-    W(upscale_output_attr_long(o, "/solver", "newton_iterations", st->newton_iters));
-    W(upscale_output_attr_long(o, "/solver", "newton_failures", st->newton_fails));
-    W(upscale_output_attr_long(o, "/solver", "error_test_failures", st->error_test_fails));
-    W(upscale_output_attr_long(o, "/solver", "consistent_ic_solves", st->ic_calls));
-    W(upscale_output_attr_long(o, "/solver", "unknowns", r->m->layout->n));
-    W(upscale_output_attr_long(o, "/solver", "jacobian_nonzeros", r->m->layout->nnz));
-    W(upscale_output_attr_double(o, "/solver", "wall_time", st->wall_seconds, "s"));
-    W(upscale_output_attr_double(o, "/solver", "inventory_drift", res->inventory_drift, "1"));
-    W(upscale_output_attr_double(o, "/summary", "capacity", res->capacity, "Ah/m^2"));
-    W(upscale_output_attr_double(o, "/summary", "energy", res->energy, "Wh/m^2"));
-    W(upscale_output_attr_double(o, "/summary", "mean_voltage", res->mean_voltage, "V"));
+    W(upscale_output_attr_double(o, at(w, "/solver"), "rtol", r->solver.rtol, "1"));
+    W(upscale_output_attr_long(o, at(w, "/solver"), "steps", st->steps));
+    W(upscale_output_attr_long(o, at(w, "/solver"), "residual_evaluations", st->residual_evals));
+    W(upscale_output_attr_long(o, at(w, "/solver"), "jacobian_evaluations", st->jacobian_evals));
+    W(upscale_output_attr_long(o, at(w, "/solver"), "newton_iterations", st->newton_iters));
+    W(upscale_output_attr_long(o, at(w, "/solver"), "newton_failures", st->newton_fails));
+    W(upscale_output_attr_long(o, at(w, "/solver"), "error_test_failures", st->error_test_fails));
+    W(upscale_output_attr_long(o, at(w, "/solver"), "consistent_ic_solves", st->ic_calls));
+    W(upscale_output_attr_long(o, at(w, "/solver"), "unknowns", r->m->layout->n));
+    W(upscale_output_attr_long(o, at(w, "/solver"), "jacobian_nonzeros", r->m->layout->nnz));
+    W(upscale_output_attr_double(o, at(w, "/solver"), "wall_time", st->wall_seconds, "s"));
+    W(upscale_output_attr_double(o, at(w, "/solver"), "inventory_drift", res->inventory_drift,
+                                 "1"));
+    W(upscale_output_attr_double(o, at(w, "/summary"), "capacity", res->capacity, "Ah/m^2"));
+    W(upscale_output_attr_double(o, at(w, "/summary"), "energy", res->energy, "Wh/m^2"));
+    W(upscale_output_attr_double(o, at(w, "/summary"), "mean_voltage", res->mean_voltage, "V"));
 #undef W
+    return e;
+}
+
+static upscale_err write_output(const run_ctx *r, const upscale_run_options *opt,
+                                const upscale_run_result *res)
+{
+    writer w = {.o = opt->output, .group = opt->group ? opt->group : ""};
+    if (w.o) {
+        UPSCALE_CHECK(strlen(w.group) < sizeof(w.buf) / 2, UPSCALE_ERR_INTERNAL,
+                      "output group name too long: '%s'", w.group);
+        UPSCALE_CALL(write_run(&w, r, opt, res));
+        return UPSCALE_OK;
+    }
+    UPSCALE_CALL(upscale_output_create(opt->output_path, &w.o));
+    upscale_err e = write_run(&w, r, opt, res);
     if (e) {
-        upscale_output_discard(&o);
+        upscale_output_discard(&w.o);
         return upscale_error_trace(e, __FILE__, __LINE__, __func__);
     }
-    return upscale_output_close(&o);
+    return upscale_output_close(&w.o);
+}
+
+upscale_err upscale_run_check(const upscale_run_options *opt, upscale_params **p,
+                              double *theoretical_capacity)
+{
+    run_ctx r = {0};
+    if (p) *p = NULL;
+    upscale_err e = upscale_run_load_params(opt, &r.p);
+    if (!e) e = read_case(&r);
+    if (!e && theoretical_capacity) *theoretical_capacity = r.proto.c_rate_capacity / 3600.0;
+    upscale_protocol_free(&r.proto);
+    upscale_model_destroy(&r.m);
+    if (!e && p)
+        *p = r.p;
+    else
+        upscale_params_destroy(&r.p);
+    return e ? upscale_error_trace(e, __FILE__, __LINE__, __func__) : UPSCALE_OK;
 }
 
 upscale_err upscale_run(const upscale_run_options *opt, upscale_run_result *res)
@@ -510,7 +568,7 @@ upscale_err upscale_run(const upscale_run_options *opt, upscale_run_result *res)
     if (!e) e = integrate(&r, opt, res);
     if (!e) {
         summarise(&r, res);
-        if (opt->output_path) e = write_output(&r, opt, res);
+        if (opt->output_path || opt->output) e = write_output(&r, opt, res);
         if (!e && !res->complete)
             e = upscale_error_set(UPSCALE_ERR_SOLVER, __FILE__, __LINE__, __func__, "%s",
                                   res->status);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "upscale/error.h"
+#include "upscale/output.h"
 #include "upscale/params.h"
 #include "upscale/solver.h"
 
@@ -20,6 +21,11 @@ typedef struct {
     int noverrides;
     int progress;             /* print a progress line on stderr */
     const char *command_line; /* recorded in the output */
+    /* Several runs in one file (upscale rates): with `output` set, the run is written into
+     * that open file instead of output_path, every dataset and attribute below `group`
+     * ("/rate_1C": /rate_1C/timeseries/voltage, ...; NULL or "" is the root). */
+    upscale_output *output;
+    const char *group;
 } upscale_run_options;
 
 typedef struct {
@@ -31,6 +37,7 @@ typedef struct {
     double final_time, final_voltage;
     double theoretical_capacity; /* Ah/m^2, the C-rate basis */
     double inventory_drift;      /* relative change of the sodium inventory */
+    double max_overpotential;    /* V, largest |V - OCV| over the recorded rows */
     upscale_solver_stats stats;
     double rtol;
 } upscale_run_result;
@@ -39,6 +46,14 @@ typedef struct {
  * failure: the partial results are written (status "incomplete: ...") and
  * UPSCALE_ERR_SOLVER is returned. */
 upscale_err upscale_run(const upscale_run_options *opt, upscale_run_result *res);
+
+/* Read and check a case without solving it: every key, unit and range, the model and the
+ * protocol are built exactly as upscale_run() builds them (UPSCALE_ERR_INPUT with its
+ * one-line message on a mistake).  If p is not NULL it receives the parameters as read
+ * (SI values filled in, defaults recorded; the caller destroys them); if
+ * theoretical_capacity is not NULL it receives the C-rate basis in Ah/m^2. */
+upscale_err upscale_run_check(const upscale_run_options *opt, upscale_params **p,
+                              double *theoretical_capacity);
 
 /* Load the case file and the command-line overrides into a new params object. */
 upscale_err upscale_run_load_params(const upscale_run_options *opt, upscale_params **p);

@@ -1,0 +1,279 @@
+/* XDMF descriptions of output files (upscale/xdmf.h).
+ *
+ * Every data item is a reference into the HDF5 file; a field at snapshot i is the slab
+ * (start i, count 1) of the [snapshot x ...] dataset, the electrode's x coordinates a slab
+ * of /mesh/x.  Checked with ParaView 5.11 (Debian 12): its Xdmf3 readers, the default for
+ * .xdmf, show the three grids as time series.  Written to PATH.tmp and renamed. */
+#include "upscale/xdmf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "upscale/h5read.h"
+
+typedef struct {
+    upscale_h5read *r;
+    FILE *f;
+    char h5ref[1200]; /* the HDF5 file name as the XML refers to it (escaped) */
+} ctx;
+
+static void xml_escape(const char *in, char *out, size_t size)
+{
+    size_t n = 0;
+    for (; *in && n + 7 < size; in++) {
+        const char *rep = *in == '&'   ? "&amp;"
+                          : *in == '<' ? "&lt;"
+                          : *in == '>' ? "&gt;"
+                          : *in == '"' ? "&quot;"
+                                       : NULL;
+        if (rep)
+            n += (size_t)snprintf(out + n, size - n, "%s", rep);
+        else
+            out[n++] = *in;
+    }
+    out[n] = '\0';
+}
+
+/* A whole dataset: <DataItem Dimensions="dims" ... Format="HDF">file:path</DataItem>. */
+static void item_hdf(const ctx *c, const char *indent, const char *path, const char *dims)
+{
+    fprintf(c->f,
+            "%s<DataItem Dimensions=\"%s\" NumberType=\"Float\" Precision=\"8\" "
+            "Format=\"HDF\">%s:%s</DataItem>\n",
+            indent, dims, c->h5ref, path);
+}
+
+/* Part of a dataset: start and count per dimension (rank entries), result shape out_dims.
+ * Xdmf3's syntax "FILE:PATH|START:STRIDE:COUNT:DATASPACE" (what ParaView's Xdmf3 readers,
+ * its default for .xdmf, understand; the older ItemType="HyperSlab" they do not). */
+static void item_slab(const ctx *c, const char *indent, const char *path, int rank,
+                      const size_t *full, const size_t *start, const size_t *count,
+                      const char *out_dims)
+{
+    char sel[512] = "";
+    size_t m = 0;
+    const size_t one = 1;
+    const size_t *parts[4] = {start, NULL, count, full};
+    for (int q = 0; q < 4; q++)
+        for (int i = 0; i < rank; i++)
+            m += (size_t)snprintf(sel + m, sizeof(sel) - m, "%s%zu", i ? " " : (q ? ":" : ""),
+                                  parts[q] ? parts[q][i] : one);
+    fprintf(c->f,
+            "%s<DataItem Dimensions=\"%s\" NumberType=\"Float\" Precision=\"8\" "
+            "Format=\"HDF\">%s:%s|%s</DataItem>\n",
+            indent, out_dims, c->h5ref, path, sel);
+}
+
+/* Shape of a dataset that must have the given rank. */
+static upscale_err shape(ctx *c, const char *path, int want, size_t *dims)
+{
+    int rank;
+    UPSCALE_CALL(upscale_h5read_shape(c->r, path, &rank, dims));
+    UPSCALE_CHECK(rank == want, UPSCALE_ERR_INPUT, "%s has rank %d, expected %d", path, rank, want);
+    return UPSCALE_OK;
+}
+
+static upscale_err read_vector(ctx *c, const char *path, size_t *n, double **v)
+{
+    size_t dims[UPSCALE_H5READ_RANK_MAX];
+    UPSCALE_CALL(shape(c, path, 1, dims));
+    *n = dims[0];
+    *v = malloc(sizeof(double) * (*n ? *n : 1));
+    UPSCALE_ALLOC_CHECK(*v);
+    upscale_err e = upscale_h5read_doubles(c->r, path, *n, *v);
+    if (e) {
+        free(*v);
+        *v = NULL;
+    }
+    UPSCALE_CALL(e);
+    return UPSCALE_OK;
+}
+
+/* One run's fields below prefix ("" or "/rate_1C"); names get label ("" or "rate_1C/"). */
+static upscale_err write_run(ctx *c, const char *prefix, const char *label)
+{
+    char path[700], p2[700];
+    double *t = NULL, *region = NULL;
+    size_t ns, nx;
+    snprintf(path, sizeof(path), "%s/fields/time", prefix);
+    UPSCALE_CALL(read_vector(c, path, &ns, &t));
+    snprintf(path, sizeof(path), "%s/mesh/region", prefix);
+    upscale_err e = read_vector(c, path, &nx, &region);
+    static const char *const names[] = {"negative", "", "positive"};
+    for (int g = 0; g < 3 && !e; g += 2) {
+        size_t dims[UPSCALE_H5READ_RANK_MAX];
+        snprintf(path, sizeof(path), "%s/fields/particle_concentration_%s", prefix, names[g]);
+        if (!upscale_h5read_exists(c->r, path)) continue;
+        if ((e = shape(c, path, 3, dims))) break;
+        size_t n = dims[1], nr = dims[2], off = 0, count = 0;
+        while (off < nx && (int)region[off] != g)
+            off++;
+        while (off + count < nx && (int)region[off + count] == g)
+            count++;
+        if (dims[0] != ns || count != n) {
+            e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                                  "%s is %zu x %zu x %zu, but there are %zu snapshots and %zu "
+                                  "cells in the %s electrode",
+                                  path, dims[0], n, nr, ns, count, names[g]);
+            break;
+        }
+        fprintf(c->f,
+                "    <Grid Name=\"%sparticles_%s\" GridType=\"Collection\" "
+                "CollectionType=\"Temporal\">\n",
+                label, names[g]);
+        for (size_t i = 0; i < ns; i++) {
+            char d2[64], dn[32];
+            snprintf(d2, sizeof(d2), "%zu %zu", n, nr);
+            snprintf(dn, sizeof(dn), "%zu", n);
+            fprintf(c->f, "      <Grid Name=\"%sparticles_%s_%zu\" GridType=\"Uniform\">\n", label,
+                    names[g], i);
+            fprintf(c->f, "        <Time Value=\"%.17g\"/>\n", t[i]);
+            fprintf(c->f, "        <Topology TopologyType=\"2DRectMesh\" Dimensions=\"%s\"/>\n",
+                    d2);
+            fprintf(c->f, "        <Geometry GeometryType=\"VXVY\">\n");
+            char dr[32];
+            snprintf(dr, sizeof(dr), "%zu", nr);
+            snprintf(p2, sizeof(p2), "%s/mesh/r_%s", prefix, names[g]);
+            item_hdf(c, "          ", p2, dr);
+            snprintf(p2, sizeof(p2), "%s/mesh/x", prefix);
+            size_t full = nx;
+            item_slab(c, "          ", p2, 1, &full, &off, &count, dn);
+            fprintf(c->f, "        </Geometry>\n");
+            fprintf(c->f,
+                    "        <Attribute Name=\"particle_concentration\" AttributeType=\"Scalar\" "
+                    "Center=\"Node\">\n");
+            size_t start[3] = {i, 0, 0}, cnt[3] = {1, n, nr};
+            item_slab(c, "          ", path, 3, dims, start, cnt, d2);
+            fprintf(c->f, "        </Attribute>\n");
+            fprintf(c->f, "      </Grid>\n");
+        }
+        fprintf(c->f, "    </Grid>\n");
+    }
+    /* The electrolyte and the other fields vs x. */
+    static const char *const fields[] = {"electrolyte_concentration", "electrolyte_potential",
+                                         "solid_potential", "reaction_flux"};
+    int present[4] = {0};
+    for (int q = 0; q < 4 && !e; q++) {
+        size_t dims[UPSCALE_H5READ_RANK_MAX];
+        snprintf(path, sizeof(path), "%s/fields/%s", prefix, fields[q]);
+        if (!upscale_h5read_exists(c->r, path)) continue;
+        if ((e = shape(c, path, 2, dims))) break;
+        if (dims[0] != ns || dims[1] != nx)
+            e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                                  "%s is %zu x %zu, expected %zu snapshots x %zu cells", path,
+                                  dims[0], dims[1], ns, nx);
+        present[q] = 1;
+    }
+    if (!e && present[0]) {
+        fprintf(c->f,
+                "    <Grid Name=\"%selectrolyte\" GridType=\"Collection\" "
+                "CollectionType=\"Temporal\">\n",
+                label);
+        for (size_t i = 0; i < ns; i++) {
+            char d2[64], dx[32];
+            snprintf(d2, sizeof(d2), "1 %zu", nx);
+            snprintf(dx, sizeof(dx), "%zu", nx);
+            fprintf(c->f, "      <Grid Name=\"%selectrolyte_%zu\" GridType=\"Uniform\">\n", label,
+                    i);
+            fprintf(c->f, "        <Time Value=\"%.17g\"/>\n", t[i]);
+            fprintf(c->f, "        <Topology TopologyType=\"2DRectMesh\" Dimensions=\"%s\"/>\n",
+                    d2);
+            fprintf(c->f, "        <Geometry GeometryType=\"VXVY\">\n");
+            snprintf(p2, sizeof(p2), "%s/mesh/x", prefix);
+            item_hdf(c, "          ", p2, dx);
+            fprintf(c->f,
+                    "          <DataItem Dimensions=\"1\" NumberType=\"Float\" Precision=\"8\" "
+                    "Format=\"XML\">0</DataItem>\n");
+            fprintf(c->f, "        </Geometry>\n");
+            for (int q = 0; q < 4; q++) {
+                if (!present[q]) continue;
+                size_t full[2] = {ns, nx}, start[2] = {i, 0}, cnt[2] = {1, nx};
+                snprintf(p2, sizeof(p2), "%s/fields/%s", prefix, fields[q]);
+                fprintf(c->f,
+                        "        <Attribute Name=\"%s\" AttributeType=\"Scalar\" "
+                        "Center=\"Node\">\n",
+                        fields[q]);
+                item_slab(c, "          ", p2, 2, full, start, cnt, d2);
+                fprintf(c->f, "        </Attribute>\n");
+            }
+            fprintf(c->f, "      </Grid>\n");
+        }
+        fprintf(c->f, "    </Grid>\n");
+    }
+    free(t);
+    free(region);
+    return e;
+}
+
+static upscale_err write_all(ctx *c, const char *h5_path)
+{
+    fprintf(c->f, "<?xml version=\"1.0\" ?>\n");
+    fprintf(c->f, "<!-- upscale export-xdmf: fields of %s; data stay in the HDF5 file -->\n",
+            c->h5ref);
+    fprintf(c->f, "<Xdmf Version=\"3.0\">\n  <Domain>\n");
+    int runs = 0;
+    if (upscale_h5read_exists(c->r, "/fields/time")) {
+        UPSCALE_CALL(write_run(c, "", ""));
+        runs++;
+    } else {
+        size_t n;
+        char **groups;
+        UPSCALE_CALL(upscale_h5read_groups(c->r, "/", &n, &groups));
+        upscale_err e = UPSCALE_OK;
+        for (size_t i = 0; i < n && !e; i++) {
+            char path[600], prefix[560], label[560];
+            snprintf(prefix, sizeof(prefix), "/%s", groups[i]);
+            snprintf(path, sizeof(path), "%s/fields/time", prefix);
+            if (!upscale_h5read_exists(c->r, path)) continue;
+            xml_escape(groups[i], label, sizeof(label) - 1);
+            strcat(label, "/");
+            e = write_run(c, prefix, label);
+            runs++;
+        }
+        free(groups);
+        UPSCALE_CALL(e);
+    }
+    UPSCALE_CHECK(runs > 0, UPSCALE_ERR_INPUT,
+                  "%s: no fields to describe (/fields/time is missing: was the run made with "
+                  "output.fields: false?)",
+                  h5_path);
+    fprintf(c->f, "  </Domain>\n</Xdmf>\n");
+    return UPSCALE_OK;
+}
+
+upscale_err upscale_xdmf_write(const char *h5_path, const char *xdmf_path)
+{
+    UPSCALE_CHECK(h5_path && h5_path[0], UPSCALE_ERR_INTERNAL, "xdmf: no file name");
+    char out[4096], tmp[4100];
+    if (xdmf_path) {
+        snprintf(out, sizeof(out), "%s", xdmf_path);
+    } else {
+        size_t len = strlen(h5_path);
+        if (len > 3 && !strcmp(h5_path + len - 3, ".h5")) len -= 3;
+        snprintf(out, sizeof(out), "%.*s.xdmf", (int)len, h5_path);
+    }
+    snprintf(tmp, sizeof(tmp), "%s.tmp", out);
+    ctx c = {0};
+    const char *base = strrchr(h5_path, '/');
+    xml_escape(base ? base + 1 : h5_path, c.h5ref, sizeof(c.h5ref));
+    UPSCALE_CALL(upscale_h5read_open(h5_path, &c.r));
+    c.f = fopen(tmp, "w");
+    if (!c.f) {
+        int err = errno;
+        upscale_h5read_close(&c.r);
+        UPSCALE_CHECK(0, UPSCALE_ERR_IO, "cannot create '%s': %s", tmp, strerror(err));
+    }
+    upscale_err e = write_all(&c, h5_path);
+    upscale_h5read_close(&c.r);
+    if (fclose(c.f) != 0 && !e)
+        e = upscale_error_set(UPSCALE_ERR_IO, __FILE__, __LINE__, __func__, "cannot write '%s': %s",
+                              tmp, strerror(errno));
+    if (!e && rename(tmp, out) != 0)
+        e = upscale_error_set(UPSCALE_ERR_IO, __FILE__, __LINE__, __func__,
+                              "cannot rename '%s' to '%s': %s", tmp, out, strerror(errno));
+    if (e) remove(tmp);
+    UPSCALE_CALL(e);
+    return UPSCALE_OK;
+}
