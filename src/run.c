@@ -176,6 +176,7 @@ static upscale_err read_case(run_ctx *r)
     UPSCALE_CALL(upscale_params_get_string(p, "citation", "", &(const char *){NULL}));
     UPSCALE_CALL(upscale_params_get_string(p, "description", "", &(const char *){NULL}));
     UPSCALE_CALL(upscale_params_check_unused(p));
+    UPSCALE_CALL(upscale_model_check_resolution(p, r->m));
     return UPSCALE_OK;
 }
 
@@ -339,6 +340,7 @@ static void summarise(const run_ctx *r, upscale_run_result *res)
     for (size_t i = 0; i < s->n; i++)
         res->max_overpotential = fmax(res->max_overpotential, fabs(s->V[i] - s->ocv[i]));
     res->theoretical_capacity = r->proto.c_rate_capacity / 3600.0;
+    snprintf(res->warnings, sizeof(res->warnings), "%s", r->m->warnings);
     res->rtol = r->solver.rtol;
     upscale_solver_get_stats(r->s, &res->stats);
 }
@@ -467,6 +469,43 @@ static upscale_err write_parameters(writer *w, const upscale_params *p)
     return e;
 }
 
+/* What the model derived from the inputs (phase-field parameters of Cahn-Hilliard
+ * electrodes: eq. 24-28), under /derived/<region>. */
+static upscale_err write_derived(writer *w, const run_ctx *r)
+{
+    static const char *const names[3] = {"negative", "separator", "positive"};
+    upscale_err e = UPSCALE_OK;
+    for (int g = 0; g < 3 && !e; g += 2) {
+        const upscale_electrode *el = &r->m->cell.el[g];
+        if (!r->m->layout->ch[g]) continue;
+        char path[64];
+        snprintf(path, sizeof(path), "/derived/%s", names[g]);
+        const char *pa = at(w, path);
+        struct {
+            const char *name, *units;
+            double v;
+        } q[] = {{"max_concentration", "mol/m^3", el->cmax},
+                 {"gradient_coefficient", "J m^5/mol^2", el->kappa},
+                 {"interfacial_energy", "J/m^2", el->gamma},
+                 {"interface_width", "m", el->width},
+                 {"binodal_low", "mol/m^3", el->gap.found ? el->gap.c1 : NAN},
+                 {"binodal_high", "mol/m^3", el->gap.found ? el->gap.c2 : NAN},
+                 {"spinodal_low", "mol/m^3", el->gap.found ? el->gap.s1 : NAN},
+                 {"spinodal_high", "mol/m^3", el->gap.found ? el->gap.s2 : NAN},
+                 {"coexistence_potential", "V", el->gap.found ? -el->gap.mu_coex / r->m->cell.faraday : NAN},
+                 {"coherency_coefficient", "J m^3/mol^2", el->coherency}};
+        for (size_t i = 0; i < sizeof(q) / sizeof(q[0]) && !e; i++)
+            e = upscale_output_attr_double(w->o, pa, q[i].name, q[i].v, q[i].units);
+        if (!e && el->mobility && el->mob.kind == UPSCALE_PHASEFIELD_MOBILITY_PER_PHASE && el->gap.found) {
+            e = upscale_output_attr_double(w->o, pa, "mobility_low_phase", el->mob.M1, "mol^2/(J m s)");
+            if (!e)
+                e = upscale_output_attr_double(w->o, pa, "mobility_high_phase", el->mob.M2,
+                                               "mol^2/(J m s)");
+        }
+    }
+    return e;
+}
+
 /* Everything of one run, below w->group. */
 static upscale_err write_run(writer *w, const run_ctx *r, const upscale_run_options *opt,
                              const upscale_run_result *res)
@@ -518,6 +557,8 @@ static upscale_err write_run(writer *w, const run_ctx *r, const upscale_run_opti
     W(upscale_output_attr_double(o, at(w, "/summary"), "capacity", res->capacity, "Ah/m^2"));
     W(upscale_output_attr_double(o, at(w, "/summary"), "energy", res->energy, "Wh/m^2"));
     W(upscale_output_attr_double(o, at(w, "/summary"), "mean_voltage", res->mean_voltage, "V"));
+    W(upscale_output_attr_string(o, at(w, "/"), "warnings", r->m->warnings));
+    W(write_derived(w, r));
 #undef W
     return e;
 }
