@@ -364,6 +364,8 @@ int main(int argc, char **argv)
     upscale_err e = upscale_run(&opt, &res);
     if ((!e || e == UPSCALE_ERR_SOLVER) && res.warnings[0])
         fprintf(stderr, "upscale: warning: %s\n", res.warnings);
+    if ((!e || e == UPSCALE_ERR_SOLVER) && res.notes[0] && !c.quiet)
+        fprintf(stderr, "upscale: note: %s\n", res.notes);
     if (e && e != UPSCALE_ERR_SOLVER) {
         upscale_error_print(stderr, getenv("UPSCALE_TRACE") != NULL);
         free(c.sets);

@@ -620,3 +620,19 @@ double upscale_model_ocv(const upscale_model *m, const double *y)
     }
     return u;
 }
+
+double upscale_model_surface_margin(const upscale_model *m, const double *y)
+{
+    const upscale_layout *L = m->layout;
+    double margin = 1.0;
+    for (int ix = 0; ix < L->nx; ix++) {
+        int g = L->region[ix];
+        if (g == UPSCALE_SEP) continue;
+        const upscale_electrode *el = &m->cell.el[g];
+        double cs = L->mu[ix] >= 0 ? y[L->cs[ix] + L->nr[g] - 1]
+                                   : upscale_model_surface_concentration(m, y, ix, NULL, NULL);
+        double s = cs / el->cmax;
+        margin = fmin(margin, fmin(s, 1.0 - s));
+    }
+    return margin;
+}

@@ -26,13 +26,18 @@ typedef struct {
     size_t n, size, len;
 } snapshots;
 
-enum { ROOT_VOLTAGE, ROOT_CURRENT, ROOT_CAPACITY };
+enum { ROOT_VOLTAGE, ROOT_CURRENT, ROOT_CAPACITY, ROOT_SATURATION };
+
+/* A particle surface this close (in stoichiometry) to empty or full ends the step: the
+ * electrode cannot take or give more at this current (reported, not a failure). */
+#define SATURATION_MARGIN 1e-4
 
 typedef struct {
+    const upscale_model *m;
     const upscale_layout *L;
     const upscale_step *s;
     double q0;
-    int n, kind[3], dir[3];
+    int n, kind[4], dir[4];
 } root_ctx;
 
 static int roots(double t, const double *y, double *g, void *data)
@@ -45,6 +50,9 @@ static int roots(double t, const double *y, double *g, void *data)
             break;
         case ROOT_CURRENT:
             g[k] = fabs(y[c->L->I]) - c->s->current_cutoff;
+            break;
+        case ROOT_SATURATION:
+            g[k] = upscale_model_surface_margin(c->m, y) - SATURATION_MARGIN;
             break;
         default:
             g[k] = fabs(y[c->L->Q] - c->q0) - c->s->capacity_limit;
@@ -246,7 +254,7 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
         memcpy(y, upscale_solver_state(r->s), sizeof(double) * L->n);
         double q0 = y[L->Q], t0 = t;
         /* Stop conditions as IDA roots. */
-        root_ctx rc = {.L = L, .s = st, .q0 = q0};
+        root_ctx rc = {.m = r->m, .L = L, .s = st, .q0 = q0};
         int sign = st->kind == UPSCALE_STEP_CC ? (st->current > 0 ? -1 : 1) : 0;
         if (!isnan(st->voltage_cutoff) && st->kind == UPSCALE_STEP_CC) {
             rc.kind[rc.n] = ROOT_VOLTAGE;
@@ -266,6 +274,10 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
         if (!isnan(st->capacity_limit)) {
             rc.kind[rc.n] = ROOT_CAPACITY;
             rc.dir[rc.n++] = 1;
+        }
+        if (st->kind != UPSCALE_STEP_REST) {
+            rc.kind[rc.n] = ROOT_SATURATION;
+            rc.dir[rc.n++] = -1;
         }
         UPSCALE_CALL(upscale_solver_set_roots(r->s, rc.n, rc.dir, roots, &rc));
         double tend = t + (isfinite(st->duration) ? st->duration : 1e12);
@@ -306,10 +318,18 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
             }
             if (progress_on) progress(r, k, t, t0, y[L->V], qstep, &last);
             if (event == 1) {
-                int found[3] = {0};
+                int found[4] = {0};
                 UPSCALE_CALL(upscale_solver_roots_found(r->s, found));
                 if (found[0] && rc.kind[0] == ROOT_VOLTAGE && st->ends_group)
                     skip_group = st->group;
+                for (int q = 0; q < rc.n; q++)
+                    if (found[q] && rc.kind[q] == ROOT_SATURATION)
+                        snprintf(res->notes + strlen(res->notes),
+                                 sizeof(res->notes) - strlen(res->notes),
+                                 "%sstep %d ended at t = %.6g s: a particle surface came within "
+                                 "%g of empty or full (the electrode cannot carry the current "
+                                 "further)",
+                                 res->notes[0] ? "; " : "", k + 1, t, SATURATION_MARGIN);
             }
             if (event) break;
         }
@@ -558,6 +578,7 @@ static upscale_err write_run(writer *w, const run_ctx *r, const upscale_run_opti
     W(upscale_output_attr_double(o, at(w, "/summary"), "energy", res->energy, "Wh/m^2"));
     W(upscale_output_attr_double(o, at(w, "/summary"), "mean_voltage", res->mean_voltage, "V"));
     W(upscale_output_attr_string(o, at(w, "/"), "warnings", r->m->warnings));
+    W(upscale_output_attr_string(o, at(w, "/"), "notes", res->notes));
     W(write_derived(w, r));
 #undef W
     return e;

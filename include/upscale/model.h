@@ -147,6 +147,8 @@ double upscale_model_inventory(const upscale_model *m, const double *y);
 double upscale_model_theoretical_capacity(const upscale_model *m, int dir);
 /* Open-circuit voltage at the mean stoichiometries of the state y. */
 double upscale_model_ocv(const upscale_model *m, const double *y);
+/* Smallest distance, in stoichiometry, of any particle surface to empty or full. */
+double upscale_model_surface_margin(const upscale_model *m, const double *y);
 /* Surface concentration of the particle at node ix (second-order extrapolation). */
 double upscale_model_surface_concentration(const upscale_model *m, const double *y, int ix,
                                            double *dcs_dcn, double *dcs_dj);

@@ -272,8 +272,9 @@ expect_bad "discharge step without a stop condition" \
     "$TMP/nostop/case.yaml"
 
 # ---- 13. solver failure: partial results, status "incomplete", exit status 3 --------------
-# Discharging the Newman cell far past its capacity (cut-off 0.01 V) drives the solid
-# concentrations out of range and the integrator gives up part way.
+# Mid-run: a first discharge step that runs for 10 minutes, then a step at a current the cell
+# cannot carry, whose start fails; the first step's results must be in the file.  At the
+# start: the same current from rest.
 solver_failure() {
     local tag=$1 name=$2
     shift 2
@@ -324,13 +325,18 @@ EOF
     else
         fail "solver failure ($name): status '$st', expected 'incomplete...'"
     fi
+    if [ "$tag" = midrun ] && [ "${n:-0}" -lt 10 ]; then
+        fail "solver failure ($name): only $n rows, expected the first step's results"
+    fi
     if [ "${n:-0}" -gt 0 ]; then
         pass "solver failure ($name): /timeseries/time has $n rows"
     else
         fail "solver failure ($name): /timeseries/time is empty"
     fi
 }
-solver_failure midrun "mid-run, cut-off 0.01 V" --set protocol.0.voltage_cutoff=0.01V
+solver_failure midrun "mid-run, second step at 5000 A/m^2" --set protocol.0.duration=10min \
+    --set protocol.1.mode=discharge --set protocol.1.current=5000A/m^2 \
+    --set protocol.1.voltage_cutoff=2V
 solver_failure start "at the start, 5000 A/m^2" --set protocol.0.current=5000A/m^2
 
 echo "$failures failure(s)"

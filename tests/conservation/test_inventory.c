@@ -4,6 +4,7 @@
  * (docs/numerics.md), so the drift is round-off. */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "check.h"
 #include "upscale/run.h"
@@ -39,6 +40,19 @@ int main(void)
                                         "protocol.3.current_cutoff=1 A/m^2"};
     check_case("Newman cell, 2C discharge, rest, 1C charge, CV",
                "cases/validation/newman_licoo2_graphite_1C.yaml", cycle, 11);
+    /* A thin positive electrode fills before the cut-off: the step ends on the saturation
+     * stop (a particle surface within 1e-4 of full), complete, with a note. */
+    static const char *const thin[] = {"positive.thickness=20 um", "protocol.0.c_rate=1",
+                                       "output.fields=false"};
+    upscale_run_options opt = {.case_path = "cases/validation/chayambuka2022_5A.yaml",
+                               .overrides = thin, .noverrides = 3};
+    upscale_run_result res;
+    upscale_err e = upscale_run(&opt, &res);
+    CHECK(e == UPSCALE_OK && res.complete && strstr(res.notes, "empty or full"),
+          "thin positive electrode: complete, ended by saturation (%s; %s)",
+          e ? upscale_error_message() : res.status, res.notes);
+    CHECK(fabs(res.inventory_drift) < 1e-9, "thin positive electrode: inventory drift %.2e",
+          res.inventory_drift);
     check_case("graphite | Cahn-Hilliard regular solution, C/2 charge and rest",
                "tests/cases/ch_full_cell.yaml", NULL, 0);
     return CHECK_DONE();
