@@ -12,8 +12,8 @@ static void newman_bv(const upscale_rate_params *p, double ce, double cs, double
                       upscale_rate *out)
 {
     double aa = p->alpha_a, ac = p->alpha_c, room = p->cmax - cs;
-    double g = aa == 0.5 && ac == 0.5 ? sqrt(ce * room * cs)
-                                      : pow(ce, aa) * pow(room, aa) * pow(cs, ac);
+    double g =
+        aa == 0.5 && ac == 0.5 ? sqrt(ce * room * cs) : pow(ce, aa) * pow(room, aa) * pow(cs, ac);
     double ea = exp(aa * p->f_rt * eta), ec = exp(-ac * p->f_rt * eta);
     double s = ea - ec, i0f = p->k * g; /* i0 / F */
     out->j = i0f * s;
@@ -38,8 +38,8 @@ static void yang_bv(const upscale_rate_params *p, double ce, double cs, double e
 }
 
 static const upscale_rate_law laws[] = {
-    {"newman", "Doyle, Fuller, Newman, J. Electrochem. Soc. 140 (1993) 1526",
-     "m^2.5 mol^-0.5 s^-1", newman_bv},
+    {"newman", "Doyle, Fuller, Newman, J. Electrochem. Soc. 140 (1993) 1526", "m^2.5 mol^-0.5 s^-1",
+     newman_bv},
     {"yang2025", "Yang, Woillez, Jacquet, Van Roekeghem (eq. 29): constant j0, sqrt(c_e/c_e0)",
      "A/m^2", yang_bv},
 };

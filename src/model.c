@@ -310,7 +310,8 @@ upscale_err upscale_model_check_resolution(upscale_params *p, upscale_model *m)
         int n = m->layout->nr[g];
         if (!m->layout->ch[g] || !(el->width > 0)) continue;
         double h = 0.0;
-        for (int k = 0; k < n; k++) h = fmax(h, m->rf[g][k + 1] - m->rf[g][k]);
+        for (int k = 0; k < n; k++)
+            h = fmax(h, m->rf[g][k + 1] - m->rf[g][k]);
         double cells = el->width / h;
         char key[64];
         snprintf(key, sizeof(key), "numerics.shells.%s", region_name[g]);

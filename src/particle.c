@@ -33,8 +33,8 @@ upscale_err upscale_particle_read_rk_file(const char *path, upscale_rk_material 
         e = upscale_params_get_quantity(p, "sites_per_formula_unit", "1", "a site count", 1, 8, 0,
                                         &m->sites_per_fu);
     if (!e)
-        e = upscale_params_get_quantity(p, "site_density", "m^-3", "a number density", 0,
-                                        INFINITY, UPSCALE_RANGE_LO_OPEN, &m->fu_density);
+        e = upscale_params_get_quantity(p, "site_density", "m^-3", "a number density", 0, INFINITY,
+                                        UPSCALE_RANGE_LO_OPEN, &m->fu_density);
     if (!e)
         e = upscale_params_get_quantity(p, "reference_energy", "eV", "an energy", -INFINITY,
                                         INFINITY, 0, &m->reference_energy);
@@ -59,7 +59,8 @@ upscale_err upscale_particle_read_rk_file(const char *path, upscale_rk_material 
 static int starts_with(const char *s, const char *word)
 {
     size_t n = strlen(word);
-    while (*s == ' ') s++;
+    while (*s == ' ')
+        s++;
     return strncmp(s, word, n) == 0 && (s[n] == ' ' || s[n] == '\t');
 }
 
@@ -79,17 +80,18 @@ upscale_err upscale_particle_read_potential(upscale_params *p, const char *regio
         upscale_err e = upscale_particle_read_rk_file(path, el->rk);
         if (e) return upscale_params_error(p, k, "%s", upscale_error_message());
         if (upscale_params_has(p, kc))
-            return upscale_params_error(p, kc, "not allowed with a material file: c_max comes "
-                                               "from its site density");
+            return upscale_params_error(p, kc,
+                                        "not allowed with a material file: c_max comes "
+                                        "from its site density");
         el->cmax = upscale_rk_material_cmax(el->rk);
         return upscale_function_callback(rk_ocp, el, &el->ocp);
     }
     UPSCALE_CALL(upscale_params_get_quantity(p, kc, "mol/m^3", "a concentration", 0, INFINITY,
                                              UPSCALE_RANGE_LO_OPEN, &el->cmax));
-    return upscale_function_from_params(
-        p, k, "1", "V",
-        el->cahn_hilliard ? "a homogeneous open-circuit potential" : "an open-circuit potential",
-        -10, 10, 0, &el->ocp);
+    return upscale_function_from_params(p, k, "1", "V",
+                                        el->cahn_hilliard ? "a homogeneous open-circuit potential"
+                                                          : "an open-circuit potential",
+                                        -10, 10, 0, &el->ocp);
 }
 
 /* The homogeneous free energy of an electrode for phasefield.h: mu_h(c) = -F U(c / c_max),
@@ -150,7 +152,10 @@ upscale_err upscale_particle_read_cahn_hilliard(upscale_params *p, const char *n
     /* The miscibility gap of U_h at T, for eq. 24-28. */
     upscale_rk_material_state rks;
     thermo_ctx tc = {.el = el, .faraday = UPSCALE_FARADAY};
-    upscale_thermo th = {.mu = thermo_mu, .g = thermo_g, .ctx = &tc, .c_lo = 1e-9 * el->cmax,
+    upscale_thermo th = {.mu = thermo_mu,
+                         .g = thermo_g,
+                         .ctx = &tc,
+                         .c_lo = 1e-9 * el->cmax,
                          .c_hi = (1 - 1e-9) * el->cmax};
     if (el->rk) UPSCALE_CALL(upscale_rk_material_thermo(el->rk, T, &rks, &th));
     tc.ws = gsl_integration_workspace_alloc(1000);
@@ -175,8 +180,9 @@ upscale_err upscale_particle_read_cahn_hilliard(upscale_params *p, const char *n
     if (!e && upscale_params_has(p, k3)) {
         double w;
         if (!el->gap.found)
-            e = upscale_params_error(p, k3, "the homogeneous potential has no miscibility gap "
-                                            "at %g K",
+            e = upscale_params_error(p, k3,
+                                     "the homogeneous potential has no miscibility gap "
+                                     "at %g K",
                                      T);
         if (!e)
             e = upscale_params_get_quantity(p, k3, "m", "a length", 0, INFINITY,
@@ -188,8 +194,9 @@ upscale_err upscale_particle_read_cahn_hilliard(upscale_params *p, const char *n
         }
     } else if (!e && upscale_params_has(p, k2)) {
         if (!el->gap.found)
-            e = upscale_params_error(p, k2, "the homogeneous potential has no miscibility gap "
-                                            "at %g K, so no interface to give an energy to",
+            e = upscale_params_error(p, k2,
+                                     "the homogeneous potential has no miscibility gap "
+                                     "at %g K, so no interface to give an energy to",
                                      T);
         if (!e)
             e = upscale_params_get_quantity(p, k2, "J/m^2", "an interfacial energy", 0, INFINITY,
@@ -210,8 +217,9 @@ upscale_err upscale_particle_read_cahn_hilliard(upscale_params *p, const char *n
     if (!e && upscale_params_has(p, k2)) {
         double eps;
         if (upscale_params_has(p, KEY("coherency_coefficient")))
-            e = upscale_params_error(p, k2, "give either coherency_coefficient or "
-                                            "strain_energy_density, not both");
+            e = upscale_params_error(p, k2,
+                                     "give either coherency_coefficient or "
+                                     "strain_energy_density, not both");
         if (!e)
             e = upscale_params_get_quantity(p, k2, "J/m^3", "an energy density", 0, INFINITY, 0,
                                             &eps);
@@ -233,15 +241,15 @@ upscale_err upscale_particle_read_cahn_hilliard(upscale_params *p, const char *n
                                       "darken", &closure);
     if (!e && closure == UPSCALE_PHASEFIELD_MOBILITY_DARKEN) {
         el->mobility = mobility_darken;
-        e = upscale_function_from_params(p, KEY("diffusivity"), "mol/m^3", "m^2/s",
-                                         "a diffusivity", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
-                                         &el->ds);
+        e = upscale_function_from_params(p, KEY("diffusivity"), "mol/m^3", "m^2/s", "a diffusivity",
+                                         0, INFINITY, UPSCALE_RANGE_LO_OPEN, &el->ds);
     } else if (!e) {
         double d1, d2;
         el->mobility = mobility_per_phase;
         if (!el->gap.found)
-            e = upscale_params_error(p, KEY("mobility"), "per_phase needs a miscibility gap; "
-                                                         "the potential has none at %g K",
+            e = upscale_params_error(p, KEY("mobility"),
+                                     "per_phase needs a miscibility gap; "
+                                     "the potential has none at %g K",
                                      T);
         if (!e)
             e = upscale_params_get_quantity(p, KEY("phase_diffusivity_low"), "m^2/s",
@@ -254,7 +262,8 @@ upscale_err upscale_particle_read_cahn_hilliard(upscale_params *p, const char *n
         if (!e) e = upscale_phasefield_mobility_per_phase(&th, &el->gap, d1, d2, &el->mob);
         if (!e)
             for (int i = 0; i <= 100; i++) {
-                double dm, m = upscale_phasefield_mobility_eval(&el->mob, el->cmax * i / 100.0, &dm);
+                double dm,
+                    m = upscale_phasefield_mobility_eval(&el->mob, el->cmax * i / 100.0, &dm);
                 if (!(m > 0) || !isfinite(m))
                     e = upscale_params_error(p, KEY("mobility"),
                                              "the closure gives M = %g at c = %g mol/m^3: "

@@ -116,8 +116,7 @@ upscale_err upscale_protocol_read(upscale_params *p, const upscale_model *m, ups
         /* Stop conditions shared by CC, CV and rest steps (a GITT entry has its own). */
         if (mode != 4)
             UPSCALE_CALL(read_opt(p, base, "duration", "s", "a duration", INFINITY, &s.duration));
-        if (mode != 3 && mode != 4)
-            UPSCALE_CALL(read_capacity(p, base, pr, &s.capacity_limit));
+        if (mode != 3 && mode != 4) UPSCALE_CALL(read_capacity(p, base, pr, &s.capacity_limit));
         switch (mode) {
         case 0: /* discharge */
         case 1: /* charge */

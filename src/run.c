@@ -512,12 +512,15 @@ static upscale_err write_derived(writer *w, const run_ctx *r)
                  {"binodal_high", "mol/m^3", el->gap.found ? el->gap.c2 : NAN},
                  {"spinodal_low", "mol/m^3", el->gap.found ? el->gap.s1 : NAN},
                  {"spinodal_high", "mol/m^3", el->gap.found ? el->gap.s2 : NAN},
-                 {"coexistence_potential", "V", el->gap.found ? -el->gap.mu_coex / r->m->cell.faraday : NAN},
+                 {"coexistence_potential", "V",
+                  el->gap.found ? -el->gap.mu_coex / r->m->cell.faraday : NAN},
                  {"coherency_coefficient", "J m^3/mol^2", el->coherency}};
         for (size_t i = 0; i < sizeof(q) / sizeof(q[0]) && !e; i++)
             e = upscale_output_attr_double(w->o, pa, q[i].name, q[i].v, q[i].units);
-        if (!e && el->mobility && el->mob.kind == UPSCALE_PHASEFIELD_MOBILITY_PER_PHASE && el->gap.found) {
-            e = upscale_output_attr_double(w->o, pa, "mobility_low_phase", el->mob.M1, "mol^2/(J m s)");
+        if (!e && el->mobility && el->mob.kind == UPSCALE_PHASEFIELD_MOBILITY_PER_PHASE &&
+            el->gap.found) {
+            e = upscale_output_attr_double(w->o, pa, "mobility_low_phase", el->mob.M1,
+                                           "mol^2/(J m s)");
             if (!e)
                 e = upscale_output_attr_double(w->o, pa, "mobility_high_phase", el->mob.M2,
                                                "mol^2/(J m s)");

@@ -24,8 +24,7 @@ typedef struct {
     const char *name;
     const char *citation;
     const char *k_unit; /* SI unit of the rate parameter */
-    void (*eval)(const upscale_rate_params *p, double ce, double cs, double eta,
-                 upscale_rate *out);
+    void (*eval)(const upscale_rate_params *p, double ce, double cs, double eta, upscale_rate *out);
 } upscale_rate_law;
 
 const upscale_rate_law *upscale_rate_law_find(const char *name);

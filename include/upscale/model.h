@@ -39,9 +39,9 @@ typedef struct upscale_electrode_s {
     const upscale_rate_law *rate_law;
     /* Cahn-Hilliard particles (particle_model: cahn_hilliard). */
     int cahn_hilliard;
-    double kappa;            /* gradient coefficient, J m^5/mol^2 */
-    double coherency;        /* B of the coherency-strain term B (c - c_mean), J m^3/mol^2 */
-    double wetting_slope;    /* dc/dr at r = R, mol/m^4 (0: no surface wetting) */
+    double kappa;         /* gradient coefficient, J m^5/mol^2 */
+    double coherency;     /* B of the coherency-strain term B (c - c_mean), J m^3/mol^2 */
+    double wetting_slope; /* dc/dr at r = R, mol/m^4 (0: no surface wetting) */
     /* Mobility M(c) (mol^2/(J m s)) and dM/dc, chosen by name (particle.c). */
     double (*mobility)(const struct upscale_electrode_s *el, double c, double rt, double *dm);
     upscale_phasefield_mobility mob; /* per_phase closure */
@@ -68,9 +68,9 @@ typedef struct {
 typedef struct {
     double temperature, reference_temperature; /* K */
     double faraday;
-    int half_cell;           /* no negative electrode (half cell or single particle) */
-    int single_particle;     /* cell.type single_particle: one particle in an ideal bath */
-    double counter_i0; /* metal counter electrode exchange current density, A/m^2 at c0 */
+    int half_cell;       /* no negative electrode (half cell or single particle) */
+    int single_particle; /* cell.type single_particle: one particle in an ideal bath */
+    double counter_i0;   /* metal counter electrode exchange current density, A/m^2 at c0 */
     double counter_alpha;
     double sep_thickness, sep_porosity, sep_brugg;
     upscale_electrode el[3]; /* UPSCALE_NEG, UPSCALE_POS used */

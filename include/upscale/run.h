@@ -36,8 +36,8 @@ typedef struct {
     double mean_voltage; /* V, energy / capacity */
     double final_time, final_voltage;
     double theoretical_capacity; /* Ah/m^2, the C-rate basis */
-    char warnings[512];           /* e.g. an under-resolved interface; "" if none */
-    char notes[512];              /* how steps ended when not by their own stop condition */
+    char warnings[512];          /* e.g. an under-resolved interface; "" if none */
+    char notes[512];             /* how steps ended when not by their own stop condition */
     double inventory_drift;      /* relative change of the sodium inventory */
     double max_overpotential;    /* V, largest |V - OCV| over the recorded rows */
     upscale_solver_stats stats;

@@ -58,8 +58,10 @@ static int evaluate(const upscale_model *m, const double *y, int ix, kin_eval *o
     const upscale_layout *L = m->layout;
     const upscale_electrode *el = node_electrode(m, ix);
     surface sf;
-    if (L->mu[ix] >= 0) surface_ch(m, y, ix, &sf);
-    else surface_fick(m, y, ix, &sf);
+    if (L->mu[ix] >= 0)
+        surface_ch(m, y, ix, &sf);
+    else
+        surface_fick(m, y, ix, &sf);
     double ce = y[L->ce[ix]], j = y[L->j[ix]];
     /* Fick's extrapolated surface must lie inside the particle's range; a Cahn-Hilliard
      * surface may sit a hair outside it (particle_cahn_hilliard.c); any law that cannot
@@ -68,9 +70,14 @@ static int evaluate(const upscale_model *m, const double *y, int ix, kin_eval *o
     double dk, k = el->arr_k * upscale_function_eval(el->k, sf.cs, &dk);
     double F = m->cell.faraday;
     double eta = y[L->phis[ix]] - y[L->phie[ix]] - sf.U - F * el->film_resistance * j;
-    upscale_rate_params rp = {.k = k, .dk_dcs = dk * el->arr_k, .cmax = el->cmax,
-                              .ce_ref = m->cell.elyte.c0, .alpha_a = el->alpha_a,
-                              .alpha_c = el->alpha_c, .f_rt = 1.0 / m->thermal, .faraday = F};
+    upscale_rate_params rp = {.k = k,
+                              .dk_dcs = dk * el->arr_k,
+                              .cmax = el->cmax,
+                              .ce_ref = m->cell.elyte.c0,
+                              .alpha_a = el->alpha_a,
+                              .alpha_c = el->alpha_c,
+                              .f_rt = 1.0 / m->thermal,
+                              .faraday = F};
     upscale_rate rl;
     el->rate_law->eval(&rp, ce, sf.cs, eta, &rl);
     if (!isfinite(rl.j) || !isfinite(rl.dj_deta)) return 1;

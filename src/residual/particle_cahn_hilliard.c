@@ -28,12 +28,12 @@ static double homogeneous_potential(const upscale_electrode *el, double s, doubl
 static double mean_conc(const double *c, const double *vol, int nr, double vp)
 {
     double s = 0.0;
-    for (int k = 0; k < nr; k++) s += c[k] * vol[k];
+    for (int k = 0; k < nr; k++)
+        s += c[k] * vol[k];
     return s / vp;
 }
 
-static int residual(const upscale_model *m, double t, const double *y, const double *yp,
-                    double *r)
+static int residual(const upscale_model *m, double t, const double *y, const double *yp, double *r)
 {
     const upscale_layout *L = m->layout;
     const double rt = UPSCALE_GAS * m->cell.temperature, F = m->cell.faraday;
@@ -69,8 +69,8 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
     return 0;
 }
 
-static void jacobian(const upscale_model *m, double t, double cj, const double *y,
-                     const double *yp, upscale_jac *J)
+static void jacobian(const upscale_model *m, double t, double cj, const double *y, const double *yp,
+                     upscale_jac *J)
 {
     const upscale_layout *L = m->layout;
     const double rt = UPSCALE_GAS * m->cell.temperature, F = m->cell.faraday;

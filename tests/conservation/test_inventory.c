@@ -44,8 +44,8 @@ int main(void)
      * stop (a particle surface within 1e-4 of full), complete, with a note. */
     static const char *const thin[] = {"positive.thickness=20 um", "protocol.0.c_rate=1",
                                        "output.fields=false"};
-    upscale_run_options opt = {.case_path = "cases/validation/chayambuka2022_5A.yaml",
-                               .overrides = thin, .noverrides = 3};
+    upscale_run_options opt = {
+        .case_path = "cases/validation/chayambuka2022_5A.yaml", .overrides = thin, .noverrides = 3};
     upscale_run_result res;
     upscale_err e = upscale_run(&opt, &res);
     CHECK(e == UPSCALE_OK && res.complete && strstr(res.notes, "empty or full"),

@@ -142,8 +142,10 @@ int main(void)
                           "counter.exchange_current_density=10 A/m^2",
                           "positive.film_resistance=1e-3 Ohm m^2"};
     run("half cell with film resistance", "tests/cases/half_cell_licoo2.yaml", half, 6, 2);
-    const char *ch[] = {"numerics.cells.separator=2", "numerics.cells.positive=3",
-                        "numerics.shells.positive=6", "numerics.shell_ratio.positive=0.5",
+    const char *ch[] = {"numerics.cells.separator=2",
+                        "numerics.cells.positive=3",
+                        "numerics.shells.positive=6",
+                        "numerics.shell_ratio.positive=0.5",
                         "positive.coherency_coefficient=0.02 J m^3/mol^2",
                         "positive.surface_wetting_slope=1e8 mol/m^4"};
     run("Cahn-Hilliard half cell (coherency, wetting, yang2025 law)",

@@ -21,8 +21,10 @@ static double binodal_low(void)
     double lo = 1e-9, hi = 0.4;
     for (int i = 0; i < 200; i++) {
         double m = 0.5 * (lo + hi);
-        if (log(m / (1 - m)) - 3 * (2 * m - 1) > 0) hi = m;
-        else lo = m;
+        if (log(m / (1 - m)) - 3 * (2 * m - 1) > 0)
+            hi = m;
+        else
+            lo = m;
     }
     return 0.5 * (lo + hi);
 }
@@ -42,7 +44,8 @@ static double *last_profile(const char *file, size_t *nr)
         double *all = malloc(sizeof(double) * dims[0] * dims[1] * dims[2]);
         if (H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, all) >= 0) {
             v = malloc(sizeof(double) * dims[2]);
-            for (hsize_t k = 0; k < dims[2]; k++) v[k] = all[(dims[0] - 1) * dims[1] * dims[2] + k];
+            for (hsize_t k = 0; k < dims[2]; k++)
+                v[k] = all[(dims[0] - 1) * dims[1] * dims[2] + k];
             *nr = dims[2];
         }
         free(all);
@@ -93,7 +96,8 @@ int main(void)
         g26 += sqrt(fmax(p, 0.0)) * h;
     }
     g26 *= sqrt(2.0 * kappa);
-    CHECK_CLOSE(g13, g26, 0.02, 0, "interfacial energy of the relaxed profile (eq. A13) vs eq. 26 [J/m^2]");
+    CHECK_CLOSE(g13, g26, 0.02, 0,
+                "interfacial energy of the relaxed profile (eq. A13) vs eq. 26 [J/m^2]");
     free(c);
     free(r);
     unlink(out);

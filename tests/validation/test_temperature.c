@@ -12,7 +12,8 @@
 static double run(const char *const *sets, int n, double *t_end)
 {
     upscale_run_options opt = {.case_path = "cases/validation/newman_licoo2_graphite_1C.yaml",
-                               .overrides = sets, .noverrides = n};
+                               .overrides = sets,
+                               .noverrides = n};
     upscale_run_result res;
     upscale_err e = upscale_run(&opt, &res);
     CHECK(e == UPSCALE_OK && res.complete, "run completes (%s)",
