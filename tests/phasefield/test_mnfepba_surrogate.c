@@ -10,43 +10,16 @@
 #include "check.h"
 #include "upscale/model.h"
 #include "upscale/params.h"
+#include "upscale/particle.h"
 #include "upscale/phasefield.h"
 #include "upscale/rk_material.h"
 
 static const double E_CHARGE = 1.602176634e-19; /* J/eV */
 
+/* The material file through the simulator's own reader (upscale/particle.h). */
 static upscale_err load(upscale_rk_material *m)
 {
-    upscale_params *p = NULL;
-    UPSCALE_CALL(upscale_params_create(&p));
-    upscale_err e = upscale_params_load(p, "params/mnfepba_surrogate.yaml");
-    double s = 0.0;
-    if (!e)
-        e = upscale_params_get_quantity(p, "sites_per_formula_unit", "1", "a site count", 1, 8, 0,
-                                        &s);
-    if (!e)
-        e = upscale_params_get_quantity(p, "site_density", "m^-3", "a number density", 0, INFINITY,
-                                        UPSCALE_RANGE_LO_OPEN, &m->fu_density);
-    if (!e)
-        e = upscale_params_get_quantity(p, "reference_energy", "eV", "an energy", -INFINITY,
-                                        INFINITY, 0, &m->reference_energy);
-    m->sites_per_fu = s;
-    m->nterms = 0;
-    for (int i = 0; i < UPSCALE_RK_MAX_TERMS && !e; i++) {
-        char ka[64], kb[64];
-        snprintf(ka, sizeof(ka), "redlich_kister.L%d_a", i);
-        snprintf(kb, sizeof(kb), "redlich_kister.L%d_b", i);
-        if (!upscale_params_has(p, ka)) break;
-        e = upscale_params_get_quantity(p, ka, "eV", "an energy", -INFINITY, INFINITY, 0,
-                                        &m->L_a[i]);
-        if (!e)
-            e = upscale_params_get_quantity(p, kb, "eV/K", "an entropy", -INFINITY, INFINITY, 0,
-                                            &m->L_b[i]);
-        m->nterms = i + 1;
-    }
-    upscale_params_destroy(&p);
-    if (e) return upscale_error_trace(e, __FILE__, __LINE__, __func__);
-    return upscale_rk_material_check(m);
+    return upscale_particle_read_rk_file("params/mnfepba_surrogate.yaml", m);
 }
 
 int main(void)
