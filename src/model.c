@@ -628,10 +628,10 @@ double upscale_model_surface_margin(const upscale_model *m, const double *y)
     double margin = 1.0;
     for (int ix = 0; ix < L->nx; ix++) {
         int g = L->region[ix];
-        if (g == UPSCALE_SEP) continue;
+        /* Cahn-Hilliard particles are kept inside by their logarithmic barrier. */
+        if (g == UPSCALE_SEP || L->mu[ix] >= 0) continue;
         const upscale_electrode *el = &m->cell.el[g];
-        double cs = L->mu[ix] >= 0 ? y[L->cs[ix] + L->nr[g] - 1]
-                                   : upscale_model_surface_concentration(m, y, ix, NULL, NULL);
+        double cs = upscale_model_surface_concentration(m, y, ix, NULL, NULL);
         double s = cs / el->cmax;
         margin = fmin(margin, fmin(s, 1.0 - s));
     }

@@ -147,7 +147,8 @@ double upscale_model_inventory(const upscale_model *m, const double *y);
 double upscale_model_theoretical_capacity(const upscale_model *m, int dir);
 /* Open-circuit voltage at the mean stoichiometries of the state y. */
 double upscale_model_ocv(const upscale_model *m, const double *y);
-/* Smallest distance, in stoichiometry, of any particle surface to empty or full. */
+/* Smallest distance, in stoichiometry, of any Fickian particle surface to empty or full
+ * (1 if there is none). */
 double upscale_model_surface_margin(const upscale_model *m, const double *y);
 /* Surface concentration of the particle at node ix (second-order extrapolation). */
 double upscale_model_surface_concentration(const upscale_model *m, const double *y, int ix,
