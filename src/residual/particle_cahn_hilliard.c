@@ -16,7 +16,7 @@
  * solution hugs a bound; they see a finite, monotone continuation instead of NaN.
  * Excursions beyond OUTSIDE are rejected as a bad state. */
 #define EDGE 1e-7
-#define OUTSIDE 1e-3
+#define OUTSIDE 1e-2
 static double homogeneous_potential(const upscale_electrode *el, double s, double *du)
 {
     double b = s < EDGE ? EDGE : (s > 1 - EDGE ? 1 - EDGE : s);
