@@ -32,6 +32,9 @@ enum { ROOT_VOLTAGE, ROOT_CURRENT, ROOT_CAPACITY, ROOT_SATURATION };
  * electrode cannot take or give more at this current (reported, not a failure). */
 #define SATURATION_MARGIN 1e-4
 
+/* Rise time of the current when a step cannot start with a jump (see integrate()). */
+#define RAMP_TAU 1.0
+
 typedef struct {
     const upscale_model *m;
     const upscale_layout *L;
@@ -227,6 +230,8 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
         const upscale_step *st = &r->proto.steps[k];
         if (st->group == skip_group) continue;
         /* Hold and setpoint for this step; starting guess for the algebraic unknowns. */
+        double I_before = y[L->I];
+        r->m->ramp_tau = 0.0;
         switch (st->kind) {
         case UPSCALE_STEP_CC:
             r->m->hold = UPSCALE_HOLD_CURRENT;
@@ -244,6 +249,25 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
             break;
         }
         upscale_err e = upscale_solver_restart(r->s, t, y);
+        if (e && st->kind == UPSCALE_STEP_CC) {
+            /* No consistent state at the full current (e.g. a particle that cannot deliver it):
+             * start from the previous current and let the current rise to its setpoint with a
+             * 1 s time constant, like an instrument's rise time; a voltage cut-off can then
+             * end the step properly. */
+            char first[400];
+            snprintf(first, sizeof(first), "%s", upscale_error_message());
+            r->m->ramp_from = I_before;
+            r->m->ramp_t0 = t;
+            r->m->ramp_tau = RAMP_TAU;
+            upscale_model_guess_algebraic(r->m, I_before, y);
+            e = upscale_solver_restart(r->s, t, y);
+            if (!e)
+                snprintf(res->notes + strlen(res->notes), sizeof(res->notes) - strlen(res->notes),
+                         "%sstep %d started with a %g s current ramp (%s)",
+                         res->notes[0] ? "; " : "", k + 1, RAMP_TAU, first);
+            else
+                upscale_error_set(upscale_error_code(), __FILE__, __LINE__, __func__, "%s", first);
+        }
         if (e) {
             res->complete = 0;
             snprintf(res->status, sizeof(res->status),

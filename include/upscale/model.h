@@ -106,9 +106,12 @@ struct upscale_model {
      * (nr+1) and the particle's measure (per steradian for spheres; see model.c). */
     double *rc[3], *rf[3], *vol[3], *af[3], vp[3];
     double thermal; /* R T / F */
-    /* Protocol setpoint. */
+    /* Protocol setpoint.  With ramp_tau > 0 the held value approaches it from ramp_from:
+     * setpoint + (ramp_from - setpoint) exp(-(t - ramp_t0) / ramp_tau) (the driver's fallback
+     * when a step cannot start with a jump, like an instrument's rise time). */
     upscale_hold hold;
     double setpoint;
+    double ramp_from, ramp_t0, ramp_tau;
     /* Kernels, in evaluation order. */
     const upscale_kernel *kernels[8];
     int nkernels;

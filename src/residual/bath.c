@@ -19,16 +19,7 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
     r[L->phis[ix]] = y[L->I] + F * m->area[ix] * m->dx[ix] * y[L->j[ix]];
     r[L->V] = y[L->V] - y[L->phis[ix]];
     r[L->Q] = yp[L->Q] - y[L->I];
-    switch (m->hold) {
-    case UPSCALE_HOLD_VOLTAGE:
-        r[L->I] = y[L->V] - m->setpoint;
-        break;
-    case UPSCALE_HOLD_POWER:
-        r[L->I] = y[L->I] * y[L->V] - m->setpoint;
-        break;
-    default:
-        r[L->I] = y[L->I] - m->setpoint;
-    }
+    r[L->I] = hold_residual(m, t, y[L->I], y[L->V]);
     return 0;
 }
 
@@ -48,12 +39,7 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
     upscale_jac_add(J, L->V, L->phis[ix], -1.0);
     upscale_jac_add(J, L->Q, L->Q, cj);
     upscale_jac_add(J, L->Q, L->I, -1.0);
-    double dI =
-        m->hold == UPSCALE_HOLD_CURRENT ? 1.0 : (m->hold == UPSCALE_HOLD_POWER ? y[L->V] : 0.0);
-    double dV =
-        m->hold == UPSCALE_HOLD_VOLTAGE ? 1.0 : (m->hold == UPSCALE_HOLD_POWER ? y[L->I] : 0.0);
-    upscale_jac_add(J, L->I, L->I, dI);
-    upscale_jac_add(J, L->I, L->V, dV);
+    hold_jacobian(m, y[L->I], y[L->V], J);
 }
 
 const upscale_kernel upscale_kernel_single_particle_bath = {"single_particle_bath", residual,

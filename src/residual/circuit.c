@@ -18,23 +18,15 @@ static double collector_drop(const upscale_model *m)
            m->cell.el[UPSCALE_NEG].contact_resistance + m->cell.el[UPSCALE_POS].contact_resistance;
 }
 
-static int residual_common(const upscale_model *m, const double *y, const double *yp, double *r)
+static int residual_common(const upscale_model *m, double t, const double *y, const double *yp,
+                           double *r)
 {
     const upscale_layout *L = m->layout;
     int e = L->x_begin[UPSCALE_POS] + L->nx_region[UPSCALE_POS] - 1;
     double I = y[L->I], V = y[L->V];
     r[L->Q] = yp[L->Q] - I;
     r[L->V] = V - y[L->phis[e]] + I * collector_drop(m);
-    switch (m->hold) {
-    case UPSCALE_HOLD_VOLTAGE:
-        r[L->I] = V - m->setpoint;
-        break;
-    case UPSCALE_HOLD_POWER:
-        r[L->I] = I * V - m->setpoint;
-        break;
-    default:
-        r[L->I] = I - m->setpoint;
-    }
+    r[L->I] = hold_residual(m, t, I, V);
     return 0;
 }
 
@@ -47,19 +39,13 @@ static void jacobian_common(const upscale_model *m, const double *y, double cj, 
     upscale_jac_add(J, L->V, L->V, 1.0);
     upscale_jac_add(J, L->V, L->phis[e], -1.0);
     upscale_jac_add(J, L->V, L->I, collector_drop(m));
-    /* Both columns are always in the pattern: the held quantity changes between steps. */
-    double dI =
-        m->hold == UPSCALE_HOLD_CURRENT ? 1.0 : (m->hold == UPSCALE_HOLD_POWER ? y[L->V] : 0.0);
-    double dV =
-        m->hold == UPSCALE_HOLD_VOLTAGE ? 1.0 : (m->hold == UPSCALE_HOLD_POWER ? y[L->I] : 0.0);
-    upscale_jac_add(J, L->I, L->I, dI);
-    upscale_jac_add(J, L->I, L->V, dV);
+    hold_jacobian(m, y[L->I], y[L->V], J);
 }
 
 static int residual_full(const upscale_model *m, double t, const double *y, const double *yp,
                          double *r)
 {
-    return residual_common(m, y, yp, r);
+    return residual_common(m, t, y, yp, r);
 }
 
 static void jacobian_full(const upscale_model *m, double t, double cj, const double *y,
@@ -89,7 +75,7 @@ static int residual_half(const upscale_model *m, double t, const double *y, cons
     double dp, dc;
     if (!(y[L->ce[0]] > 0)) return 1;
     r[L->phie0] = y[L->I] - metal_current(m, y, &dp, &dc);
-    return residual_common(m, y, yp, r);
+    return residual_common(m, t, y, yp, r);
 }
 
 static void jacobian_half(const upscale_model *m, double t, double cj, const double *y,

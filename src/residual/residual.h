@@ -2,6 +2,8 @@
 #ifndef UPSCALE_RESIDUAL_H
 #define UPSCALE_RESIDUAL_H
 
+#include <math.h>
+
 #include "upscale/model.h"
 
 extern const upscale_kernel upscale_kernel_electrolyte_salt;
@@ -13,6 +15,35 @@ extern const upscale_kernel upscale_kernel_interface_kinetics;
 extern const upscale_kernel upscale_kernel_circuit_full;
 extern const upscale_kernel upscale_kernel_circuit_half;
 extern const upscale_kernel upscale_kernel_single_particle_bath;
+
+/* The protocol's hold equation (docs/model.md eq. 10) and its Jacobian row (both columns
+ * always in the pattern: what is held changes between steps). */
+static inline double hold_target(const upscale_model *m, double t)
+{
+    if (!(m->ramp_tau > 0)) return m->setpoint;
+    return m->setpoint + (m->ramp_from - m->setpoint) * exp(-(t - m->ramp_t0) / m->ramp_tau);
+}
+
+static inline double hold_residual(const upscale_model *m, double t, double I, double V)
+{
+    switch (m->hold) {
+    case UPSCALE_HOLD_VOLTAGE:
+        return V - hold_target(m, t);
+    case UPSCALE_HOLD_POWER:
+        return I * V - hold_target(m, t);
+    default:
+        return I - hold_target(m, t);
+    }
+}
+
+static inline void hold_jacobian(const upscale_model *m, double I, double V, upscale_jac *J)
+{
+    const upscale_layout *L = m->layout;
+    double dI = m->hold == UPSCALE_HOLD_CURRENT ? 1.0 : (m->hold == UPSCALE_HOLD_POWER ? V : 0.0);
+    double dV = m->hold == UPSCALE_HOLD_VOLTAGE ? 1.0 : (m->hold == UPSCALE_HOLD_POWER ? I : 0.0);
+    upscale_jac_add(J, L->I, L->I, dI);
+    upscale_jac_add(J, L->I, L->V, dV);
+}
 
 /* Electrode parameters of node ix (NULL in the separator). */
 static inline const upscale_electrode *node_electrode(const upscale_model *m, int ix)

@@ -272,9 +272,11 @@ expect_bad "discharge step without a stop condition" \
     "$TMP/nostop/case.yaml"
 
 # ---- 13. solver failure: partial results, status "incomplete", exit status 3 --------------
-# Mid-run: a first discharge step that runs for 10 minutes, then a step at a current the cell
-# cannot carry, whose start fails; the first step's results must be in the file.  At the
-# start: the same current from rest.
+# Mid-run: a first discharge step that runs for 10 minutes, then a constant-voltage step at
+# 9 V, which has no consistent state; the first step's results must be in the file.  At the
+# start: a positive diffusivity of 1e-30 m^2/s cannot carry any current.  (A current that is
+# merely too large is not a failure: the current rises over 1 s and the voltage cut-off ends
+# the step.)
 solver_failure() {
     local tag=$1 name=$2
     shift 2
@@ -334,10 +336,9 @@ EOF
         fail "solver failure ($name): /timeseries/time is empty"
     fi
 }
-solver_failure midrun "mid-run, second step at 5000 A/m^2" --set protocol.0.duration=10min \
-    --set protocol.1.mode=discharge --set protocol.1.current=5000A/m^2 \
-    --set protocol.1.voltage_cutoff=2V
-solver_failure start "at the start, 5000 A/m^2" --set protocol.0.current=5000A/m^2
+solver_failure midrun "mid-run, second step CV at 9 V" --set protocol.0.duration=10min \
+    --set protocol.1.mode=cv --set protocol.1.voltage=9V --set protocol.1.current_cutoff=1A/m^2
+solver_failure start "at the start, D_s = 1e-30 m^2/s" --set positive.diffusivity=1e-30m^2/s
 
 echo "$failures failure(s)"
 exit "$failures"

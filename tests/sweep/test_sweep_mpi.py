@@ -14,7 +14,7 @@ MODE
              present exactly once, the rows recorded before the kill are unchanged (same
              session, start stamp and numbers: nothing completed was recomputed) and the
              others belong to session 2.
-  failure    a point with an absurd current fails: it is recorded with its message
+  failure    a point whose solver fails (D_s = 1e-30 m^2/s) is recorded with its message
              (status 3), the other points complete, the sweep exits 0 and its last line
              counts the failure, and with
              `outputs: true` every point has its own output file.
@@ -239,9 +239,9 @@ grid:
 def failure(upscale, mpiexec, tmp):
     sweep = write(os.path.join(tmp, "fail.yaml"), f"""base: {NEWMAN}
 list:
-  - {{protocol.0.current: 24 A/m^2}}
-  - {{protocol.0.current: 1e5 A/m^2}}
-  - {{protocol.0.current: 12 A/m^2}}
+  - {{protocol.0.current: 24 A/m^2, positive.diffusivity: 1e-13 m^2/s}}
+  - {{protocol.0.current: 24 A/m^2, positive.diffusivity: 1e-30 m^2/s}}
+  - {{protocol.0.current: 12 A/m^2, positive.diffusivity: 1e-13 m^2/s}}
 outputs: true
 """)
     out = os.path.join(tmp, "fail.h5")
@@ -256,7 +256,7 @@ outputs: true
         return
     got, order = rows(out)
     check("all three points recorded once", sorted(order) == [0, 1, 2], str(order))
-    check("the absurd current failed with status 3", got.get(1, {}).get("status") == 3)
+    check("the point with D_s = 1e-30 m^2/s failed with status 3", got.get(1, {}).get("status") == 3)
     check("the others complete with a capacity",
           all(got.get(q, {}).get("status") == 0 and got[q]["capacity"] > 1 for q in (0, 2)))
     with h5py.File(out, "r") as f:
