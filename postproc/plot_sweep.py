@@ -207,7 +207,16 @@ def main(argv=None):
     prefix = args.output or os.path.splitext(args.file)[0]
     written = []
     if xk and yk:
-        varying = [k for k in pick if len(s.levels(k)[0]) > 1]
+        # A key that varies only together with x, y or the panel key (e.g. an interface width
+        # given with each radius in a `list`) does not need fixing.
+        def follows(k):
+            seen = {}
+            for i in range(len(s.value[k].values)):
+                tag = tuple(s.key_of(i, q) for q in (xk, yk, pk) if q)
+                if seen.setdefault(tag, s.key_of(i, k)) != s.key_of(i, k):
+                    return False
+            return True
+        varying = [k for k in pick if len(s.levels(k)[0]) > 1 and not follows(k)]
         if varying:
             print(f"{prog}: {', '.join(varying)} also vary{'s' if len(varying) == 1 else ''}: "
                   "fix with --where KEY=VALUE", file=sys.stderr)
