@@ -50,6 +50,16 @@ upscale_err upscale_particle_read_rk_file(const char *path, upscale_rk_material 
                                                INFINITY, 0, 0.0, &m->L_b[i]);
         m->nterms = i + 1;
     }
+    /* records written by `upscale import gcmc -o` (include/upscale/gcmc.h): accepted, not
+     * used by the simulator */
+    static const char *const records[] = {"uncertainty.", "provenance.", "derived."};
+    for (size_t k = 0; !e && k < upscale_params_count(p); k++) {
+        upscale_params_entry en;
+        upscale_params_get_entry(p, k, &en);
+        for (size_t r = 0; r < sizeof(records) / sizeof(records[0]); r++)
+            if (!strncmp(en.key, records[r], strlen(records[r])))
+                upscale_params_mark_used(p, en.key);
+    }
     if (!e) e = upscale_params_check_unused(p);
     if (!e) e = upscale_rk_material_check(m);
     upscale_params_destroy(&p);

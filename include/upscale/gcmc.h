@@ -68,6 +68,9 @@
  *   overlap) half the central 68.27% interval of the replicas (the standard deviation of a
  *   normal distribution, not inflated by a replica whose fit oscillates into a hole left
  *   by the resampling).  Failed replicas (no overlapping gap, failed fit) are counted.
+ *   The same spread of the replicas' mu at 101 points across the sampled range gives a
+ *   pointwise band of mu(N).  A replica finds its hull on boot_grid points (4001); the
+ *   binodals are polished by Newton, so only N_mix depends on that grid (to its spacing).
  *
  * Manifest (CSV):
  *   # energy_unit: eV          required: eV, meV, J, kJ/mol, kcal/mol, K (energy as a
@@ -99,6 +102,7 @@
 #include <stdint.h>
 
 #include "upscale/error.h"
+#include "upscale/rk_material.h"
 
 /* ---- window files ---- */
 
@@ -239,6 +243,7 @@ typedef struct {
     upscale_gcmc_fit_settings fit; /* ideal, kT and sites are taken from the manifest */
     double sites;                  /* > 0 overrides the manifest's sites */
     int bootstrap;                 /* replicas (200; 0: none) */
+    int boot_grid;                 /* hull grid of a replica (4001; the full fit: fit.grid) */
     uint64_t seed;                 /* 1 */
     int drop_drifting;             /* 0 */
     double kT_only;                /* > 0: analyse only this temperature (kT) */
@@ -257,6 +262,8 @@ typedef struct {
     upscale_gcmc_gap gaps[UPSCALE_GCMC_MAX_GAPS];
     upscale_gcmc_gap se; /* bootstrap standard deviations of the main gap's numbers */
     int boot_ok, boot_failed;
+    int nband;                /* points of the bootstrap band of mu(N) (0: no bootstrap) */
+    double *band_N, *band_sd; /* uniform over [N_lo, N_hi] of the fit; spread of mu there */
 } upscale_gcmc_temperature;
 
 typedef struct {
@@ -273,9 +280,97 @@ upscale_err upscale_gcmc_analyze(const upscale_gcmc_manifest *m, const upscale_g
                                  upscale_gcmc_result **r);
 void upscale_gcmc_result_destroy(upscale_gcmc_result **r);
 
+/* Bootstrap spread of the fitted mu at N (linear between the band points, the spread
+ * defined as for the gap's numbers); NAN outside the sampled range or without a bootstrap. */
+double upscale_gcmc_temperature_mu_sd(const upscale_gcmc_temperature *T, double N);
+
 /* Conversions of a particle count per supercell: x = N / formula_units per formula unit
  * (NAN without formula_units) and c = N / (N_A V) in mol/m^3 (NAN without volume). */
 double upscale_gcmc_x_per_fu(const upscale_gcmc_manifest *m, double N);
 double upscale_gcmc_concentration(const upscale_gcmc_manifest *m, double N);
+
+/* ---- a Redlich-Kister material file from the windows (upscale import gcmc -o) ----
+ *
+ * Model: the material of include/upscale/rk_material.h, with y = N / N_sites = x / s and
+ * T = kT / k_B,
+ *     mu(N, T) = E0 + kT ln(y/(1-y)) + sum_{i<n} (a_i + b_i T) phi_i(y),
+ *     phi_i(y) = d/dy [y (1-y) (2y-1)^i],
+ * linear in E0, a_i, b_i.  Fitted by weighted least squares to mu of every window in the
+ * per-temperature fits above (eq. 17, all temperatures at once), each with the
+ * effective-variance sigma of its temperature's fit (mu' from the Legendre fit), energies
+ * converted to eV (the manifest's energy unit must have a Boltzmann constant).  The b
+ * columns use T - mean(T) (conditioning; the file gets a_i and b_i).
+ * Number of terms n (1..max_terms, at most 8): leave-one-window-out PRESS over all windows
+ * with the one-standard-error rule, as for the Legendre degree; or given.
+ * Uncertainties: bootstrap over windows, stratified by temperature (each temperature's
+ * fitted windows resampled with replacement), n fixed, seeded mt19937; spread = half the
+ * central 68.27% interval of the replicas, for every coefficient and for the numbers
+ * derived from the model at each temperature (binodals, spinodals, mu_coex, the largest
+ * mixing energy p of eq. 27 per formula unit and where), which come from
+ * upscale_phasefield_common_tangent on the model (the simulator's own path).
+ * Sites per formula unit s: given, else the manifest's sites_per_formula_unit, else
+ * sites / formula_units.  Formula units per m^3 (the file's site_density): given, else
+ * formula_units / volume of the manifest.
+ *
+ * Material file (read by upscale_particle_read_rk_file): citation, material,
+ * sites_per_formula_unit, site_density, reference_energy, redlich_kister.L<i>_a/_b,
+ * temperature_range; then records the reader ignores:
+ *   uncertainty.*   replicas, seed, the spread of reference_energy and of every L<i>_a/_b;
+ *   derived.fit.*   terms and the rule, windows, chi2, dof, temperatures;
+ *   derived.T<T>K.* windows, sampled x range, and for the windows alone (gcmc: binodals,
+ *                   spinodals, mu_coex, mixing_max per formula unit, mixing_x, each with
+ *                   _sd, binodal_x*_at_end when the contact is at the end of the sampled
+ *                   range) and for this model (model: the same numbers);
+ *   provenance.*    command, upscale version, and for the manifest and every window read:
+ *                   file, bytes, SHA-256 (FIPS 180-4), in_fit.
+ * The file is written to a temporary name beside PATH and renamed at the end: on any error
+ * PATH is left as it was. */
+typedef struct {
+    double sites_per_fu; /* s; 0: from the manifest */
+    double fu_density;   /* formula units per m^3; 0: from the manifest */
+    int terms;           /* 0: chosen by cross-validation */
+    int max_terms;       /* UPSCALE_RK_MAX_TERMS */
+    int bootstrap;       /* replicas (200; 0: no uncertainties) */
+    uint64_t seed;       /* 1 */
+} upscale_gcmc_rk_settings;
+
+void upscale_gcmc_rk_settings_default(upscale_gcmc_rk_settings *s);
+
+typedef struct upscale_gcmc_rk upscale_gcmc_rk;
+
+typedef struct {
+    int terms, max_tried;     /* chosen and highest well-conditioned number of terms */
+    int npoints, ntemps;      /* windows and temperatures in the fit */
+    double chi2, score;       /* weighted residual sum of squares, PRESS */
+    double T_min, T_max;      /* K */
+    int boot_ok, boot_failed; /* replicas */
+} upscale_gcmc_rk_info;
+
+/* A miscibility gap of the model, x per formula unit, mu_coex in eV per ion, mix_max in eV
+ * per formula unit; found 1 (a gap), 0 (none: the rest NAN), -1 (the tangent failed). */
+typedef struct {
+    int found;
+    double x1, x2, s1, s2, mu_coex, mix_max, x_mix;
+} upscale_gcmc_rk_gap;
+
+/* Fit and bootstrap from an analysis (rk keeps no pointer into r). */
+upscale_err upscale_gcmc_rk_fit(const upscale_gcmc_result *r, const upscale_gcmc_rk_settings *s,
+                                upscale_gcmc_rk **rk);
+void upscale_gcmc_rk_destroy(upscale_gcmc_rk **rk);
+void upscale_gcmc_rk_get_info(const upscale_gcmc_rk *rk, upscale_gcmc_rk_info *info);
+/* The fitted material, and the spreads of its numbers in the same fields (NAN without a
+ * bootstrap). */
+const upscale_rk_material *upscale_gcmc_rk_material(const upscale_gcmc_rk *rk);
+const upscale_rk_material *upscale_gcmc_rk_material_sd(const upscale_gcmc_rk *rk);
+/* The model's gap at the k-th temperature of the analysis (ascending) and its spreads. */
+void upscale_gcmc_rk_gap_at(const upscale_gcmc_rk *rk, int k, upscale_gcmc_rk_gap *value,
+                            upscale_gcmc_rk_gap *sd);
+/* mu_h of the model at (x, T), eV per ion, and (sd not NULL) the replicas' spread there
+ * (uses a work array inside rk: not for concurrent calls on one rk). */
+double upscale_gcmc_rk_mu(upscale_gcmc_rk *rk, double x, double T, double *sd);
+/* Write the material file (layout above).  name: the `material` key; command: the command
+ * line for the provenance (may be NULL). */
+upscale_err upscale_gcmc_rk_write(const upscale_gcmc_rk *rk, const upscale_gcmc_result *r,
+                                  const char *path, const char *name, const char *command);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "upscale/gcmc.h"
 #include "upscale/lattice.h"
@@ -14,7 +15,9 @@
 static const char import_usage[] =
     "usage: upscale import gcmc MANIFEST.csv [--sites N] [--bootstrap 200] [--seed 1]\n"
     "                           [--temperature T] [--max-degree 40] [--criterion loo|bic]\n"
-    "                           [--drop-drifting] [--out PREFIX]\n";
+    "                           [--drop-drifting] [--out PREFIX]\n"
+    "                           [-o MATERIAL.yaml [--sites-per-fu S] [--site-density N_PER_M3]\n"
+    "                            [--name NAME] [--rk-terms N]]\n";
 
 static const char lattice_usage[] =
     "usage: upscale gcmc-lattice --out DIR [--L 64] [--T 0.8] [--seed 1] [--sweeps 2000]\n"
@@ -171,9 +174,10 @@ static upscale_err write_outputs(const upscale_gcmc_result *r, const char *prefi
     UPSCALE_CHECK(f, UPSCALE_ERR_IO, "%s: cannot write (%s)", path, strerror(errno));
     fprintf(f,
             "# fit of mu(N), G(N) = integral of mu dN from the lowest sampled N (eq. 18), "
-            "mixing energy = G - convex hull; energies in %s per supercell\n",
+            "mixing energy = G - convex hull; energies in %s per supercell; mu_sd: bootstrap "
+            "spread of mu\n",
             m->energy_unit);
-    fprintf(f, "kT,N,x_site,x_fu,mu,dmu_dN,G,G_mix\n");
+    fprintf(f, "kT,N,x_site,x_fu,mu,dmu_dN,G,G_mix,mu_sd\n");
     for (int k = 0; k < r->ntemps; k++) {
         const upscale_gcmc_temperature *T = &r->t[k];
         upscale_gcmc_fit_info fi;
@@ -184,9 +188,9 @@ static upscale_err write_outputs(const upscale_gcmc_result *r, const char *prefi
             double mu = upscale_gcmc_fit_mu(T->fit, N, &d), mix = 0;
             for (int g = 0; g < T->ngaps; g++)
                 mix += upscale_gcmc_fit_mixing(T->fit, &T->gaps[g], N);
-            fprintf(f, "%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n", T->kT, N,
+            fprintf(f, "%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.4g\n", T->kT, N,
                     r->sites > 0 ? N / r->sites : NAN, upscale_gcmc_x_per_fu(m, N), mu, d,
-                    upscale_gcmc_fit_G(T->fit, N), mix);
+                    upscale_gcmc_fit_G(T->fit, N), mix, upscale_gcmc_temperature_mu_sd(T, N));
         }
     }
     UPSCALE_CHECK(fclose(f) == 0, UPSCALE_ERR_IO, "%s: write failed", path);
@@ -222,12 +226,124 @@ static upscale_err write_outputs(const upscale_gcmc_result *r, const char *prefi
     return UPSCALE_OK;
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
+}
+
+/* "v +/- sd" in a field of `width`, sd omitted when not finite. */
+static void cell(double v, double sd, int at_end, int width)
+{
+    char buf[64];
+    if (!isfinite(v))
+        snprintf(buf, sizeof(buf), "-");
+    else if (isfinite(sd))
+        snprintf(buf, sizeof(buf), "%.4g+/-%.2g%s", v, sd, at_end ? "*" : "");
+    else
+        snprintf(buf, sizeof(buf), "%.4g%s", v, at_end ? "*" : "");
+    printf(" %*s", width, buf);
+}
+
+/* One line per temperature: the windows' own reconstruction and, with a material fit, its
+ * model.  Compositions per formula unit when known, else per site. */
+static void print_summary(const upscale_gcmc_result *r, upscale_gcmc_rk *rk)
+{
+    const upscale_gcmc_manifest *m = r->manifest;
+    double per = m->formula_units > 0 ? m->formula_units : r->sites > 0 ? r->sites : 1.0;
+    const char *xs = m->formula_units > 0 ? "x per formula unit"
+                     : r->sites > 0       ? "x per site"
+                                          : "N";
+    printf("\nsummary (%s; +/- bootstrap spread; * binodal at the end of the sampled range):\n",
+           xs);
+    printf("  %9s %7s %6s %18s %18s %18s %18s", m->kB > 0 ? "T [K]" : "kT", "windows", "degree",
+           "x1 (windows)", "x2 (windows)", "x_mix (windows)", "mix max/unit");
+    if (rk) printf(" %18s %18s %18s", "x1 (model)", "x2 (model)", "mix max (model)");
+    printf("\n");
+    for (int k = 0; k < r->ntemps; k++) {
+        const upscale_gcmc_temperature *T = &r->t[k];
+        upscale_gcmc_fit_info fi;
+        upscale_gcmc_fit_get_info(T->fit, &fi);
+        printf("  %9.4g %7d %6d", m->kB > 0 ? T->kT / m->kB : T->kT, T->nfit, fi.degree);
+        if (T->main_gap >= 0) {
+            const upscale_gcmc_gap *g = &T->gaps[T->main_gap], *e = &T->se;
+            cell(g->N1 / per, e->N1 / per, g->N1_at_end, 18);
+            cell(g->N2 / per, e->N2 / per, g->N2_at_end, 18);
+            cell(g->N_mix / per, e->N_mix / per, 0, 18);
+            cell(g->mix_max / per, e->mix_max / per, 0, 18);
+        } else {
+            printf(" %18s %18s %18s %18s", "no gap", "-", "-", "-");
+        }
+        if (rk) {
+            upscale_gcmc_rk_gap g, e;
+            upscale_gcmc_rk_gap_at(rk, k, &g, &e);
+            if (g.found == 1) {
+                cell(g.x1, e.x1, 0, 18);
+                cell(g.x2, e.x2, 0, 18);
+                cell(g.mix_max, e.mix_max, 0, 18);
+            } else {
+                printf(" %18s %18s %18s", "no gap", "-", "-");
+            }
+        }
+        printf("\n");
+    }
+    printf("  (mix max: the largest mixing energy, G above the common tangent, in %s per %s%s)\n",
+           m->energy_unit,
+           m->formula_units > 0 ? "formula unit"
+           : r->sites > 0       ? "site"
+                                : "supercell",
+           rk && (strcmp(m->energy_unit, "eV") || !(m->formula_units > 0))
+               ? "; the model's in eV per formula unit"
+               : "");
+}
+
+static void print_material(const upscale_gcmc_rk *rk, const char *path)
+{
+    upscale_gcmc_rk_info in;
+    upscale_gcmc_rk_get_info(rk, &in);
+    const upscale_rk_material *m = upscale_gcmc_rk_material(rk),
+                              *sd = upscale_gcmc_rk_material_sd(rk);
+    printf("\nRedlich-Kister material (%s): %d terms (%s, 1..%d well-conditioned), %d windows at "
+           "%d temperatures %g..%g K, chi2/dof = %.3g; bootstrap %d replicas (%d failed)\n",
+           path, in.terms, "leave-one-window-out CV, one-se rule", in.max_tried, in.npoints,
+           in.ntemps, in.T_min, in.T_max, in.chi2 / (in.npoints - 2 * in.terms - 1), in.boot_ok,
+           in.boot_failed);
+    printf("  %-18s %16s %10s\n", "coefficient", "value", "spread");
+    printf("  %-18s %16.9g %10.2g eV\n", "E0 (per ion)", m->reference_energy, sd->reference_energy);
+    for (int i = 0; i < m->nterms; i++) {
+        char a[32], b[32];
+        snprintf(a, sizeof(a), "L%d_a", i);
+        snprintf(b, sizeof(b), "L%d_b", i);
+        printf("  %-18s %16.9g %10.2g eV\n", a, m->L_a[i], sd->L_a[i]);
+        printf("  %-18s %16.9g %10.2g eV/K\n", b, m->L_b[i], sd->L_b[i]);
+    }
+}
+
+/* "upscale import gcmc ARGS" for the provenance; arguments with spaces in quotes. */
+static char *command_line(int argc, char **argv)
+{
+    size_t len = 32;
+    for (int i = 0; i < argc; i++)
+        len += strlen(argv[i]) + 3;
+    char *c = malloc(len);
+    if (!c) return NULL;
+    size_t n = (size_t)snprintf(c, len, "upscale import");
+    for (int i = 0; i < argc; i++)
+        n += (size_t)snprintf(c + n, len - n, strpbrk(argv[i], " \t") ? " '%s'" : " %s", argv[i]);
+    return c;
+}
+
 int upscale_import_gcmc_main(int argc, char **argv)
 {
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     upscale_gcmc_settings s;
     upscale_gcmc_settings_default(&s);
-    const char *manifest = NULL, *out = NULL;
+    const char *manifest = NULL, *out = NULL, *material = NULL, *name = NULL;
     double temperature = 0;
+    upscale_gcmc_rk_settings rs;
+    upscale_gcmc_rk_settings_default(&rs);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int last = i + 1 >= argc;
@@ -256,6 +372,33 @@ int upscale_import_gcmc_main(int argc, char **argv)
             }
         } else if (!strcmp(a, "--out") && !last) {
             out = argv[++i];
+        } else if (!strcmp(a, "-o") && !last) {
+            material = argv[++i];
+        } else if (!strcmp(a, "--name") && !last) {
+            name = argv[++i];
+        } else if (!strcmp(a, "--sites-per-fu") && !last) {
+            bad = parse_number(a, argv[++i], &rs.sites_per_fu);
+            if (!bad && !(rs.sites_per_fu > 0)) {
+                fprintf(stderr, "upscale: --sites-per-fu must be > 0, got %g\n", rs.sites_per_fu);
+                bad = 2;
+            }
+        } else if (!strcmp(a, "--site-density") && !last) {
+            bad = parse_number(a, argv[++i], &rs.fu_density);
+            if (!bad && !(rs.fu_density > 0)) {
+                fprintf(stderr,
+                        "upscale: --site-density must be > 0 (formula units per m^3), "
+                        "got %g\n",
+                        rs.fu_density);
+                bad = 2;
+            }
+        } else if (!strcmp(a, "--rk-terms") && !last) {
+            bad = parse_count(a, argv[++i], 1, &v);
+            if (!bad && v > UPSCALE_RK_MAX_TERMS) {
+                fprintf(stderr, "upscale: --rk-terms expects 1..%d, got %lld\n",
+                        UPSCALE_RK_MAX_TERMS, v);
+                bad = 2;
+            }
+            rs.terms = (int)v;
         } else if (!strcmp(a, "--criterion") && !last) {
             const char *c = argv[++i];
             if (!strcmp(c, "loo"))
@@ -283,6 +426,20 @@ int upscale_import_gcmc_main(int argc, char **argv)
         fprintf(stderr, "upscale: import gcmc needs a MANIFEST.csv\n%s", import_usage);
         return 2;
     }
+    if (material && s.bootstrap < 20) {
+        fprintf(stderr,
+                "upscale: import gcmc -o: the material file carries bootstrap "
+                "uncertainties; --bootstrap must be >= 20, got %d\n",
+                s.bootstrap);
+        return 2;
+    }
+    if (!material && (name || rs.terms || rs.sites_per_fu > 0 || rs.fu_density > 0)) {
+        fprintf(stderr, "upscale: import gcmc: --name, --rk-terms, --sites-per-fu and "
+                        "--site-density need -o MATERIAL.yaml\n");
+        return 2;
+    }
+    rs.bootstrap = s.bootstrap;
+    rs.seed = s.seed;
     upscale_gcmc_manifest *m = NULL;
     upscale_gcmc_result *r = NULL;
     upscale_err e = upscale_gcmc_manifest_read(manifest, &m);
@@ -302,6 +459,24 @@ int upscale_import_gcmc_main(int argc, char **argv)
             print_temperature(r, &r->t[k], &s);
         if (out) e = write_outputs(r, out);
     }
+    double t_analysis = seconds_since(&t0);
+    upscale_gcmc_rk *rk = NULL;
+    if (!e && material) e = upscale_gcmc_rk_fit(r, &rs, &rk);
+    if (!e) print_summary(r, rk);
+    if (!e && material) {
+        print_material(rk, material);
+        char stem[256];
+        const char *b = base_name(material), *dot = strrchr(b, '.');
+        snprintf(stem, sizeof(stem), "%.*s", dot ? (int)(dot - b) : (int)strlen(b), b);
+        char *cmd = command_line(argc, argv);
+        e = upscale_gcmc_rk_write(rk, r, material, name ? name : stem, cmd);
+        free(cmd);
+        if (!e) printf("wrote %s\n", material);
+    }
+    if (!e)
+        printf("time: %.3f s (windows, fits and bootstrap %.3f s%s)\n", seconds_since(&t0),
+               t_analysis, material ? ", then the material file" : "");
+    upscale_gcmc_rk_destroy(&rk);
     upscale_gcmc_result_destroy(&r);
     upscale_gcmc_manifest_destroy(&m);
     return exit_status(e);

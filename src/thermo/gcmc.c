@@ -35,6 +35,7 @@ void upscale_gcmc_settings_default(upscale_gcmc_settings *s)
     upscale_gcmc_window_settings_default(&s->window);
     upscale_gcmc_fit_settings_default(&s->fit);
     s->bootstrap = 200;
+    s->boot_grid = 4001;
     s->seed = 1;
 }
 
@@ -327,6 +328,8 @@ void upscale_gcmc_result_destroy(upscale_gcmc_result **r)
     if (!r || !*r) return;
     for (int k = 0; k < (*r)->ntemps; k++) {
         free((*r)->t[k].windows);
+        free((*r)->t[k].band_N);
+        free((*r)->t[k].band_sd);
         upscale_gcmc_fit_destroy(&(*r)->t[k].fit);
     }
     free((*r)->t);
@@ -396,58 +399,84 @@ static double quantile(const double *v, int n, double q)
     return v[i] + (pos - i) * (v[i + 1] - v[i]);
 }
 
-/* Bootstrap over windows: the spread of the main gap's numbers over the replicas, as half
- * the central 68.27% interval (the standard deviation for a normal distribution, but not
- * inflated by the odd replica whose fit oscillates). */
+/* Half the central 68.27% interval of v[0..n-1] (finite values only; v is reordered): the
+ * standard deviation of a normal distribution, but not inflated by the odd replica whose
+ * fit oscillates.  NAN with fewer than 2 finite values. */
+static double spread(double *v, int n)
+{
+    int nb = 0;
+    for (int b = 0; b < n; b++)
+        if (isfinite(v[b])) v[nb++] = v[b];
+    qsort(v, (size_t)nb, sizeof(double), compare_double);
+    return nb >= 2 ? 0.5 * (quantile(v, nb, 0.841345) - quantile(v, nb, 0.158655)) : NAN;
+}
+
+/* Bootstrap over windows: the spread over the replicas of the main gap's numbers (when
+ * there is a gap) and of mu(N) at BAND points across the sampled range.  Replicas locate
+ * the hull on boot_grid points (the Newton polish makes the binodals independent of it). */
 #define NQ 7
+#define BAND 101
 static upscale_err bootstrap(const upscale_gcmc_manifest *m, const upscale_gcmc_settings *s,
-                             const upscale_gcmc_fit_settings *fs, const char *name,
+                             const upscale_gcmc_fit_settings *fs_full, const char *name,
                              upscale_gcmc_result *r, upscale_gcmc_temperature *T)
 {
-    const upscale_gcmc_gap *ref = &T->gaps[T->main_gap];
+    const upscale_gcmc_gap *ref = T->main_gap >= 0 ? &T->gaps[T->main_gap] : NULL;
     const int n = T->nfit, B = s->bootstrap;
+    upscale_gcmc_fit_settings fs = *fs_full;
+    fs.grid = s->boot_grid;
+    upscale_gcmc_fit_info fi;
+    upscale_gcmc_fit_get_info(T->fit, &fi);
     int *idx = malloc((size_t)n * sizeof(*idx));
     double *buf = malloc((size_t)n * 4 * sizeof(double));
     double *val = malloc((size_t)NQ * B * sizeof(double));
+    double *band = malloc((size_t)BAND * B * sizeof(double));
+    T->band_N = malloc(BAND * sizeof(double));
+    T->band_sd = malloc(BAND * sizeof(double));
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!idx || !buf || !val || !rng) {
-        free(idx), free(buf), free(val);
+    if (!idx || !buf || !val || !band || !T->band_N || !T->band_sd || !rng) {
+        free(idx), free(buf), free(val), free(band);
         if (rng) gsl_rng_free(rng);
         UPSCALE_ALLOC_CHECK(NULL);
     }
+    T->nband = BAND;
+    for (int j = 0; j < BAND; j++)
+        T->band_N[j] = fi.N_lo + (fi.N_hi - fi.N_lo) * j / (BAND - 1.0);
     gsl_rng_set(rng, (unsigned long)s->seed);
+    int nband = 0; /* replicas with a fit */
     for (int b = 0; b < B; b++) {
         for (int i = 0; i < n; i++)
             idx[i] = T->windows[gsl_rng_uniform_int(rng, (unsigned long)n)];
         upscale_gcmc_fit *fit = NULL;
         upscale_gcmc_gap gaps[UPSCALE_GCMC_MAX_GAPS];
         int ngaps = 0, k = -1;
-        upscale_err e = fit_windows(m, r, fs, name, idx, n, buf, &fit);
-        if (!e) e = upscale_gcmc_fit_gaps(fit, UPSCALE_GCMC_MAX_GAPS, gaps, &ngaps);
-        if (!e) k = match_gap(gaps, ngaps, ref);
+        upscale_err e = fit_windows(m, r, &fs, name, idx, n, buf, &fit);
+        if (!e)
+            for (int j = 0; j < BAND; j++)
+                band[(size_t)j * B + nband] = upscale_gcmc_fit_mu(fit, T->band_N[j], NULL);
+        if (!e) nband++;
+        if (!e && ref) e = upscale_gcmc_fit_gaps(fit, UPSCALE_GCMC_MAX_GAPS, gaps, &ngaps);
+        if (!e && ref) k = match_gap(gaps, ngaps, ref);
         upscale_gcmc_fit_destroy(&fit);
-        if (e || k < 0) {
+        if (e || (ref && k < 0)) {
             upscale_error_clear();
             T->boot_failed++;
             continue;
         }
+        T->boot_ok++;
+        if (!ref) continue;
         const double v[NQ] = {gaps[k].N1, gaps[k].N2,      gaps[k].mu_coex, gaps[k].S1,
                               gaps[k].S2, gaps[k].mix_max, gaps[k].N_mix};
         for (int q = 0; q < NQ; q++)
-            val[q * B + T->boot_ok] = v[q];
-        T->boot_ok++;
+            val[q * B + T->boot_ok - 1] = v[q];
     }
     gsl_rng_free(rng);
     free(idx), free(buf);
+    for (int j = 0; j < BAND; j++)
+        T->band_sd[j] = spread(band + (size_t)j * B, nband);
+    free(band);
     double sd[NQ];
-    for (int q = 0; q < NQ; q++) {
-        double *v = val + q * B;
-        int nb = 0;
-        for (int b = 0; b < T->boot_ok; b++)
-            if (isfinite(v[b])) v[nb++] = v[b];
-        qsort(v, (size_t)nb, sizeof(double), compare_double);
-        sd[q] = nb >= 2 ? 0.5 * (quantile(v, nb, 0.841345) - quantile(v, nb, 0.158655)) : NAN;
-    }
+    for (int q = 0; q < NQ; q++)
+        sd[q] = ref ? spread(val + q * B, T->boot_ok) : NAN;
     free(val);
     T->se = (upscale_gcmc_gap){.N1 = sd[0],
                                .N2 = sd[1],
@@ -457,6 +486,16 @@ static upscale_err bootstrap(const upscale_gcmc_manifest *m, const upscale_gcmc_
                                .mix_max = sd[5],
                                .N_mix = sd[6]};
     return UPSCALE_OK;
+}
+
+double upscale_gcmc_temperature_mu_sd(const upscale_gcmc_temperature *T, double N)
+{
+    if (T->nband < 2 || !(N >= T->band_N[0] && N <= T->band_N[T->nband - 1])) return NAN;
+    double h = (T->band_N[T->nband - 1] - T->band_N[0]) / (T->nband - 1);
+    int j = h > 0 ? (int)((N - T->band_N[0]) / h) : 0;
+    if (j >= T->nband - 1) j = T->nband - 2;
+    double w = h > 0 ? (N - T->band_N[j]) / h : 0.0;
+    return (1.0 - w) * T->band_sd[j] + w * T->band_sd[j + 1];
 }
 
 static upscale_err analyze_temperature(const upscale_gcmc_manifest *m,
@@ -488,7 +527,7 @@ static upscale_err analyze_temperature(const upscale_gcmc_manifest *m,
         if (T->main_gap < 0 ||
             T->gaps[g].N2 - T->gaps[g].N1 > T->gaps[T->main_gap].N2 - T->gaps[T->main_gap].N1)
             T->main_gap = g;
-    if (T->main_gap >= 0 && s->bootstrap > 0) UPSCALE_CALL(bootstrap(m, s, &fs, name, r, T));
+    if (s->bootstrap > 0) UPSCALE_CALL(bootstrap(m, s, &fs, name, r, T));
     return UPSCALE_OK;
 }
 
@@ -498,6 +537,8 @@ upscale_err upscale_gcmc_analyze(const upscale_gcmc_manifest *m, const upscale_g
     *out = NULL;
     UPSCALE_CHECK(s->bootstrap >= 0, UPSCALE_ERR_INPUT, "bootstrap replicas must be >= 0, got %d",
                   s->bootstrap);
+    UPSCALE_CHECK(s->bootstrap == 0 || s->boot_grid >= 101, UPSCALE_ERR_INPUT,
+                  "bootstrap hull grid of %d points (need >= 101)", s->boot_grid);
     upscale_gcmc_result *r = calloc(1, sizeof(*r));
     UPSCALE_ALLOC_CHECK(r);
     r->manifest = m;

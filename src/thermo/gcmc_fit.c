@@ -21,6 +21,7 @@ struct upscale_gcmc_fit {
     upscale_gcmc_fit_settings s;
     char name[128];
     double N_lo, N_hi;
+    double ideal_lo; /* integral of the ideal term at N_lo (G's constant) */
     int degree;
     double c[MAX_DEGREE + 1];
     upscale_gcmc_fit_info info;
@@ -104,15 +105,14 @@ double upscale_gcmc_fit_mu(const upscale_gcmc_fit *f, double N, double *dmu_dN)
 double upscale_gcmc_fit_G(const upscale_gcmc_fit *f, double N)
 {
     /* integral of P_k dt: Q_0 = t + 1, Q_k = (P_{k+1} - P_{k-1}) / (2k + 1), zero at t = -1 */
-    double P[MAX_DEGREE + 2], i_lo, i_N;
+    double P[MAX_DEGREE + 2], i_N;
     double t = map_t(f, N);
     legendre(t, f->degree, P, NULL);
     double sum = f->c[0] * (t + 1.0);
     for (int k = 1; k <= f->degree; k++)
         sum += f->c[k] * (P[k + 1] - P[k - 1]) / (2 * k + 1);
-    ideal(&f->s, f->N_lo, NULL, &i_lo);
     ideal(&f->s, N, NULL, &i_N);
-    return i_N - i_lo + 0.5 * (f->N_hi - f->N_lo) * sum;
+    return i_N - f->ideal_lo + 0.5 * (f->N_hi - f->N_lo) * sum;
 }
 
 void upscale_gcmc_fit_get_info(const upscale_gcmc_fit *f, upscale_gcmc_fit_info *info)
@@ -168,10 +168,11 @@ static upscale_err qr_alloc(qr_work *w, int n, int pmax)
 }
 
 /* Weighted columns A_ik = P_k(t_i) / sigma_i and b_i = y_i / sigma_i; factorise up to
- * column pmax - 1 or the first nearly dependent column.  Returns the number of
- * well-conditioned columns. */
+ * column limit - 1 (limit <= pmax) or the first nearly dependent column.  Returns the
+ * number of well-conditioned columns.  Column k depends only on columns 0..k, so a
+ * smaller limit gives the same leading factorisation. */
 static int qr_factor(qr_work *w, const double *t, const double *y, const double *sigma,
-                     const double *mult, double column_tol)
+                     const double *mult, double column_tol, int limit)
 {
     const int n = w->n;
     double P[MAX_DEGREE + 2];
@@ -184,7 +185,7 @@ static int qr_factor(qr_work *w, const double *t, const double *y, const double 
     }
     memset(w->R, 0, (size_t)w->pmax * w->pmax * sizeof(double));
     int k;
-    for (k = 0; k < w->pmax; k++) {
+    for (k = 0; k < limit; k++) {
         double *v = w->v, norm0 = 0, norm = 0;
         for (int i = 0; i < n; i++) {
             v[i] = w->A[(size_t)k * n + i];
@@ -320,6 +321,7 @@ upscale_err upscale_gcmc_fit_create(const upscale_gcmc_fit_settings *s, const ch
     snprintf(f->name, sizeof(f->name), "%s", name);
     f->N_lo = lo;
     f->N_hi = hi;
+    ideal(s, lo, NULL, &f->ideal_lo);
     int dmax = s->max_degree < distinct - 2 ? s->max_degree : distinct - 2;
 
     double *buf = malloc((size_t)n * 5 * sizeof(double));
@@ -341,7 +343,7 @@ upscale_err upscale_gcmc_fit_create(const upscale_gcmc_fit_settings *s, const ch
     if (s->ideal == UPSCALE_GCMC_IDEAL_NONE) e = secant_slopes(n, N, mu, slope);
 
     /* effective variance of eq. 17, three passes: slope from the ideal term, then the fit */
-    int chosen = -1, ncols = 0;
+    int chosen = -1, ncols = 0, tried = 0;
     double best = INFINITY;
     for (int pass = 0; pass < WEIGHT_PASSES && !e; pass++) {
         for (int i = 0; i < n && !e; i++) {
@@ -354,7 +356,9 @@ upscale_err upscale_gcmc_fit_create(const upscale_gcmc_fit_settings *s, const ch
                                       name, N[i], N_se[i], phi[i], slope[i]);
         }
         if (e) break;
-        ncols = qr_factor(&w, t, y, sigma, mult, s->column_tol);
+        /* later passes only refine the weights at the chosen degree */
+        ncols = qr_factor(&w, t, y, sigma, mult, s->column_tol, pass == 0 ? w.pmax : chosen + 1);
+        if (pass == 0) tried = ncols;
         if (ncols < s->min_degree + 1) {
             e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
                                   "%s: the fit of degree %d is ill-conditioned (%d distinct "
@@ -412,7 +416,7 @@ upscale_err upscale_gcmc_fit_create(const upscale_gcmc_fit_settings *s, const ch
     if (!e)
         f->info = (upscale_gcmc_fit_info){.degree = chosen,
                                           .npoints = n,
-                                          .max_tried = ncols - 1,
+                                          .max_tried = tried - 1,
                                           .chi2 = w.chi2[chosen],
                                           .score = best,
                                           .N_lo = lo,

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "upscale/arrhenius.h"
 #include "upscale/excess.h"
@@ -21,8 +23,8 @@
 static const char usage[] =
     "usage: upscale import msd FILE... [--temperatures T1,T2,...] [--timestep DT] [--log LOG]\n"
     "                      [--units lj|metal|real|si] [--dim D] [--column NAME]\n"
-    "                      [--fit-start F] [--fit-end F] [--at T]...\n"
-    "       upscale import excess TABLE.csv\n"
+    "                      [--fit-start F] [--fit-end F] [--at T]... [--csv FILE]\n"
+    "       upscale import excess TABLE.csv [--csv FILE]\n"
     "\n"
     "  msd     D = slope(MSD vs t)/(2 d) per FILE (a fix ave/time file of compute msd, plain\n"
     "          'time MSD' text, or a log.lammps: one D per run with an MSD column), with its\n"
@@ -33,7 +35,9 @@ static const char usage[] =
     "          fit ln D = ln D0 - Ea/(kB T) with 95% intervals, a test for a change of slope,\n"
     "          and D at each --at temperature.\n"
     "  excess  interfacial energy and strain energy density from two-phase supercells:\n"
-    "          dE/A = 2 gamma + (V/A) eps_strain (CSV with units in the header)\n";
+    "          dE/A = 2 gamma + (V/A) eps_strain (CSV with units in the header)\n"
+    "  --csv FILE  writes the points and the fit with its 95% band for\n"
+    "          postproc/plot_arrhenius.py (msd) and postproc/plot_excess.py (excess)\n";
 
 typedef struct {
     const char **files;
@@ -41,7 +45,7 @@ typedef struct {
     double *temps, *at;
     int ntemps, nat;
     double timestep, fit_start, fit_end;
-    const char *log_path, *units, *column;
+    const char *log_path, *units, *column, *csv;
     int dim;
 } msd_options;
 
@@ -149,6 +153,8 @@ static int parse_msd_options(int argc, char **argv, msd_options *o)
             }
         } else if (!strcmp(a, "--column") && more) {
             o->column = argv[++i];
+        } else if (!strcmp(a, "--csv") && more) {
+            o->csv = argv[++i];
         } else if (a[0] == '-' && a[1] == '-') {
             fprintf(stderr, "upscale import: unknown or incomplete option '%s'\n", a);
             return 1;
@@ -474,6 +480,143 @@ static upscale_err predictions(const msd_options *o, const double *D, const doub
     return UPSCALE_OK;
 }
 
+/* ---------------------------------------------------------------- csv */
+
+/* Open FILE.tmp.XXXXXX beside path; the caller writes, then csv_close renames it. */
+static upscale_err csv_open(const char *path, char *tmp, size_t size, FILE **f)
+{
+    UPSCALE_CHECK(snprintf(tmp, size, "%s.tmp.XXXXXX", path) < (int)size, UPSCALE_ERR_INPUT,
+                  "%s: path too long", path);
+    int fd = mkstemp(tmp);
+    UPSCALE_CHECK(fd >= 0, UPSCALE_ERR_IO, "%s: cannot write beside it", path);
+    fchmod(fd, 0644);
+    *f = fdopen(fd, "w");
+    if (!*f) {
+        close(fd);
+        unlink(tmp);
+    }
+    UPSCALE_CHECK(*f, UPSCALE_ERR_IO, "%s: cannot write", path);
+    return UPSCALE_OK;
+}
+
+static upscale_err csv_close(FILE *f, const char *tmp, const char *path)
+{
+    int bad = ferror(f);
+    bad |= fclose(f) != 0;
+    if (!bad) bad = rename(tmp, path) != 0;
+    if (bad) unlink(tmp);
+    UPSCALE_CHECK(!bad, UPSCALE_ERR_IO, "%s: write failed", path);
+    return UPSCALE_OK;
+}
+
+/* One line of the fitted line on a grid: T, D and its band at r->level. */
+static void csv_line(FILE *f, const char *kind, const upscale_arrhenius_result *r, double T_lo,
+                     double T_hi)
+{
+    const int n = 60;
+    for (int j = 0; j <= n; j++) {
+        /* uniform in 1/T */
+        double T = 1.0 / (1.0 / T_hi + (1.0 / T_lo - 1.0 / T_hi) * j / n), D, lo, hi;
+        int extra;
+        if (upscale_arrhenius_predict(r, T, &D, &lo, &hi, &extra) != UPSCALE_OK) {
+            upscale_error_clear();
+            continue;
+        }
+        fprintf(f, "%s,%.10g,%.10g,%.10g,%.10g,,%d,\n", kind, T, D, lo, hi, extra);
+    }
+}
+
+/* Points, the single line with its band over the data and the --at temperatures, the two
+ * regimes when a change of slope is accepted, and the --at predictions. */
+static upscale_err write_msd_csv(const msd_options *o, const series_list *l, const double *W,
+                                 const upscale_arrhenius_settings *st,
+                                 const upscale_arrhenius_result *r,
+                                 const upscale_arrhenius_break_result *b)
+{
+    const upscale_lammps_units *un = l->s[0].units;
+    char tmp[4200];
+    FILE *f;
+    UPSCALE_CALL(csv_open(o->csv, tmp, sizeof(tmp), &f));
+    fprintf(f, "# upscale import msd: diffusivities and the Arrhenius fit ln D = ln D0 - Ea/(kB T)"
+               "\n");
+    fprintf(f, "# units: %s; D in %s; T in %s; Ea in %s; band: %g%% interval of the line\n",
+            un->name, un->diffusivity, un->temperature[0] ? un->temperature : "reduced units",
+            un->energy, 100 * (r ? r->level : 0.95));
+    if (r) {
+        fprintf(f, "# Ea = %.6g +- %.3g %s; D0 = %.6g %s; kB = %.10g; weighted = %d\n", r->Ea,
+                r->Ea_err, un->energy, r->D0, un->diffusivity, r->kB, r->weighted);
+        if (b && b->tested)
+            fprintf(f,
+                    "# change of slope: %s (F = %.4g, p = %.3g), T_break = %.6g, Ea_high = "
+                    "%.6g, Ea_low = %.6g\n",
+                    b->accepted ? "accepted" : "not accepted", b->F, b->p, b->T_break, b->Ea_high,
+                    b->Ea_low);
+    }
+    fprintf(f, "kind,T,D,D_lo,D_hi,D_err,extrapolated,name\n");
+    for (int i = 0; i < l->n; i++) {
+        const series *s = &l->s[i];
+        fprintf(f, "point,");
+        if (o->ntemps) fprintf(f, "%.10g", o->temps[i]); /* empty without --temperatures */
+        fprintf(f, ",%.10g,,,%.10g,,", s->fit.D, s->fit.D_err);
+        fputc('"', f);
+        for (const char *c = s->name; *c; c++) {
+            if (*c == '"') fputc('"', f); /* CSV doubles a quote */
+            fputc(*c, f);
+        }
+        fputs("\"\n", f);
+    }
+    if (r) {
+        double lo = r->T_min, hi = r->T_max;
+        for (int i = 0; i < o->nat; i++)
+            lo = fmin(lo, o->at[i]), hi = fmax(hi, o->at[i]);
+        csv_line(f, "fit", r, lo, hi);
+        /* the two regimes of an accepted change of slope, each fitted on its own when it has
+         * 3 points or more; the --at predictions come from the regime on their side, as
+         * printed (predictions()) */
+        upscale_arrhenius_result part[2];
+        int have[2] = {0, 0};
+        if (b && b->accepted) {
+            double *sub = malloc(3 * (size_t)l->n * sizeof(double));
+            if (!sub) {
+                fclose(f);
+                unlink(tmp);
+                UPSCALE_ALLOC_CHECK(NULL);
+            }
+            for (int side = 0; side < 2; side++) {
+                int m = 0;
+                for (int k = 0; k < l->n; k++)
+                    if ((o->temps[k] >= b->T_break) == (side == 0)) {
+                        sub[m] = o->temps[k];
+                        sub[l->n + m] = l->s[k].fit.D;
+                        sub[2 * l->n + m] = W ? W[k] : 0;
+                        m++;
+                    }
+                have[side] =
+                    m >= 3 && upscale_arrhenius_fit(sub, sub + l->n, W ? sub + 2 * l->n : NULL, m,
+                                                    st, &part[side]) == UPSCALE_OK;
+                upscale_error_clear();
+                if (have[side])
+                    csv_line(f, side == 0 ? "fit_high" : "fit_low", &part[side], part[side].T_min,
+                             part[side].T_max);
+            }
+            free(sub);
+        }
+        for (int i = 0; i < o->nat; i++) {
+            double D, dlo, dhi;
+            int extra, side = b && b->accepted && o->at[i] < b->T_break;
+            const upscale_arrhenius_result *use = have[side] ? &part[side] : r;
+            if (upscale_arrhenius_predict(use, o->at[i], &D, &dlo, &dhi, &extra) == UPSCALE_OK)
+                fprintf(f, "at,%.10g,%.10g,%.10g,%.10g,,%d,%s\n", o->at[i], D, dlo, dhi, extra,
+                        use == r ? "single line"
+                        : side   ? "low-T regime"
+                                 : "high-T regime");
+            upscale_error_clear();
+        }
+    }
+    UPSCALE_CALL(csv_close(f, tmp, o->csv));
+    return UPSCALE_OK;
+}
+
 static upscale_err arrhenius_report(const msd_options *o, const series_list *l,
                                     const upscale_units *u)
 {
@@ -481,6 +624,7 @@ static upscale_err arrhenius_report(const msd_options *o, const series_list *l,
     const upscale_lammps_units *un = l->s[0].units;
     if (n < 3) {
         printf("Arrhenius fit: not done (%d temperatures; at least 3 are needed)\n", n);
+        if (o->csv) UPSCALE_CALL(write_msd_csv(o, l, NULL, NULL, NULL, NULL));
         return UPSCALE_OK;
     }
     double *D = malloc(2 * (size_t)n * sizeof(*D));
@@ -528,6 +672,7 @@ static upscale_err arrhenius_report(const msd_options *o, const series_list *l,
                "be at T = %.4g %s)\n",
                b.F, b.p, b.T_break, tu);
     e = predictions(o, D, W, n, &st, &r, &b, u, un);
+    if (!e && o->csv) e = write_msd_csv(o, l, W, &st, &r, &b);
     free(D);
     UPSCALE_CALL(e);
     return UPSCALE_OK;
@@ -558,7 +703,11 @@ static upscale_err import_msd(const msd_options *o)
             if (o->ntemps) printf("[T = %g] ", o->temps[i]);
             print_series(&l.s[i], u);
         }
-        if (o->ntemps > 0) e = arrhenius_report(o, &l, u);
+        if (o->ntemps > 0)
+            e = arrhenius_report(o, &l, u);
+        else if (o->csv)
+            e = write_msd_csv(o, &l, NULL, NULL, NULL, NULL);
+        if (!e && o->csv) printf("wrote %s\n", o->csv);
     }
     upscale_units_destroy(&u);
     free(l.s);
@@ -568,7 +717,43 @@ static upscale_err import_msd(const msd_options *o)
 
 /* ---------------------------------------------------------------- excess */
 
-static upscale_err import_excess(const char *path)
+/* Points (L = V/A, dE/A) and the line 2 gamma + L eps with its band at r->level. */
+static upscale_err write_excess_csv(const char *csv, const char *table, const upscale_excess *x,
+                                    const upscale_excess_result *r)
+{
+    char tmp[4200];
+    FILE *f;
+    UPSCALE_CALL(csv_open(csv, tmp, sizeof(tmp), &f));
+    int n = upscale_excess_size(x);
+    const double *A = upscale_excess_area(x), *V = upscale_excess_volume(x),
+                 *dE = upscale_excess_energy(x);
+    fprintf(f, "# upscale import excess %s: dE/A = 2 gamma + (V/A) eps_strain (eq. 5), SI units\n",
+            table);
+    fprintf(f,
+            "# gamma = %.10g +- %.4g J/m^2; eps_strain = %.10g +- %.4g J/m^3; cov = %.4g; "
+            "band: %g%% interval of the line (Student t %.4g, %d dof)\n",
+            r->gamma, r->gamma_err, r->strain, r->strain_err, r->cov, 100 * r->level, r->tq,
+            r->dof);
+    fprintf(f, "kind,L_m,dE_per_A_J_m2,lo,hi,A_m2,V_m3,dE_J\n");
+    double lmax = 0;
+    for (int i = 0; i < n; i++) {
+        double L = V[i] / A[i];
+        lmax = fmax(lmax, L);
+        fprintf(f, "point,%.10g,%.10g,,,%.10g,%.10g,%.10g\n", L, dE[i] / A[i], A[i], V[i], dE[i]);
+    }
+    /* var(2 gamma + L eps) = 4 var gamma + 4 L cov + L^2 var eps */
+    for (int j = 0; j <= 100; j++) {
+        double L = 1.05 * lmax * j / 100.0, y = 2 * r->gamma + L * r->strain;
+        double var = 4 * r->gamma_err * r->gamma_err + 4 * L * r->cov +
+                     L * L * r->strain_err * r->strain_err;
+        double h = r->tq * sqrt(var > 0 ? var : 0.0);
+        fprintf(f, "fit,%.10g,%.10g,%.10g,%.10g,,,\n", L, y, y - h, y + h);
+    }
+    UPSCALE_CALL(csv_close(f, tmp, csv));
+    return UPSCALE_OK;
+}
+
+static upscale_err import_excess(const char *path, const char *csv)
 {
     upscale_units *u;
     UPSCALE_CALL(upscale_units_create(NULL, &u));
@@ -584,6 +769,8 @@ static upscale_err import_excess(const char *path)
         printf("    strain energy density    = %.5g +- %.2g MJ/m^3 (95%% CI %.5g..%.5g)\n",
                1e-6 * r.strain, 1e-6 * r.strain_err, 1e-6 * r.strain_lo, 1e-6 * r.strain_hi);
         printf("    rms residual of dE/A %.3g mJ/m^2\n", 1e3 * r.rms);
+        if (csv) e = write_excess_csv(csv, path, x, &r);
+        if (!e && csv) printf("wrote %s\n", csv);
     }
     upscale_excess_destroy(&x);
     upscale_units_destroy(&u);
@@ -608,12 +795,23 @@ int upscale_import_transport_main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     if (!strcmp(argv[1], "excess")) {
-        if (argc != 3 || argv[2][0] == '-') {
-            fprintf(stderr, "upscale import excess: expects one TABLE.csv (see upscale import "
-                            "--help)\n");
+        const char *table = NULL, *csv = NULL;
+        for (int i = 2; i < argc; i++) {
+            if (!strcmp(argv[i], "--csv") && i + 1 < argc) {
+                csv = argv[++i];
+            } else if (argv[i][0] == '-' || table) {
+                table = NULL;
+                break;
+            } else {
+                table = argv[i];
+            }
+        }
+        if (!table) {
+            fprintf(stderr, "upscale import excess: expects one TABLE.csv [--csv FILE] (see "
+                            "upscale import --help)\n");
             return 2;
         }
-        return status_of(import_excess(argv[2]));
+        return status_of(import_excess(table, csv));
     }
     if (!strcmp(argv[1], "msd")) {
         msd_options o;
