@@ -5,6 +5,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,10 @@ upscale_err upscale_particle_read_rk_file(const char *path, upscale_rk_material 
     if (!e) e = upscale_params_get_string(p, "citation", "", &text);
     if (!e) e = upscale_params_get_string(p, "material", "", &text);
     if (!e) e = upscale_params_get_string(p, "temperature_range", "", &text);
+    /* "300 K .. 700 K": the temperatures the coefficients were fitted at. */
+    if (!e && text[0] && sscanf(text, "%lf K .. %lf K", &m->T_min, &m->T_max) != 2)
+        e = upscale_params_error(p, "temperature_range", "expected \"T1 K .. T2 K\", got '%s'",
+                                 text);
     if (!e)
         e = upscale_params_get_quantity(p, "sites_per_formula_unit", "1", "a site count", 1, 8, 0,
                                         &m->sites_per_fu);
@@ -94,6 +99,17 @@ upscale_err upscale_particle_read_potential(upscale_params *p, const char *regio
                                         "not allowed with a material file: c_max comes "
                                         "from its site density");
         el->cmax = upscale_rk_material_cmax(el->rk);
+        /* No silent extrapolation beyond the temperatures the material was fitted at. */
+        char kx[128];
+        static const char *const yesno[] = {"false", "true", NULL};
+        int extrapolate;
+        snprintf(kx, sizeof(kx), "%s.extrapolate_temperature", region);
+        UPSCALE_CALL(upscale_params_get_choice(p, kx, yesno, "false", &extrapolate));
+        if (el->rk->T_max > 0 && !extrapolate && (T < el->rk->T_min || T > el->rk->T_max))
+            return upscale_params_error(p, k,
+                                        "cell.temperature %g K is outside the material's range "
+                                        "%g K .. %g K (set %s: true to extrapolate)",
+                                        T, el->rk->T_min, el->rk->T_max, kx);
         return upscale_function_callback(rk_ocp, el, &el->ocp);
     }
     UPSCALE_CALL(upscale_params_get_quantity(p, kc, "mol/m^3", "a concentration", 0, INFINITY,

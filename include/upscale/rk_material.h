@@ -30,6 +30,7 @@ typedef struct {
     double reference_energy;          /* E0, eV per ion, against the metal */
     double sites_per_fu;              /* s: x runs over (0, s) */
     double fu_density;                /* formula units per m^3 */
+    double T_min, T_max;              /* K, where the coefficients were fitted (0: not stated) */
 } upscale_rk_material;
 
 /* Validate (nterms, s > 0, density > 0, finite coefficients): UPSCALE_ERR_INPUT with a

@@ -271,6 +271,16 @@ expect_bad "discharge step without a stop condition" \
     "^upscale: .*nostop/case\.yaml:$l: protocol\.0\.mode: .*(voltage_cutoff|stop)" \
     "$TMP/nostop/case.yaml"
 
+# ---- 12b. phase-separating material: temperature outside the material file's range, an
+# interface the particle mesh cannot hold ------------------------------------------------------
+PBA="$SRC/cases/pba_hc_charge_0.5C.yaml"
+expect_bad "material used outside its temperature range" \
+    "^upscale: .*yang2025_mnfepba_hc\.yaml:[0-9]+: positive\.ocp: cell\.temperature 800 K is outside" \
+    "$PBA" --set cell.temperature=800K
+expect_bad "interface narrower than the particle mesh can hold" \
+    "^upscale: command line: numerics\.shells\.positive: .*interface" \
+    "$PBA" --set numerics.shells.positive=8
+
 # ---- 13. solver failure: partial results, status "incomplete", exit status 3 --------------
 # Mid-run: a first discharge step that runs for 10 minutes, then a constant-voltage step at
 # 9 V, which has no consistent state; the first step's results must be in the file.  At the
