@@ -152,8 +152,3 @@ double upscale_function_eval(const upscale_function *f, double x, double *dydx)
     if (dydx) *dydx = d;
     return y;
 }
-
-int upscale_function_is_constant(const upscale_function *f)
-{
-    return f->kind == KIND_CONSTANT;
-}

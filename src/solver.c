@@ -298,10 +298,6 @@ const double *upscale_solver_state(const upscale_solver *s)
     return s->state;
 }
 
-const double *upscale_solver_derivative(const upscale_solver *s)
-{
-    return s->dstate;
-}
 
 upscale_err upscale_solver_roots_found(upscale_solver *s, int *found)
 {

@@ -48,7 +48,5 @@ void upscale_function_destroy(upscale_function **f);
 
 /* y(x) and, if dydx is not NULL, y'(x). */
 double upscale_function_eval(const upscale_function *f, double x, double *dydx);
-/* Is it a constant (y' = 0)? */
-int upscale_function_is_constant(const upscale_function *f);
 
 #endif

@@ -42,9 +42,8 @@ upscale_err upscale_solver_set_roots(upscale_solver *s, int n, const int *dir, u
 upscale_err upscale_solver_step(upscale_solver *s, double tstop, double *t, int *event);
 /* Interpolated state at t (within the last step). */
 upscale_err upscale_solver_state_at(upscale_solver *s, double t, double *y);
-/* Current state (read-only) and its derivative. */
+/* Current state (read-only). */
 const double *upscale_solver_state(const upscale_solver *s);
-const double *upscale_solver_derivative(const upscale_solver *s);
 /* Which roots fired in the last step (array of n). */
 upscale_err upscale_solver_roots_found(upscale_solver *s, int *found);
 void upscale_solver_get_stats(const upscale_solver *s, upscale_solver_stats *st);
