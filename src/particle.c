@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "upscale/function.h"
+#include "upscale/mu_table.h"
 
 /* U(s) of a Redlich-Kister material at the electrode's temperature: s = x / sites. */
 static double rk_ocp(double s, const void *ctx, double *dyds)
@@ -17,6 +18,16 @@ static double rk_ocp(double s, const void *ctx, double *dyds)
     const upscale_electrode *el = ctx;
     double du, u = upscale_rk_material_ocv(el->rk, s * el->rk->sites_per_fu, el->temperature, &du);
     *dyds = du * el->rk->sites_per_fu;
+    return u;
+}
+
+/* The same for a tabulated material (upscale/mu_table.h). */
+static double mu_table_ocp(double s, const void *ctx, double *dyds)
+{
+    const upscale_electrode *el = ctx;
+    double n = upscale_mu_table_sites(el->mu_table), du;
+    double u = upscale_mu_table_ocv(el->mu_table, s * n, el->temperature, &du);
+    *dyds = du * n;
     return u;
 }
 
@@ -79,6 +90,36 @@ static int starts_with(const char *s, const char *word)
     return strncmp(s, word, n) == 0 && (s[n] == ' ' || s[n] == '\t');
 }
 
+/* What a material file implies for the case: c_max comes from the file, and no silent
+ * extrapolation beyond the temperatures it covers (T_max = 0: not stated). */
+static upscale_err material_checks(upscale_params *p, const char *region, double T, double T_min,
+                                   double T_max, double cmax, upscale_electrode *el)
+{
+    char k[128], kc[128], kx[128];
+    static const char *const yesno[] = {"false", "true", NULL};
+    int extrapolate;
+    snprintf(k, sizeof(k), "%s.ocp", region);
+    snprintf(kc, sizeof(kc), "%s.max_concentration", region);
+    snprintf(kx, sizeof(kx), "%s.extrapolate_temperature", region);
+    if (upscale_params_has(p, kc))
+        return upscale_params_error(p, kc,
+                                    "not allowed with a material file: c_max comes "
+                                    "from its site density");
+    el->cmax = cmax;
+    UPSCALE_CALL(upscale_params_get_choice(p, kx, yesno, "false", &extrapolate));
+    if (T_max > 0 && !extrapolate && T_min == T_max && T != T_min)
+        return upscale_params_error(p, k,
+                                    "cell.temperature %g K is not the material's one "
+                                    "temperature %g K (set %s: true to use it anyway)",
+                                    T, T_min, kx);
+    if (T_max > 0 && !extrapolate && (T < T_min || T > T_max))
+        return upscale_params_error(p, k,
+                                    "cell.temperature %g K is outside the material's range "
+                                    "%g K .. %g K (set %s: true to extrapolate)",
+                                    T, T_min, T_max, kx);
+    return UPSCALE_OK;
+}
+
 upscale_err upscale_particle_read_potential(upscale_params *p, const char *region, double T,
                                             upscale_electrode *el)
 {
@@ -94,23 +135,19 @@ upscale_err upscale_particle_read_potential(upscale_params *p, const char *regio
         UPSCALE_ALLOC_CHECK(el->rk);
         upscale_err e = upscale_particle_read_rk_file(path, el->rk);
         if (e) return upscale_params_error(p, k, "%s", upscale_error_message());
-        if (upscale_params_has(p, kc))
-            return upscale_params_error(p, kc,
-                                        "not allowed with a material file: c_max comes "
-                                        "from its site density");
-        el->cmax = upscale_rk_material_cmax(el->rk);
-        /* No silent extrapolation beyond the temperatures the material was fitted at. */
-        char kx[128];
-        static const char *const yesno[] = {"false", "true", NULL};
-        int extrapolate;
-        snprintf(kx, sizeof(kx), "%s.extrapolate_temperature", region);
-        UPSCALE_CALL(upscale_params_get_choice(p, kx, yesno, "false", &extrapolate));
-        if (el->rk->T_max > 0 && !extrapolate && (T < el->rk->T_min || T > el->rk->T_max))
-            return upscale_params_error(p, k,
-                                        "cell.temperature %g K is outside the material's range "
-                                        "%g K .. %g K (set %s: true to extrapolate)",
-                                        T, el->rk->T_min, el->rk->T_max, kx);
+        UPSCALE_CALL(material_checks(p, region, T, el->rk->T_min, el->rk->T_max,
+                                     upscale_rk_material_cmax(el->rk), el));
         return upscale_function_callback(rk_ocp, el, &el->ocp);
+    }
+    if (starts_with(text, "mu_table")) {
+        double T_min, T_max;
+        UPSCALE_CALL(upscale_params_get_path(p, k, "mu_table", path, sizeof(path)));
+        upscale_err e = upscale_mu_table_read(path, &el->mu_table);
+        if (e) return upscale_params_error(p, k, "%s", upscale_error_message());
+        upscale_mu_table_temperatures(el->mu_table, &T_min, &T_max);
+        UPSCALE_CALL(
+            material_checks(p, region, T, T_min, T_max, upscale_mu_table_cmax(el->mu_table), el));
+        return upscale_function_callback(mu_table_ocp, el, &el->ocp);
     }
     UPSCALE_CALL(upscale_params_get_quantity(p, kc, "mol/m^3", "a concentration", 0, INFINITY,
                                              UPSCALE_RANGE_LO_OPEN, &el->cmax));
@@ -307,4 +344,5 @@ void upscale_particle_free(upscale_electrode *el)
 {
     free(el->rk);
     el->rk = NULL;
+    upscale_mu_table_destroy(&el->mu_table);
 }

@@ -22,6 +22,7 @@ struct upscale_table {
     double *x, *y;
     gsl_interp *interp;
     double slope_lo, slope_hi; /* dy/dx at x[0] and x[n-1] */
+    int unordered_row;         /* upscale_table_unordered_row */
     char *path;                /* NULL for tables built from arrays */
 };
 
@@ -52,6 +53,9 @@ void upscale_table_destroy(upscale_table **t)
 static upscale_err build(row *rows, int n, const char *path, upscale_table **out)
 {
     const char *name = path ? path : "table";
+    int unordered = 0;
+    for (int i = 1; i < n && !unordered; i++)
+        if (!(rows[i].x > rows[i - 1].x)) unordered = rows[i].line > 0 ? rows[i].line : i + 1;
     qsort(rows, (size_t)n, sizeof(*rows), compare_rows);
     int m = 0;
     for (int i = 0; i < n; i++) {
@@ -75,6 +79,7 @@ static upscale_err build(row *rows, int n, const char *path, upscale_table **out
     upscale_table *t = calloc(1, sizeof(*t));
     UPSCALE_ALLOC_CHECK(t);
     t->n = m;
+    t->unordered_row = unordered;
     t->x = malloc((size_t)m * sizeof(*t->x));
     t->y = malloc((size_t)m * sizeof(*t->y));
     t->path = path ? strdup(path) : NULL;
@@ -299,6 +304,17 @@ int upscale_table_size(const upscale_table *t)
 const char *upscale_table_path(const upscale_table *t)
 {
     return t->path ? t->path : "";
+}
+
+void upscale_table_domain(const upscale_table *t, double *xmin, double *xmax)
+{
+    *xmin = t->x[0];
+    *xmax = t->x[t->n - 1];
+}
+
+int upscale_table_unordered_row(const upscale_table *t)
+{
+    return t->unordered_row;
 }
 
 void upscale_table_range(const upscale_table *t, double *ymin, double *ymax)

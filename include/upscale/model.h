@@ -10,6 +10,7 @@
 #include "upscale/function.h"
 #include "upscale/kinetics.h"
 #include "upscale/layout.h"
+#include "upscale/mu_table.h"
 #include "upscale/params.h"
 #include "upscale/phasefield.h"
 #include "upscale/rk_material.h"
@@ -49,6 +50,7 @@ typedef struct upscale_electrode_s {
     double gamma;                    /* interfacial energy implied by kappa, J/m^2 */
     double width;                    /* interface width (eq. 28), m */
     upscale_rk_material *rk;         /* material file behind ocp, or NULL */
+    upscale_mu_table *mu_table;      /* tabulated material file behind ocp, or NULL */
     double temperature;              /* K, for the material callbacks */
     /* Derived at the cell temperature. */
     double arr_ds, arr_k; /* Arrhenius factors */

@@ -7,6 +7,15 @@
  *   ocp: redlich_kister FILE                   a material file (params/mnfepba_surrogate.yaml):
  *                                               ideal sites + Redlich-Kister excess at the
  *                                               cell temperature; c_max from its site density
+ *   ocp: mu_table FILE                         a tabulated material (upscale/mu_table.h, e.g.
+ *                                               params/mnfepba_mu_tables/mnfepba.yaml): mu_h(x)
+ *                                               tables at several T, linear in T at the cell
+ *                                               temperature; c_max from its site density
+ *
+ * A material file's temperatures (temperature_range, or the tables') bound cell.temperature
+ * unless `<region>.extrapolate_temperature: true`.  Whatever the kind, the miscibility gap
+ * comes from the one common tangent of phasefield.h: on the analytic free energy of
+ * rk_material.h, or, for every other ocp, on g integrated from mu_h = -F U by quadrature.
  *
  * Cahn-Hilliard keys (docs/params.md): gradient_coefficient or interfacial_energy (eq. 26);
  * mobility darken (diffusivity) or per_phase (phase_diffusivity_low/high, eq. 24);
@@ -17,14 +26,15 @@
 #include "upscale/model.h"
 #include "upscale/params.h"
 
-/* Read `<region>.ocp` (and max_concentration unless a material file gives it). */
+/* Read `<region>.ocp` (and max_concentration unless a material file gives it; then also
+ * extrapolate_temperature). */
 upscale_err upscale_particle_read_potential(upscale_params *p, const char *region, double T,
                                             upscale_electrode *el);
 /* Read the Cahn-Hilliard keys of `<region>` and derive kappa, the mobility closure, B and
  * the miscibility gap (el->gap) at temperature T. */
 upscale_err upscale_particle_read_cahn_hilliard(upscale_params *p, const char *region, double T,
                                                 upscale_electrode *el);
-/* Release what the reads allocated (material, thermo context). */
+/* Release what the reads allocated (materials). */
 void upscale_particle_free(upscale_electrode *el);
 
 /* Read a Redlich-Kister material file into *m (its own params object: unknown keys in it

@@ -37,5 +37,11 @@ int upscale_table_size(const upscale_table *t);
  * monotone between nodes; extrapolation can leave them). */
 void upscale_table_range(const upscale_table *t, double *ymin, double *ymax);
 const char *upscale_table_path(const upscale_table *t);
+/* Smallest and largest tabulated x. */
+void upscale_table_domain(const upscale_table *t, double *xmin, double *xmax);
+/* 0 if the rows came in strictly increasing x; otherwise where the first row whose x does
+ * not exceed the previous row's stands (file line, or 1-based index for arrays): the table
+ * was sorted or an exact duplicate dropped.  For callers whose data must come ordered. */
+int upscale_table_unordered_row(const upscale_table *t);
 
 #endif

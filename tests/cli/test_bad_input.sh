@@ -281,6 +281,106 @@ expect_bad "interface narrower than the particle mesh can hold" \
     "^upscale: command line: numerics\.shells\.positive: .*interface" \
     "$PBA" --set numerics.shells.positive=8
 
+# ---- 12c. tabulated material (ocp: mu_table FILE, include/upscale/mu_table.h) -------------
+# mu_case NAME: $TMP/NAME/case.yaml, the MnFePBA cell with `ocp: mu_table mat.yaml`, and beside
+# it a valid mat.yaml with two excess tables (300 and 500 K; a regular solution with a gap at
+# 400 K) for the caller to break.  Prints the directory.
+mu_case() {
+    local dir=$TMP/$1
+    mkdir -p "$dir"
+    printf 'include: %s\npositive:\n  ocp: mu_table mat.yaml\n' "$PBA" >"$dir/case.yaml"
+    cat >"$dir/mat.yaml" <<'EOF'
+material: test
+sites_per_formula_unit: 2
+site_density: 4e27 m^-3
+reference_energy: -3.34 eV
+ideal_sites: true
+tables:
+  - {temperature: 300 K, file: mu_300K.csv}
+  - {temperature: 500 K, file: mu_500K.csv}
+EOF
+    for T in 300 500; do
+        printf 'x [1],excess mu [eV]\n0,0.2\n0.5,0.1\n1,0\n1.5,-0.1\n2,-0.2\n' >"$dir/mu_${T}K.csv"
+    done
+    echo "$dir"
+}
+# the unbroken file and the bundled one are valid (600 s of the charge)
+for material in "$(mu_case mu_good)/mat.yaml" "$SRC/params/mnfepba_mu_tables/mnfepba.yaml"; do
+    "$UPSCALE" run "$PBA" -o "$TMP/mu_good.h5" -q --set "positive.ocp=mu_table $material" \
+        --set protocol.0.duration=600s >/dev/null 2>"$TMP/mu_good.err"
+    status=$?
+    if [ "$status" -eq 0 ] && [ -f "$TMP/mu_good.h5" ]; then
+        pass "valid tabulated material $material runs"
+    else
+        fail "valid tabulated material $material: exit status $status, stderr: $(head -c 400 "$TMP/mu_good.err")"
+    fi
+    rm -f "$TMP/mu_good.h5"
+done
+
+d=$(mu_case mu_nan)
+sed -i 's/^1,0$/1,nan/' "$d/mu_500K.csv"
+expect_bad "mu_table: a non-finite mu_h value" \
+    "^upscale: .*mu_nan/case\.yaml:3: positive\.ocp: .*mu_nan/mat\.yaml:8: tables\.1\.file: .*mu_500K\.csv:4: expected finite numbers" \
+    "$d/case.yaml"
+
+d=$(mu_case mu_order)
+printf 'x [1],excess mu [eV]\n0,0.2\n1,0\n0.5,0.1\n1.5,-0.1\n2,-0.2\n' >"$d/mu_300K.csv"
+expect_bad "mu_table: x not strictly increasing" \
+    "^upscale: .*mu_order/case\.yaml:3: positive\.ocp: .*mu_order/mat\.yaml:7: tables\.0\.file: .*mu_300K\.csv:4: expected rows in strictly increasing x" \
+    "$d/case.yaml"
+
+d=$(mu_case mu_repeat)
+printf 'x [1],excess mu [eV]\n0,0.2\n0.5,0.1\n0.5,0.1\n1,0\n2,-0.2\n' >"$d/mu_300K.csv"
+expect_bad "mu_table: x repeated" \
+    "^upscale: .*mu_repeat/case\.yaml:3: positive\.ocp: .*mu_repeat/mat\.yaml:7: tables\.0\.file: .*mu_300K\.csv:4: expected rows in strictly increasing x" \
+    "$d/case.yaml"
+
+d=$(mu_case mu_range)
+printf 'x [1],excess mu [eV]\n0,0.2\n1,0\n2,-0.2\n2.5,-0.3\n' >"$d/mu_500K.csv"
+expect_bad "mu_table: x outside [0, n]" \
+    "^upscale: .*mu_range/case\.yaml:3: positive\.ocp: .*mu_range/mat\.yaml:8: tables\.1\.file: .*mu_500K\.csv: x runs 0 \.\. 2\.5, expected within \[0, 2\]" \
+    "$d/case.yaml"
+
+d=$(mu_case mu_same_T)
+sed -i 's/temperature: 500 K/temperature: 300 K/' "$d/mat.yaml"
+expect_bad "mu_table: temperatures not distinct" \
+    "^upscale: .*mu_same_T/case\.yaml:3: positive\.ocp: .*mu_same_T/mat\.yaml:8: tables\.1\.temperature: expected a temperature above the 300 K of tables\.0" \
+    "$d/case.yaml"
+
+d=$(mu_case mu_hot)
+expect_bad "mu_table: cell temperature outside the tables" \
+    "^upscale: .*mu_hot/case\.yaml:3: positive\.ocp: cell\.temperature 800 K is outside the material's range 300 K \.\. 500 K \(set positive\.extrapolate_temperature: true" \
+    "$d/case.yaml" --set cell.temperature=800K
+
+# one table: used at its own temperature (the cell's 400 K), refused at another
+d=$(mu_case mu_one_T)
+sed -i -e '/500 K/d' -e 's/temperature: 300 K/temperature: 400 K/' "$d/mat.yaml"
+"$UPSCALE" run "$d/case.yaml" -o "$TMP/mu_one_T.h5" -q --set protocol.0.duration=600s \
+    >/dev/null 2>"$TMP/mu_one_T.err"
+status=$?
+if [ "$status" -eq 0 ]; then
+    pass "one table at the cell temperature runs"
+else
+    fail "one table at the cell temperature: exit status $status, stderr: $(head -c 400 "$TMP/mu_one_T.err")"
+fi
+expect_bad "mu_table: one table at another temperature" \
+    "^upscale: .*mu_one_T/case\.yaml:3: positive\.ocp: cell\.temperature 450 K is not the material's one temperature 400 K \(set positive\.extrapolate_temperature: true" \
+    "$d/case.yaml" --set cell.temperature=450K
+
+for key in reference_energy site_density; do
+    d=$(mu_case "mu_no_$key")
+    sed -i "/^$key:/d" "$d/mat.yaml"
+    expect_bad "mu_table: missing $key" \
+        "^upscale: .*mu_no_$key/case\.yaml:3: positive\.ocp: .*mu_no_$key/mat\.yaml: $key: missing key" \
+        "$d/case.yaml"
+done
+
+d=$(mu_case mu_typo)
+sed -i 's/^ideal_sites:/ideal_site:/' "$d/mat.yaml"
+expect_bad "mu_table: unknown key in the material file" \
+    "^upscale: .*mu_typo/case\.yaml:3: positive\.ocp: .*mu_typo/mat\.yaml:5: ideal_site: unknown key" \
+    "$d/case.yaml"
+
 # ---- 13. solver failure: partial results, status "incomplete", exit status 3 --------------
 # Mid-run: a first discharge step that runs for 10 minutes, then a constant-voltage step at
 # 9 V, which has no consistent state; the first step's results must be in the file.  At the

@@ -95,6 +95,11 @@ static void test_sorting(const upscale_units *u, scratch *s)
     CHECK_OK(upscale_table_read(u, path, "mol/m^3", "V", &t));
     if (t) {
         CHECK(upscale_table_size(t) == 4, "duplicate dropped: %d rows", upscale_table_size(t));
+        CHECK(upscale_table_unordered_row(t) == 5, "first row out of order: line %d (want 5)",
+              upscale_table_unordered_row(t));
+        double x0, x1;
+        upscale_table_domain(t, &x0, &x1);
+        CHECK(x0 == 1.0 && x1 == 4.0, "domain after sorting: %g .. %g", x0, x1);
         for (int i = 1; i <= 4; i++)
             CHECK_CLOSE(upscale_table_eval(t, i, NULL), (double)(i * i), 1e-15, 0, "node value");
     }
@@ -112,7 +117,23 @@ static void test_sorting(const upscale_units *u, scratch *s)
     check_fails(upscale_table_create(x, y, 4, &t), "table", "x = 1 repeats");
     CHECK_OK(upscale_table_create(x, y, 3, &t));
     if (t) CHECK_CLOSE(upscale_table_eval(t, 1.0, NULL), 1.0, 1e-15, 0, "array table, sorted");
+    if (t)
+        CHECK(upscale_table_unordered_row(t) == 2, "array out of order at row %d (want 2)",
+              upscale_table_unordered_row(t));
     CHECK(t && strcmp(upscale_table_path(t), "") == 0, "array table has path ''");
+    upscale_table_destroy(&t);
+    /* ordered rows, and a duplicate x that is not an increase */
+    path = write_file(s, "ordered.csv", "x [1],y [1]\n0,0\n1,1\n2,4\n");
+    CHECK_OK(upscale_table_read(u, path, "1", "1", &t));
+    if (t)
+        CHECK(upscale_table_unordered_row(t) == 0, "ordered file: %d",
+              upscale_table_unordered_row(t));
+    upscale_table_destroy(&t);
+    path = write_file(s, "repeat.csv", "x [1],y [1]\n0,0\n1,1\n1,1\n2,4\n");
+    CHECK_OK(upscale_table_read(u, path, "1", "1", &t));
+    if (t)
+        CHECK(upscale_table_unordered_row(t) == 4, "exact repeat at line %d (want 4)",
+              upscale_table_unordered_row(t));
     upscale_table_destroy(&t);
 }
 
