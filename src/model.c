@@ -97,9 +97,9 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
     c->single_particle = type == 2;
     UPSCALE_CALL(upscale_params_get_quantity(p, "cell.temperature", "K", "a temperature", 0,
                                              INFINITY, UPSCALE_RANGE_LO_OPEN, &c->temperature));
-    UPSCALE_CALL(upscale_params_get_quantity_or(p, "cell.reference_temperature", "K",
-                                                "a temperature", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
-                                                298.15, &c->reference_temperature));
+    UPSCALE_CALL(upscale_params_get_quantity_or(
+        p, "cell.reference_temperature", "K", "a temperature", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
+        UPSCALE_REFERENCE_TEMPERATURE, &c->reference_temperature));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "cell.faraday_constant", "C/mol",
                                                 "a charge per mole", 9e4, 1e5, 0, UPSCALE_FARADAY,
                                                 &c->faraday));

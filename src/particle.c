@@ -322,6 +322,32 @@ upscale_err upscale_particle_read_cahn_hilliard(upscale_params *p, const char *n
             e = upscale_params_get_quantity(p, KEY("phase_diffusivity_high"), "m^2/s",
                                             "a diffusivity", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
                                             &d2);
+        /* Each phase its own Arrhenius factor exp(Ea/R (1/T_ref - 1/T)); the electrode-wide
+         * diffusivity_activation_energy belongs to the darken closure. */
+        double ea1 = 0.0, ea2 = 0.0, tref = 0.0;
+        snprintf(k2, sizeof(k2), "%s.diffusivity_activation_energy", n);
+        if (!e && upscale_params_has(p, k2))
+            e = upscale_params_error(p, k2,
+                                     "applies to mobility: darken; give "
+                                     "phase_diffusivity_low/high_activation_energy instead");
+        if (!e)
+            e = upscale_params_get_quantity_or(p, KEY("phase_diffusivity_low_activation_energy"),
+                                               "J/mol", "an energy per mole", 0, INFINITY, 0, 0.0,
+                                               &ea1);
+        if (!e)
+            e = upscale_params_get_quantity_or(p, KEY("phase_diffusivity_high_activation_energy"),
+                                               "J/mol", "an energy per mole", 0, INFINITY, 0, 0.0,
+                                               &ea2);
+        if (!e)
+            e = upscale_params_get_quantity_or(p, "cell.reference_temperature", "K",
+                                               "a temperature", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
+                                               UPSCALE_REFERENCE_TEMPERATURE, &tref);
+        if (!e) {
+            d1 *= exp(ea1 / UPSCALE_GAS * (1.0 / tref - 1.0 / T));
+            d2 *= exp(ea2 / UPSCALE_GAS * (1.0 / tref - 1.0 / T));
+            el->phase_diffusivity[0] = d1;
+            el->phase_diffusivity[1] = d2;
+        }
         if (!e) e = upscale_phasefield_mobility_per_phase(&th, &el->gap, d1, d2, &el->mob);
         if (!e)
             for (int i = 0; i <= 100; i++) {

@@ -548,6 +548,12 @@ static upscale_err write_derived(writer *w, const run_ctx *r)
             if (!e)
                 e = upscale_output_attr_double(w->o, pa, "mobility_high_phase", el->mob.M2,
                                                "mol^2/(J m s)");
+            if (!e)
+                e = upscale_output_attr_double(w->o, pa, "diffusivity_low_phase",
+                                               el->phase_diffusivity[0], "m^2/s");
+            if (!e)
+                e = upscale_output_attr_double(w->o, pa, "diffusivity_high_phase",
+                                               el->phase_diffusivity[1], "m^2/s");
         }
     }
     return e;

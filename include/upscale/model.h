@@ -17,6 +17,7 @@
 
 #define UPSCALE_FARADAY 96485.33212 /* C/mol, overridable per cell (cell.faraday_constant) */
 #define UPSCALE_GAS 8.314462618     /* J/mol/K */
+#define UPSCALE_REFERENCE_TEMPERATURE 298.15 /* K, default T_ref of Arrhenius factors */
 
 typedef struct upscale_electrode_s {
     double thickness;               /* m */
@@ -46,6 +47,7 @@ typedef struct upscale_electrode_s {
     /* Mobility M(c) (mol^2/(J m s)) and dM/dc, chosen by name (particle.c). */
     double (*mobility)(const struct upscale_electrode_s *el, double c, double rt, double *dm);
     upscale_phasefield_mobility mob; /* per_phase closure */
+    double phase_diffusivity[2];     /* per_phase: D of each phase at T, m^2/s */
     upscale_phasefield_gap gap;      /* miscibility gap of U_h at T (found = 0 if none) */
     double gamma;                    /* interfacial energy implied by kappa, J/m^2 */
     double width;                    /* interface width (eq. 28), m */

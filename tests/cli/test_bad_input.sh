@@ -280,6 +280,12 @@ expect_bad "material used outside its temperature range" \
 expect_bad "interface narrower than the particle mesh can hold" \
     "^upscale: command line: numerics\.shells\.positive: .*interface" \
     "$PBA" --set numerics.shells.positive=8
+expect_bad "electrode-wide activation energy with per-phase diffusivities" \
+    "^upscale: command line: positive\.diffusivity_activation_energy: applies to mobility: darken" \
+    "$PBA" --set "positive.diffusivity_activation_energy=30 kJ/mol"
+expect_bad "negative per-phase activation energy" \
+    "^upscale: command line: positive\.phase_diffusivity_high_activation_energy: " \
+    "$PBA" --set "positive.phase_diffusivity_high_activation_energy=-1 kJ/mol"
 
 # ---- 12c. tabulated material (ocp: mu_table FILE, include/upscale/mu_table.h) -------------
 # mu_case NAME: $TMP/NAME/case.yaml, the MnFePBA cell with `ocp: mu_table mat.yaml`, and beside

@@ -11,7 +11,12 @@
 #include "upscale/run.h"
 
 /* A state away from rest: concentrations vary in x and r, potentials and fluxes arbitrary
- * but moderate, so every term of every kernel contributes. */
+ * but moderate, so every term of every kernel contributes; optionally (across_gap) the
+ * Cahn-Hilliard particles span their whole miscibility gap, where mu_h and the per-phase
+ * mobility change fastest. */
+static int across_gap;     /* Cahn-Hilliard particles span the miscibility gap */
+static double node_cmax;   /* their c_max */
+
 static void perturbed_state(const upscale_model *m, double *y, double *yp)
 {
     const upscale_layout *L = m->layout;
@@ -27,6 +32,10 @@ static void perturbed_state(const upscale_model *m, double *y, double *yp)
         y[L->j[ix]] *= 1.0 + 0.3 * s;
         for (int k = 0; k < L->nr[g]; k++)
             y[L->cs[ix] + k] *= 1.0 + 0.05 * sin(0.3 * k + ix);
+        /* Across the miscibility gap: 0.001 < s < 0.999 in every Cahn-Hilliard particle. */
+        if (across_gap && L->mu[ix] >= 0)
+            for (int k = 0; k < L->nr[g]; k++)
+                y[L->cs[ix] + k] = node_cmax * (0.5 + 0.499 * sin(0.4 * k + ix));
     }
     y[L->V] += 0.01;
     for (int i = 0; i < L->n; i++)
@@ -158,5 +167,12 @@ int main(void)
                         "positive.coherency_coefficient=0.01 J m^3/mol^2"};
     run("single particle, Cahn-Hilliard with coherency", "tests/cases/single_particle_ch.yaml", sp,
         2, 10);
+    const char *pba[] = {"numerics.cells.negative=3", "numerics.cells.separator=2",
+                         "numerics.cells.positive=3", "numerics.shells.negative=4",
+                         "numerics.shells.positive=8"};
+    across_gap = 1;
+    node_cmax = 2 * 4e27 / 6.02214076e23; /* params/mnfepba_surrogate.yaml */
+    run("MnFePBA | hard carbon across the gap (Redlich-Kister, per_phase mobility, yang2025)",
+        "cases/pba_hc_charge_0.1C.yaml", pba, 5, 10);
     return CHECK_DONE();
 }

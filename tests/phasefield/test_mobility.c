@@ -2,7 +2,9 @@
  * differences; the coherency coefficient against a direct average over a two-phase body. */
 #include "check.h"
 #include "regular.h"
+#include "upscale/model.h"
 #include "upscale/phasefield.h"
+#include "upscale/run.h"
 
 /* dM/dc against a central difference at c (step h). */
 static void fd_check(const upscale_phasefield_mobility *m, double c, double h, const char *what)
@@ -17,8 +19,50 @@ static void fd_check(const upscale_phasefield_mobility *m, double c, double h, c
     CHECK_CLOSE(d, fd, 1e-6, 1e-12 * fabs(M) / h, msg);
 }
 
+/* Per-phase Arrhenius through the model reader: the paper's 300 K diffusivities with their
+ * activation energies (7.75e-14 m^2/s, 0.3 eV; 3.99e-18 m^2/s, 0.58 eV), read for a 400 K
+ * cell, against D(T) = D(T_ref) exp(Ea/k (1/T_ref - 1/T)) written out here in eV; the
+ * closure built from them equals the one built from those D given at 400 K directly. */
+static int pba_electrode(const char *const *sets, int nsets, upscale_electrode *out)
+{
+    upscale_run_options opt = {
+        .case_path = "cases/pba_hc_charge_0.1C.yaml", .overrides = sets, .noverrides = nsets};
+    upscale_params *p;
+    upscale_model *m = NULL;
+    CHECK_OK(upscale_run_load_params(&opt, &p));
+    CHECK_OK(upscale_model_create(p, &m));
+    if (!m) return 0;
+    *out = m->cell.el[UPSCALE_POS];
+    upscale_model_destroy(&m);
+    upscale_params_destroy(&p);
+    return 1;
+}
+
+static void per_phase_arrhenius(void)
+{
+    const double k_ev = 8.617333262e-5, T = 400.0, Tref = 300.0, eV = 96485.33212;
+    const double d1 = 7.75e-14 * exp(28945.6 / eV / k_ev * (1 / Tref - 1 / T));
+    const double d2 = 3.99e-18 * exp(55961.5 / eV / k_ev * (1 / Tref - 1 / T));
+    const char *const arr[] = {
+        "cell.reference_temperature=300 K", "positive.phase_diffusivity_low=7.75e-14 m^2/s",
+        "positive.phase_diffusivity_high=3.99e-18 m^2/s",
+        "positive.phase_diffusivity_low_activation_energy=28945.6 J/mol",   /* 0.3 eV */
+        "positive.phase_diffusivity_high_activation_energy=55961.5 J/mol"}; /* 0.58 eV */
+    char direct_low[80], direct_high[80];
+    snprintf(direct_low, sizeof(direct_low), "positive.phase_diffusivity_low=%.17g m^2/s", d1);
+    snprintf(direct_high, sizeof(direct_high), "positive.phase_diffusivity_high=%.17g m^2/s", d2);
+    const char *const direct[] = {direct_low, direct_high};
+    upscale_electrode a, b;
+    if (!pba_electrode(arr, 5, &a) || !pba_electrode(direct, 2, &b)) return;
+    CHECK_CLOSE(a.phase_diffusivity[0], d1, 1e-9, 0.0, "per_phase Arrhenius: D_low at 400 K");
+    CHECK_CLOSE(a.phase_diffusivity[1], d2, 1e-9, 0.0, "per_phase Arrhenius: D_high at 400 K");
+    CHECK_CLOSE(a.mob.M1, b.mob.M1, 1e-9, 0.0, "per_phase Arrhenius: M1 as from D_low at 400 K");
+    CHECK_CLOSE(a.mob.M2, b.mob.M2, 1e-9, 0.0, "per_phase Arrhenius: M2 as from D_high at 400 K");
+}
+
 int main(void)
 {
+    per_phase_arrhenius();
     const double R = 8.314462618;
     upscale_phasefield_mobility m;
 
