@@ -298,7 +298,6 @@ const double *upscale_solver_state(const upscale_solver *s)
     return s->state;
 }
 
-
 upscale_err upscale_solver_roots_found(upscale_solver *s, int *found)
 {
     UPSCALE_SUNCALL(IDAGetRootInfo(s->ida, found), "IDAGetRootInfo");
