@@ -12,7 +12,7 @@
 
 static const char *const region_name[3] = {"negative", "separator", "positive"};
 
-static upscale_err read_electrode(upscale_params *p, int g, int single, double T,
+static upscale_err read_electrode(upscale_params *p, int g, int single, double T, double Tref,
                                   upscale_electrode *el)
 {
     char k[128];
@@ -83,7 +83,7 @@ static upscale_err read_electrode(upscale_params *p, int g, int single, double T
     UPSCALE_CALL(upscale_function_from_params(p, KEY("rate_constant"), "mol/m^3",
                                               el->rate_law->k_unit, "a rate constant", 0, INFINITY,
                                               pos, &el->k));
-    if (el->cahn_hilliard) UPSCALE_CALL(upscale_particle_read_cahn_hilliard(p, n, T, el));
+    if (el->cahn_hilliard) UPSCALE_CALL(upscale_particle_read_cahn_hilliard(p, n, T, Tref, el));
 #undef KEY
     return UPSCALE_OK;
 }
@@ -105,7 +105,8 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
                                                 &c->faraday));
     if (c->single_particle) {
         /* The ideal bath needs only the electrolyte's concentration. */
-        UPSCALE_CALL(read_electrode(p, UPSCALE_POS, 1, c->temperature, &c->el[UPSCALE_POS]));
+        UPSCALE_CALL(read_electrode(p, UPSCALE_POS, 1, c->temperature, c->reference_temperature,
+                                    &c->el[UPSCALE_POS]));
         UPSCALE_CALL(upscale_params_get_quantity(p, "electrolyte.initial_concentration", "mol/m^3",
                                                  "a concentration", 0, INFINITY,
                                                  UPSCALE_RANGE_LO_OPEN, &c->elyte.c0));
@@ -126,9 +127,11 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
                                                     "an area resistance", 0, INFINITY, 0, 0.0,
                                                     &c->el[UPSCALE_NEG].contact_resistance));
     } else {
-        UPSCALE_CALL(read_electrode(p, UPSCALE_NEG, 0, c->temperature, &c->el[UPSCALE_NEG]));
+        UPSCALE_CALL(read_electrode(p, UPSCALE_NEG, 0, c->temperature, c->reference_temperature,
+                                    &c->el[UPSCALE_NEG]));
     }
-    UPSCALE_CALL(read_electrode(p, UPSCALE_POS, 0, c->temperature, &c->el[UPSCALE_POS]));
+    UPSCALE_CALL(read_electrode(p, UPSCALE_POS, 0, c->temperature, c->reference_temperature,
+                                &c->el[UPSCALE_POS]));
     UPSCALE_CALL(upscale_params_get_quantity(p, "separator.thickness", "m", "a length", 0, INFINITY,
                                              UPSCALE_RANGE_LO_OPEN, &c->sep_thickness));
     UPSCALE_CALL(upscale_params_get_quantity(p, "separator.porosity", "1", "a volume fraction", 0,

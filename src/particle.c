@@ -208,7 +208,7 @@ static double mobility_per_phase(const upscale_electrode *el, double c, double r
 }
 
 upscale_err upscale_particle_read_cahn_hilliard(upscale_params *p, const char *n, double T,
-                                                upscale_electrode *el)
+                                                double Tref, upscale_electrode *el)
 {
     char k[128], k2[128];
 #define KEY(s) (snprintf(k, sizeof(k), "%s.%s", n, s), k)
@@ -324,7 +324,7 @@ upscale_err upscale_particle_read_cahn_hilliard(upscale_params *p, const char *n
                                             &d2);
         /* Each phase its own Arrhenius factor exp(Ea/R (1/T_ref - 1/T)); the electrode-wide
          * diffusivity_activation_energy belongs to the darken closure. */
-        double ea1 = 0.0, ea2 = 0.0, tref = 0.0;
+        double ea1 = 0.0, ea2 = 0.0;
         snprintf(k2, sizeof(k2), "%s.diffusivity_activation_energy", n);
         if (!e && upscale_params_has(p, k2))
             e = upscale_params_error(p, k2,
@@ -338,13 +338,9 @@ upscale_err upscale_particle_read_cahn_hilliard(upscale_params *p, const char *n
             e = upscale_params_get_quantity_or(p, KEY("phase_diffusivity_high_activation_energy"),
                                                "J/mol", "an energy per mole", 0, INFINITY, 0, 0.0,
                                                &ea2);
-        if (!e)
-            e = upscale_params_get_quantity_or(p, "cell.reference_temperature", "K",
-                                               "a temperature", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
-                                               UPSCALE_REFERENCE_TEMPERATURE, &tref);
         if (!e) {
-            d1 *= exp(ea1 / UPSCALE_GAS * (1.0 / tref - 1.0 / T));
-            d2 *= exp(ea2 / UPSCALE_GAS * (1.0 / tref - 1.0 / T));
+            d1 *= exp(ea1 / UPSCALE_GAS * (1.0 / Tref - 1.0 / T));
+            d2 *= exp(ea2 / UPSCALE_GAS * (1.0 / Tref - 1.0 / T));
             el->phase_diffusivity[0] = d1;
             el->phase_diffusivity[1] = d2;
         }

@@ -31,9 +31,10 @@
 upscale_err upscale_particle_read_potential(upscale_params *p, const char *region, double T,
                                             upscale_electrode *el);
 /* Read the Cahn-Hilliard keys of `<region>` and derive kappa, the mobility closure, B and
- * the miscibility gap (el->gap) at temperature T. */
+ * the miscibility gap (el->gap) at temperature T; Tref is the reference temperature of the
+ * per-phase Arrhenius factors. */
 upscale_err upscale_particle_read_cahn_hilliard(upscale_params *p, const char *region, double T,
-                                                upscale_electrode *el);
+                                                double Tref, upscale_electrode *el);
 /* Release what the reads allocated (materials). */
 void upscale_particle_free(upscale_electrode *el);
 

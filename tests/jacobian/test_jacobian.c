@@ -1,7 +1,8 @@
 /* The analytic Jacobian against central finite differences of the residual, at a
  * non-trivial state (non-uniform concentrations, non-zero fluxes and current), for the
- * full cell with formulas, the full cell with tables, and a half cell with film
- * resistance; each under every held quantity (current, voltage, power). */
+ * full cell with formulas, the full cell with tables, a half cell with film resistance, the
+ * Cahn-Hilliard cells, and the MnFePBA | hard carbon cell across its miscibility gap; each
+ * under every held quantity (current, voltage, power). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,7 @@
  * but moderate, so every term of every kernel contributes; optionally (across_gap) the
  * Cahn-Hilliard particles span their whole miscibility gap, where mu_h and the per-phase
  * mobility change fastest. */
-static int across_gap;     /* Cahn-Hilliard particles span the miscibility gap */
-static double node_cmax;   /* their c_max */
+static int across_gap; /* Cahn-Hilliard particles span the miscibility gap */
 
 static void perturbed_state(const upscale_model *m, double *y, double *yp)
 {
@@ -35,7 +35,7 @@ static void perturbed_state(const upscale_model *m, double *y, double *yp)
         /* Across the miscibility gap: 0.001 < s < 0.999 in every Cahn-Hilliard particle. */
         if (across_gap && L->mu[ix] >= 0)
             for (int k = 0; k < L->nr[g]; k++)
-                y[L->cs[ix] + k] = node_cmax * (0.5 + 0.499 * sin(0.4 * k + ix));
+                y[L->cs[ix] + k] = m->cell.el[g].cmax * (0.5 + 0.499 * sin(0.4 * k + ix));
     }
     y[L->V] += 0.01;
     for (int i = 0; i < L->n; i++)
@@ -171,7 +171,6 @@ int main(void)
                          "numerics.cells.positive=3", "numerics.shells.negative=4",
                          "numerics.shells.positive=8"};
     across_gap = 1;
-    node_cmax = 2 * 4e27 / 6.02214076e23; /* params/mnfepba_surrogate.yaml */
     run("MnFePBA | hard carbon across the gap (Redlich-Kister, per_phase mobility, yang2025)",
         "cases/pba_hc_charge_0.1C.yaml", pba, 5, 10);
     return CHECK_DONE();

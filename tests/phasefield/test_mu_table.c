@@ -82,7 +82,9 @@ static upscale_err read_electrode(const char *ocp, double T, int extrapolate, up
     if (!e) e = upscale_params_set(p, "positive.diffusivity=1e-14 m^2/s");
     if (!e && extrapolate) e = upscale_params_set(p, "positive.extrapolate_temperature=true");
     if (!e) e = upscale_particle_read_potential(p, "positive", T, el);
-    if (!e) e = upscale_particle_read_cahn_hilliard(p, "positive", T, el);
+    if (!e)
+        e = upscale_particle_read_cahn_hilliard(p, "positive", T, UPSCALE_REFERENCE_TEMPERATURE,
+                                                el);
     if (!e) e = upscale_params_check_unused(p);
     upscale_params_destroy(&p);
     return e;
