@@ -1,6 +1,6 @@
 """Read upscale output files (HDF5) with their units.
 
-Layout written by src/output.c:
+Layout written by src/io/output.c:
   /timeseries/time [s], /timeseries/voltage [V], /timeseries/current [A/m^2],
   /timeseries/capacity [Ah/m^2], fields, mesh, ...: datasets, each with a "units" string
   attribute; /parameters: one attribute per input, the units of a number in the sibling

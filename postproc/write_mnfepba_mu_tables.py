@@ -6,7 +6,7 @@
                                [--temperatures 300,500,700]
 
 Evaluates the Redlich-Kister excess of params/mnfepba_surrogate.yaml exactly as
-src/phasefield/rk_material.c does (include/upscale/rk_material.h), per site y = x/s:
+src/materials/rk_material.c does (include/upscale/rk_material.h), per site y = x/s:
     P(u) = sum_i L_i(T) u^i,  L_i(T) = L_i_a + L_i_b T,  u = 2y - 1
     f(x, T) = d/dy [y (1 - y) P] = -u P + (1 - u^2)/2 P'       eV per Na
 i.e. mu_h - E0 without the ideal term kT ln(x/(s - x)), which the simulator adds

@@ -194,7 +194,7 @@ static int cmd_bench(const cli *c)
 }
 
 /* `upscale sweep ...` becomes upscale-sweep (the MPI program) in this process: found next
- * to this program (installed) or in its sweep/ subdirectory (build tree). */
+ * to this program (installed, and in the build tree). */
 static int exec_sweep(int argc, char **argv)
 {
     char dir[4096], path[4200];
@@ -206,20 +206,16 @@ static int exec_sweep(int argc, char **argv)
     }
     dir[n] = '\0';
     *strrchr(dir, '/') = '\0';
-    static const char *const where[] = {"%s/upscale-sweep", "%s/sweep/upscale-sweep"};
-    for (int i = 0; i < 2; i++) {
-        snprintf(path, sizeof(path), where[i], dir);
-        if (access(path, X_OK) != 0) continue;
+    snprintf(path, sizeof(path), "%s/upscale-sweep", dir);
+    if (access(path, X_OK) == 0) {
         argv[1] = path; /* argv + 1 is the new argument vector, NULL-terminated */
         execv(path, argv + 1);
         fprintf(stderr, "upscale: cannot run '%s': %s\n", path, strerror(errno));
         return 4;
     }
     (void)argc;
-    fprintf(stderr,
-            "upscale: sweep needs the program upscale-sweep next to upscale (looked in "
-            "%s and %s/sweep)\n",
-            dir, dir);
+    fprintf(stderr, "upscale: sweep needs the program upscale-sweep next to upscale (in %s)\n",
+            dir);
     return 4;
 }
 

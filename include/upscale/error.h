@@ -6,7 +6,7 @@
  * reported; the traceback says how it travelled.  Each dependency's own convention
  * (SUNDIALS flags, HDF5's error stack, GSL's abort-by-default handler) is translated
  * in exactly one place: upscale_error_sundials() here, the HDF5 and GSL hooks in
- * src/error.c. */
+ * src/io/error.c. */
 #ifndef UPSCALE_ERROR_H
 #define UPSCALE_ERROR_H
 

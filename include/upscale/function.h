@@ -1,7 +1,7 @@
 /* Functions of one variable y(x) used by the physics (OCP, diffusivities, rate constants,
  * electrolyte transport).  A parameter value selects one of three kinds:
  *     "1.0e-13 m^2/s"          a constant with its unit
- *     "formula NAME"           a formula registered in src/formulas.c (each cites its source)
+ *     "formula NAME"           a formula registered in src/materials/formulas.c (each cites its source)
  *     "table PATH.csv"         a CSV table with units in the header (upscale/table.h):
  *                              Steffen monotone cubic, linear extrapolation
  * Units are converted once when the function is created; evaluation is in SI and
@@ -25,7 +25,7 @@ typedef struct {
     upscale_formula_fn fn;
 } upscale_formula;
 
-/* The registry (src/formulas.c).  NULL if no formula has that name. */
+/* The registry (src/materials/formulas.c).  NULL if no formula has that name. */
 const upscale_formula *upscale_formula_find(const char *name);
 const upscale_formula *upscale_formula_list(size_t *n);
 

@@ -1,11 +1,12 @@
 /* The P2D (Doyle-Fuller-Newman) cell: parameters in SI, meshes, derived groups, layout and
- * the residual/Jacobian assembled from one kernel per physical domain (src/residual/).
+ * the residual/Jacobian assembled from one kernel per physical domain (src/cell/residual/).
  *
  * Sign conventions: x runs from the negative current collector (x = 0) to the positive
  * one; I > 0 is discharge; j (mol/m^2/s) > 0 is sodium/lithium leaving the particle. */
 #ifndef UPSCALE_MODEL_H
 #define UPSCALE_MODEL_H
 
+#include "upscale/constants.h"
 #include "upscale/error.h"
 #include "upscale/function.h"
 #include "upscale/kinetics.h"
@@ -15,9 +16,6 @@
 #include "upscale/phasefield.h"
 #include "upscale/rk_material.h"
 
-#define UPSCALE_FARADAY 96485.33212 /* C/mol, overridable per cell (cell.faraday_constant) */
-#define UPSCALE_GAS 8.314462618     /* J/mol/K */
-#define UPSCALE_REFERENCE_TEMPERATURE 298.15 /* K, default T_ref of Arrhenius factors */
 
 typedef struct upscale_electrode_s {
     double thickness;               /* m */

@@ -23,7 +23,7 @@
  * Linear in T is exact for a free energy linear in T (ideal entropy plus an excess
  * L(x) = a + b T, the Redlich-Kister surrogate's form).  Outside [T_1, T_N] the two end
  * tables are extrapolated linearly; a single table is used as it is at any T.  Whether a
- * temperature outside the tables is allowed is the caller's decision (src/particle.c:
+ * temperature outside the tables is allowed is the caller's decision (src/cell/particle.c:
  * `<region>.extrapolate_temperature`).
  *
  * Why a list for `tables` and not keys like `300 K: mu_300K.csv`: the params module

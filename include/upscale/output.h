@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "upscale/error.h"
+#include "upscale/params.h"
 
 typedef struct upscale_output upscale_output;
 
@@ -55,5 +56,11 @@ upscale_err upscale_output_open_append(const char *path, upscale_output **o);
  * Later rows must have the same ncols and units. */
 upscale_err upscale_output_append_row(upscale_output *o, const char *path, const char *units,
                                       size_t ncols, const double *row);
+
+/* GROUP/parameters (GROUP "" for the file root): every entry of p in its order, as the
+ * datasets key, value (as written), si_value, si_unit and source (file:line).  Nothing is
+ * written when p is NULL or empty. */
+upscale_err upscale_output_write_parameters(upscale_output *o, const char *group,
+                                            const upscale_params *p);
 
 #endif

@@ -44,6 +44,8 @@ typedef struct {
     double c_pmax;    /* where p is largest: mu_h(c_pmax) = mu_coex, s1 < c_pmax < s2 */
     double p_max;     /* p(c_pmax), J/m^3 */
     double sqrt_p_dc; /* I = integral_c1^c2 sqrt(p(c)) dc, J^(1/2) m^(-9/2) mol */
+    int c1_at_end;    /* open ends only: c1 is held at c_lo (the tangent leaves the domain) */
+    int c2_at_end;    /* likewise c2 at c_hi */
 } upscale_phasefield_gap;
 
 /* Spinodals: the sign changes of dmu/dc, located on 2048 points clustered towards both
@@ -65,6 +67,28 @@ upscale_err upscale_phasefield_spinodals(const upscale_thermo *th, int *found, d
  * (c_lo, c_hi). */
 upscale_err upscale_phasefield_common_tangent(const upscale_thermo *th,
                                               upscale_phasefield_gap *gap);
+
+/* The same for a free energy known only on [c_lo, c_hi], e.g. a fit to sampled data (the
+ * GCMC importer), where the ends named in flags (UPSCALE_PHASEFIELD_OPEN_LO | _HI) may
+ * be evaluated and may hold a contact point.  The free tangent is tried first (with no open
+ * end this is exactly upscale_phasefield_common_tangent).  Where its root lies beyond what
+ * a stable branch reaches before an open end, or dmu/dc < 0 runs up to that end, the
+ * contact point is held at the end (c1_at_end / c2_at_end = 1) and the other solves
+ * g(c2) - g(c1) = mu(c_free) (c2 - c1), with F as above and one branch point fixed (both
+ * held: mu_coex is the chord's slope).  A spinodal at an open end is NaN.  With a held
+ * point, c_pmax, p_max and sqrt_p_dc are NaN (no relaxed interface between the ends). */
+enum {
+    UPSCALE_PHASEFIELD_OPEN_LO = 1,
+    UPSCALE_PHASEFIELD_OPEN_HI = 2,
+    /* mu may have small wiggles (dmu/dc < 0) on a stable branch, as a fit may: the branch
+     * walk passes through them instead of reporting overlapping gaps.  Pass (c_lo, c_hi)
+     * around one gap only. */
+    UPSCALE_PHASEFIELD_FIT = 4,
+    /* Binodals, spinodals and mu_coex only: c_pmax, p_max and sqrt_p_dc are left NaN. */
+    UPSCALE_PHASEFIELD_TANGENT_ONLY = 8,
+};
+upscale_err upscale_phasefield_common_tangent_open(const upscale_thermo *th, int open_ends,
+                                                   upscale_phasefield_gap *gap);
 
 /* Eq. 27: p(c) = g(c) - g(c1) - mu_coex (c - c1), J/m^3 (>= 0 on [c1, c2] up to rounding).
  * Within 2% of c2 - c1 of a binodal c_i it is evaluated as integral_ci^c (mu - mu_coex) ds

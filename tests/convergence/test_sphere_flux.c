@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/residual/residual.h"
+#include "../src/cell/residual/residual.h"
 #include "check.h"
 #include "upscale/run.h"
 #include "upscale/solver.h"

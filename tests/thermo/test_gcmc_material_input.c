@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "src/thermo/sha256.h"
+#include "upscale/sha256.h"
 #include "upscale/gcmc.h"
 #include "upscale/import_gcmc.h"
 

@@ -13,11 +13,10 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "sha256.h"
-#include "upscale/model.h"
+#include "upscale/sha256.h"
+#include "upscale/constants.h"
 #include "upscale_version.h"
 
-#define AVOGADRO 6.02214076e23                /* 1/mol, exact (SI 2019) */
 #define KB_EV (UPSCALE_GAS / UPSCALE_FARADAY) /* k_B / e, eV/K, as rk_material.c */
 #define MAX_COLS (2 * UPSCALE_RK_MAX_TERMS + 1)
 #define COLUMN_TOL 1e-8
@@ -211,7 +210,7 @@ static void material_gap(const upscale_rk_material *m, double T, upscale_gcmc_rk
         return;
     }
     if (!pg.found) return;
-    double c_fu = m->fu_density / AVOGADRO, e_n = UPSCALE_FARADAY / AVOGADRO * m->fu_density;
+    double c_fu = m->fu_density / UPSCALE_AVOGADRO, e_n = UPSCALE_FARADAY / UPSCALE_AVOGADRO * m->fu_density;
     *g = (upscale_gcmc_rk_gap){.found = 1,
                                .x1 = pg.c1 / c_fu,
                                .x2 = pg.c2 / c_fu,
@@ -610,7 +609,7 @@ static upscale_err write_body(FILE *f, const upscale_gcmc_rk *rk, const upscale_
     for (int k = 0; k < r->ntemps; k++)
         nused += r->t[k].nwindows;
     fprintf(f, "# Redlich-Kister material fitted to biased-GCMC windows by `upscale import gcmc`\n"
-               "# (src/thermo/gcmc_material.c; rules in include/upscale/gcmc.h):\n"
+               "# (src/bridge/gcmc_material.c; rules in include/upscale/gcmc.h):\n"
                "#   mu_h(x, T) = E0 + kT ln(y/(1-y)) + d/dy[y (1-y) sum_i L_i(T) (2y-1)^i], "
                "y = x/s,\n"
                "#   L_i(T) = L_i_a + L_i_b T (eV per site), G = x E0 + s g_site(y) "

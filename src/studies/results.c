@@ -190,42 +190,12 @@ static upscale_err commit(const char *path, const char *tmp, upscale_output **o,
  * point to point (/sweep/value). */
 static upscale_err write_parameters(upscale_output *o, const upscale_params *p)
 {
-    size_t n = p ? upscale_params_count(p) : 0;
-    if (!n) return UPSCALE_OK;
-    const char **key = malloc(n * sizeof(char *)), **text = malloc(n * sizeof(char *)),
-               **unit = malloc(n * sizeof(char *)), **src = malloc(n * sizeof(char *));
-    double *si = malloc(n * sizeof(double));
-    char *srcbuf = malloc(n * 300);
-    upscale_err e = key && text && unit && src && si && srcbuf ? UPSCALE_OK : UPSCALE_ERR_MEMORY;
-    if (e) e = upscale_error_set(e, __FILE__, __LINE__, __func__, "out of memory");
-    for (size_t i = 0; !e && i < n; i++) {
-        upscale_params_entry en;
-        upscale_params_get_entry(p, i, &en);
-        key[i] = en.key;
-        text[i] = en.text;
-        unit[i] = en.si_unit;
-        si[i] = en.si_value;
-        snprintf(srcbuf + 300 * i, 300, "%s:%d", en.file, en.line);
-        src[i] = srcbuf + 300 * i;
-    }
-    if (!e) e = upscale_output_write_strings(o, "/parameters/key", n, key);
-    if (!e) e = upscale_output_write_strings(o, "/parameters/value", n, text);
-    if (!e)
-        e = upscale_output_write_vector(o, "/parameters/si_value", "see /parameters/si_unit", n,
-                                        si);
-    if (!e) e = upscale_output_write_strings(o, "/parameters/si_unit", n, unit);
-    if (!e) e = upscale_output_write_strings(o, "/parameters/source", n, src);
-    if (!e)
-        e = upscale_output_attr_string(o, "/parameters", "meaning",
-                                       "every parameter of point 0 as read; the swept keys "
-                                       "differ from point to point (/sweep/value)");
-    free(key);
-    free(text);
-    free(unit);
-    free(src);
-    free(si);
-    free(srcbuf);
-    return e;
+    UPSCALE_CALL(upscale_output_write_parameters(o, "", p));
+    if (p && upscale_params_count(p))
+        UPSCALE_CALL(upscale_output_attr_string(o, "/parameters", "meaning",
+                                                "every parameter of point 0 as read; the swept "
+                                                "keys differ from point to point (/sweep/value)"));
+    return UPSCALE_OK;
 }
 
 static upscale_err write_definition(upscale_output *o, const upscale_sweep *s,

@@ -11,9 +11,9 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "upscale/constants.h"
 #include "upscale/units.h"
 
-#define AVOGADRO 6.02214076e23 /* 1/mol, exact (SI 2019) */
 
 /* Boltzmann constant per energy unit (CODATA 2018, exact in SI). */
 static const struct {
@@ -318,7 +318,7 @@ double upscale_gcmc_x_per_fu(const upscale_gcmc_manifest *m, double N)
 
 double upscale_gcmc_concentration(const upscale_gcmc_manifest *m, double N)
 {
-    return m->volume_m3 > 0 ? N / (AVOGADRO * m->volume_m3) : NAN;
+    return m->volume_m3 > 0 ? N / (UPSCALE_AVOGADRO * m->volume_m3) : NAN;
 }
 
 /* ---- analysis ---- */

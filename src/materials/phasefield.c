@@ -11,7 +11,7 @@
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_odeiv2.h>
 
-#include "upscale/model.h"
+#include "upscale/constants.h"
 
 enum {
     SCAN_POINTS = 2048, /* grid for the sign of dmu/dc */
@@ -97,6 +97,7 @@ typedef struct {
     const upscale_thermo *th;
     double c[SCAN_POINTS], mu[SCAN_POINTS], dmu[SCAN_POINTS];
     int k_first, k_last; /* grid points of the chosen run with dmu < 0; -1 if none */
+    int open_ends;       /* UPSCALE_PHASEFIELD_OPEN_LO | _HI */
 } scan;
 
 static upscale_err scan_run(const upscale_thermo *th, scan *s)
@@ -129,7 +130,9 @@ static upscale_err scan_run(const upscale_thermo *th, scan *s)
         k = j;
     }
     if (s->k_first < 0) return UPSCALE_OK;
-    UPSCALE_CHECK(s->k_first > 0 && s->k_last < SCAN_POINTS - 1, UPSCALE_ERR_INPUT,
+    UPSCALE_CHECK((s->k_first > 0 || (s->open_ends & UPSCALE_PHASEFIELD_OPEN_LO)) &&
+                      (s->k_last < SCAN_POINTS - 1 || (s->open_ends & UPSCALE_PHASEFIELD_OPEN_HI)),
+                  UPSCALE_ERR_INPUT,
                   "dmu/dc < 0 up to the end of the domain (%g, %g) mol/m^3: widen it", th->c_lo,
                   th->c_hi);
     return UPSCALE_OK;
@@ -157,6 +160,7 @@ upscale_err upscale_phasefield_spinodals(const upscale_thermo *th, int *found, d
 {
     scan *s = malloc(sizeof(*s));
     UPSCALE_ALLOC_CHECK(s);
+    s->open_ends = 0;
     upscale_err e = scan_run(th, s);
     if (e == UPSCALE_OK) {
         *found = s->k_first >= 0;
@@ -189,7 +193,9 @@ typedef struct {
     const upscale_thermo *th;
     double s1, s2, c_left, c_right;
     double mu_s1, mu_s2, mu_left, mu_right;
-    double ca, cb; /* last branch points */
+    double ca, cb;    /* last branch points */
+    int fix_a, fix_b; /* a contact point held at an open end (ca = c_lo, cb = c_hi) */
+    int open_ends;
 } tangent;
 
 static double ctol(const upscale_thermo *th, double c)
@@ -202,10 +208,12 @@ static upscale_err tangent_fdf(double m, void *ctx, double *F, double *dF)
 {
     tangent *t = ctx;
     level l = {t->th, m};
-    UPSCALE_CALL(safe_newton(level_fdf, &l, t->c_left, t->s1, t->mu_left - m, t->mu_s1 - m,
-                             ctol(t->th, t->s1), &t->ca));
-    UPSCALE_CALL(safe_newton(level_fdf, &l, t->s2, t->c_right, t->mu_s2 - m, t->mu_right - m,
-                             ctol(t->th, t->c_right), &t->cb));
+    if (!t->fix_a)
+        UPSCALE_CALL(safe_newton(level_fdf, &l, t->c_left, t->s1, t->mu_left - m, t->mu_s1 - m,
+                                 ctol(t->th, t->s1), &t->ca));
+    if (!t->fix_b)
+        UPSCALE_CALL(safe_newton(level_fdf, &l, t->s2, t->c_right, t->mu_s2 - m, t->mu_right - m,
+                                 ctol(t->th, t->c_right), &t->cb));
     double ga = t->th->g(t->ca, t->th->ctx), gb = t->th->g(t->cb, t->th->ctx);
     UPSCALE_CHECK(isfinite(ga) && isfinite(gb), UPSCALE_ERR_INPUT,
                   "g not finite at c = %g or %g mol/m^3", t->ca, t->cb);
@@ -230,9 +238,10 @@ static upscale_err branch_end(const scan *s, int k_spin, int dir, double bound, 
         if (dir < 0 ? *mu < bound : *mu > bound) return UPSCALE_OK;
         int next = k + dir;
         if (next < 0 || next >= SCAN_POINTS) break;
-        UPSCALE_CHECK(s->dmu[next] >= 0.0, UPSCALE_ERR_INPUT,
-                      "two miscibility gaps overlap near c = %g mol/m^3: restrict (c_lo, c_hi)",
-                      s->c[next]);
+        /* A fit's wiggles on a stable branch are walked through (UPSCALE_PHASEFIELD_FIT). */
+        UPSCALE_CHECK(
+            s->dmu[next] >= 0.0 || (s->open_ends & UPSCALE_PHASEFIELD_FIT), UPSCALE_ERR_INPUT,
+            "two miscibility gaps overlap near c = %g mol/m^3: restrict (c_lo, c_hi)", s->c[next]);
         k = next;
     }
     double end = dir < 0 ? th->c_lo : th->c_hi;
@@ -260,6 +269,94 @@ static double sqrt_p(double c, void *ctx)
     double p = upscale_phasefield_p(q->th, q->gap, c);
     if (!isfinite(p)) return NAN;
     return sqrt(fmax(p, 0.0));
+}
+
+/* The tangent with a contact point held at an open end of the domain (eq. of
+ * upscale_phasefield_common_tangent_open): F(m) as in tangent_fdf with ca = c_lo or cb = c_hi
+ * fixed, still decreasing in m, solved on [m_lo, m_hi]; both held: the chord. */
+static upscale_err tangent_held(tangent *t, double m_lo, double m_hi, double *m)
+{
+    const upscale_thermo *th = t->th;
+    if (t->fix_a) t->ca = th->c_lo;
+    if (t->fix_b) t->cb = th->c_hi;
+    if (t->fix_a && t->fix_b) {
+        *m = (th->g(t->cb, th->ctx) - th->g(t->ca, th->ctx)) / (t->cb - t->ca);
+        return UPSCALE_OK;
+    }
+    double F_lo, F_hi, dF;
+    UPSCALE_CALL(tangent_fdf(m_lo, t, &F_lo, &dF));
+    UPSCALE_CALL(tangent_fdf(m_hi, t, &F_hi, &dF));
+    /* The free point's branch ends at the other open end before the tangent: hold both. */
+    if ((t->fix_a && F_hi > 0.0 && (t->open_ends & UPSCALE_PHASEFIELD_OPEN_HI)) ||
+        (t->fix_b && F_lo < 0.0 && (t->open_ends & UPSCALE_PHASEFIELD_OPEN_LO))) {
+        t->fix_a = t->fix_b = 1;
+        return tangent_held(t, m_lo, m_hi, m);
+    }
+    UPSCALE_CHECK(F_lo >= 0.0 && F_hi <= 0.0, UPSCALE_ERR_INPUT,
+                  "the tangent from the end c = %g of the domain is not bracketed",
+                  t->fix_a ? th->c_lo : th->c_hi);
+    double mtol = 1e-13 * (m_hi - m_lo) + 4.0 * DBL_EPSILON * fabs(m_hi);
+    UPSCALE_CALL(safe_newton(tangent_fdf, t, m_lo, m_hi, F_lo, F_hi, mtol, m));
+    return tangent_fdf(*m, t, &F_lo, &dF);
+}
+
+/* Open ends: an unstable run reaching an end leaves no stable branch there (the contact
+ * point is the end, the spinodal NaN); a branch that reaches the end without the tangent
+ * on it holds the contact point at the end. */
+static upscale_err tangent_solve_open(const scan *s, upscale_phasefield_gap *gap)
+{
+    const upscale_thermo *th = s->th;
+    tangent t = {.th = th, .open_ends = s->open_ends};
+    double d;
+    t.fix_a = s->k_first == 0;
+    t.fix_b = s->k_last == SCAN_POINTS - 1;
+    t.s1 = t.fix_a ? th->c_lo : bisect_dmu(s, s->k_first - 1);
+    t.s2 = t.fix_b ? th->c_hi : bisect_dmu(s, s->k_last);
+    t.mu_s1 = thermo_mu(th, t.s1, &d);
+    t.mu_s2 = thermo_mu(th, t.s2, &d);
+    UPSCALE_CHECK(isfinite(t.mu_s1) && isfinite(t.mu_s2) && t.mu_s1 > t.mu_s2, UPSCALE_ERR_INPUT,
+                  "mu(%g) = %g is not above mu(%g) = %g", t.s1, t.mu_s1, t.s2, t.mu_s2);
+    t.c_left = t.c_right = NAN;
+    t.mu_left = t.mu_s1;
+    t.mu_right = t.mu_s2;
+    if (!t.fix_a) UPSCALE_CALL(branch_end(s, s->k_first - 1, -1, t.mu_s2, &t.c_left, &t.mu_left));
+    if (!t.fix_b) UPSCALE_CALL(branch_end(s, s->k_last + 1, +1, t.mu_s1, &t.c_right, &t.mu_right));
+    double m_lo = fmax(t.mu_s2, t.mu_left), m_hi = fmin(t.mu_s1, t.mu_right), m = NAN, F, dF;
+    if (!t.fix_a && !t.fix_b && m_lo < m_hi) {
+        /* Free contact points unless the root lies beyond what a branch reaches. */
+        UPSCALE_CALL(tangent_fdf(m_lo, &t, &F, &dF));
+        t.fix_a = F < 0.0 && (s->open_ends & UPSCALE_PHASEFIELD_OPEN_LO);
+        UPSCALE_CALL(tangent_fdf(m_hi, &t, &F, &dF));
+        t.fix_b = F > 0.0 && (s->open_ends & UPSCALE_PHASEFIELD_OPEN_HI);
+    } else if (!t.fix_a && !t.fix_b) {
+        /* The branches share no level of mu: hold an open end (tangent_held holds the
+         * other one too if the free point's branch ends first). */
+        t.fix_a = (s->open_ends & UPSCALE_PHASEFIELD_OPEN_LO) != 0;
+        t.fix_b = !t.fix_a && (s->open_ends & UPSCALE_PHASEFIELD_OPEN_HI);
+    }
+    if (t.fix_a) {
+        m_hi = fmin(thermo_mu(th, th->c_lo, &d), t.fix_b ? INFINITY : t.mu_right);
+        m_lo = t.mu_s2;
+    }
+    if (t.fix_b) {
+        m_lo = fmax(thermo_mu(th, th->c_hi, &d), t.fix_a ? -INFINITY : t.mu_left);
+        m_hi = t.fix_a ? m_hi : t.mu_s1;
+    }
+    if (t.fix_a || t.fix_b) {
+        UPSCALE_CALL(tangent_held(&t, m_lo, m_hi, &m));
+        gap->found = 1;
+        gap->s1 = s->k_first == 0 ? NAN : t.s1;
+        gap->s2 = s->k_last == SCAN_POINTS - 1 ? NAN : t.s2;
+        gap->c1 = t.ca;
+        gap->c2 = t.cb;
+        gap->mu_coex = m;
+        gap->g1 = th->g(t.ca, th->ctx);
+        gap->c1_at_end = t.fix_a;
+        gap->c2_at_end = t.fix_b;
+        return UPSCALE_OK;
+    }
+    return upscale_error_set(UPSCALE_ERR_INTERNAL, __FILE__, __LINE__, __func__,
+                             "free tangent in the open-ends path");
 }
 
 static upscale_err tangent_solve(const scan *s, upscale_phasefield_gap *gap)
@@ -302,6 +399,7 @@ static upscale_err tangent_solve(const scan *s, upscale_phasefield_gap *gap)
     gap->mu_coex = m;
     gap->g1 = th->g(t.ca, th->ctx);
 
+    if (s->open_ends & UPSCALE_PHASEFIELD_TANGENT_ONLY) return UPSCALE_OK;
     /* p is largest where p' = mu - mu_coex = 0 on the unstable branch. */
     level l = {th, m};
     UPSCALE_CALL(safe_newton(level_fdf, &l, t.s1, t.s2, t.mu_s1 - m, t.mu_s2 - m, ctol(th, t.s2),
@@ -326,11 +424,28 @@ static upscale_err tangent_solve(const scan *s, upscale_phasefield_gap *gap)
 
 upscale_err upscale_phasefield_common_tangent(const upscale_thermo *th, upscale_phasefield_gap *gap)
 {
-    *gap = (upscale_phasefield_gap){0, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+    return upscale_phasefield_common_tangent_open(th, 0, gap);
+}
+
+upscale_err upscale_phasefield_common_tangent_open(const upscale_thermo *th, int open_ends,
+                                                   upscale_phasefield_gap *gap)
+{
+    *gap = (upscale_phasefield_gap){0, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, 0, 0};
     scan *s = malloc(sizeof(*s));
     UPSCALE_ALLOC_CHECK(s);
+    s->open_ends = open_ends;
     upscale_err e = scan_run(th, s);
-    if (e == UPSCALE_OK && s->k_first >= 0) e = tangent_solve(s, gap);
+    /* With open ends, the free tangent is tried first: the same path as closed ends. */
+    if (e == UPSCALE_OK && s->k_first >= 0) {
+        int interior = s->k_first > 0 && s->k_last < SCAN_POINTS - 1;
+        e = interior ? tangent_solve(s, gap) : tangent_solve_open(s, gap);
+        if (e != UPSCALE_OK && interior &&
+            (open_ends & (UPSCALE_PHASEFIELD_OPEN_LO | UPSCALE_PHASEFIELD_OPEN_HI))) {
+            upscale_error_clear();
+            *gap = (upscale_phasefield_gap){0, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, 0, 0};
+            e = tangent_solve_open(s, gap);
+        }
+    }
     free(s);
     if (e != UPSCALE_OK) {
         gap->found = 0;

@@ -478,41 +478,6 @@ static upscale_err write_mesh(writer *w, const run_ctx *r)
     return UPSCALE_OK;
 }
 
-static upscale_err write_parameters(writer *w, const upscale_params *p)
-{
-    upscale_output *o = w->o;
-    size_t n = upscale_params_count(p);
-    const char **key = malloc(n * sizeof(char *)), **text = malloc(n * sizeof(char *)),
-               **unit = malloc(n * sizeof(char *)), **src = malloc(n * sizeof(char *));
-    double *si = malloc(n * sizeof(double));
-    char *srcbuf = malloc(n * 300);
-    UPSCALE_ALLOC_CHECK(key && text && unit && src && si && srcbuf);
-    for (size_t i = 0; i < n; i++) {
-        upscale_params_entry e;
-        upscale_params_get_entry(p, i, &e);
-        key[i] = e.key;
-        text[i] = e.text;
-        unit[i] = e.si_unit;
-        si[i] = e.si_value;
-        snprintf(srcbuf + 300 * i, 300, "%s:%d", e.file, e.line);
-        src[i] = srcbuf + 300 * i;
-    }
-    upscale_err e = upscale_output_write_strings(o, at(w, "/parameters/key"), n, key);
-    if (!e) e = upscale_output_write_strings(o, at(w, "/parameters/value"), n, text);
-    if (!e)
-        e = upscale_output_write_vector(o, at(w, "/parameters/si_value"), "see /parameters/si_unit",
-                                        n, si);
-    if (!e) e = upscale_output_write_strings(o, at(w, "/parameters/si_unit"), n, unit);
-    if (!e) e = upscale_output_write_strings(o, at(w, "/parameters/source"), n, src);
-    free(key);
-    free(text);
-    free(unit);
-    free(src);
-    free(si);
-    free(srcbuf);
-    return e;
-}
-
 /* What the model derived from the inputs (phase-field parameters of Cahn-Hilliard
  * electrodes: eq. 24-28), under /derived/<region>. */
 static upscale_err write_derived(writer *w, const run_ctx *r)
@@ -579,7 +544,7 @@ static upscale_err write_run(writer *w, const run_ctx *r, const upscale_run_opti
     W(upscale_output_write_ints(o, at(w, "/timeseries/step"), s->n, s->step));
     W(write_mesh(w, r));
     if (r->fields) W(write_fields(w, r));
-    W(write_parameters(w, r->p));
+    W(upscale_output_write_parameters(w->o, w->group, r->p));
     W(upscale_output_attr_string(o, at(w, "/"), "version", UPSCALE_GIT_DESCRIBE));
     W(upscale_output_attr_string(o, at(w, "/"), "status", res->status));
     W(upscale_output_attr_string(o, at(w, "/"), "case", opt->case_path));

@@ -3,9 +3,8 @@
 
 #include <math.h>
 
-#include "upscale/model.h"
+#include "upscale/constants.h"
 
-static const double AVOGADRO = 6.02214076e23; /* 1/mol, exact (SI 2019) */
 
 /* P(s) = sum_i L_i s^i with s = 2y - 1, and P', P'' by Horner. */
 static void rk_poly(const upscale_rk_material *m, double T, double s, double *P, double *dP,
@@ -86,7 +85,7 @@ double upscale_rk_material_ocv(const upscale_rk_material *m, double x, double T,
 
 double upscale_rk_material_cmax(const upscale_rk_material *m)
 {
-    return m->sites_per_fu * m->fu_density / AVOGADRO;
+    return m->sites_per_fu * m->fu_density / UPSCALE_AVOGADRO;
 }
 
 /* SI callbacks: x = c N_A/n, mu = F mu_h, dmu/dc = F (dmu_h/dx) N_A/n, g = e n G. */
@@ -94,7 +93,7 @@ static double thermo_mu(double c, void *ctx, double *dmu_dc)
 {
     const upscale_rk_material_state *st = ctx;
     const upscale_rk_material *m = st->material;
-    double c_fu = m->fu_density / AVOGADRO, d;
+    double c_fu = m->fu_density / UPSCALE_AVOGADRO, d;
     double mu = upscale_rk_material_mu(m, c / c_fu, st->T, &d);
     *dmu_dc = UPSCALE_FARADAY * d / c_fu;
     return UPSCALE_FARADAY * mu;
@@ -104,7 +103,7 @@ static double thermo_g(double c, void *ctx)
 {
     const upscale_rk_material_state *st = ctx;
     const upscale_rk_material *m = st->material;
-    double c_fu = m->fu_density / AVOGADRO;
+    double c_fu = m->fu_density / UPSCALE_AVOGADRO;
     return UPSCALE_FARADAY * c_fu * upscale_rk_material_g(m, c / c_fu, st->T);
 }
 

@@ -5,11 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "upscale/model.h"
+#include "upscale/constants.h"
 #include "upscale/params.h"
 #include "upscale/table.h"
 
-static const double AVOGADRO = 6.02214076e23; /* 1/mol, exact (SI 2019) */
 
 struct upscale_mu_table {
     int n;             /* tables, >= 1 */
@@ -156,7 +155,7 @@ double upscale_mu_table_sites(const upscale_mu_table *t)
 
 double upscale_mu_table_cmax(const upscale_mu_table *t)
 {
-    return t->sites * t->fu_density / AVOGADRO;
+    return t->sites * t->fu_density / UPSCALE_AVOGADRO;
 }
 
 void upscale_mu_table_temperatures(const upscale_mu_table *t, double *T_min, double *T_max)

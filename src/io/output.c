@@ -577,3 +577,42 @@ cleanup:
     release(o, &e, &space, H5Sclose, "a dataspace");
     return e;
 }
+
+upscale_err upscale_output_write_parameters(upscale_output *o, const char *group,
+                                            const upscale_params *p)
+{
+    size_t n = p ? upscale_params_count(p) : 0;
+    if (!n) return UPSCALE_OK;
+    enum { SRC = 300 };
+    const char **key = malloc(n * sizeof(*key)), **text = malloc(n * sizeof(*text)),
+               **unit = malloc(n * sizeof(*unit)), **src = malloc(n * sizeof(*src));
+    double *si = malloc(n * sizeof(*si));
+    char *srcbuf = malloc(n * SRC);
+    upscale_err e = key && text && unit && src && si && srcbuf ? UPSCALE_OK : UPSCALE_ERR_MEMORY;
+    if (e) e = upscale_error_set(e, __FILE__, __LINE__, __func__, "out of memory");
+    for (size_t i = 0; !e && i < n; i++) {
+        upscale_params_entry en;
+        upscale_params_get_entry(p, i, &en);
+        key[i] = en.key;
+        text[i] = en.text;
+        unit[i] = en.si_unit;
+        si[i] = en.si_value;
+        snprintf(srcbuf + SRC * i, SRC, "%s:%d", en.file, en.line);
+        src[i] = srcbuf + SRC * i;
+    }
+    static const char *const name[] = {"key", "value", "si_value", "si_unit", "source"};
+    const char *const *col[] = {key, text, NULL, unit, src};
+    char path[512];
+    for (int k = 0; !e && k < 5; k++) {
+        snprintf(path, sizeof(path), "%s/parameters/%s", group, name[k]);
+        e = col[k] ? upscale_output_write_strings(o, path, n, col[k])
+                   : upscale_output_write_vector(o, path, "see /parameters/si_unit", n, si);
+    }
+    free(key);
+    free(text);
+    free(unit);
+    free(src);
+    free(si);
+    free(srcbuf);
+    return e;
+}

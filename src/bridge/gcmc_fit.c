@@ -13,9 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "upscale/phasefield.h"
+
 #define MAX_DEGREE 60
 #define WEIGHT_PASSES 3
-#define NEWTON_ITER 60
 
 struct upscale_gcmc_fit {
     upscale_gcmc_fit_settings s;
@@ -433,57 +434,16 @@ upscale_err upscale_gcmc_fit_create(const upscale_gcmc_fit_settings *s, const ch
 
 /* ---- phase separation ---- */
 
-/* Common tangent by Newton: contact points a < b with mu(a) = mu(b) = m and
- * G(b) - G(a) = m (b - a).  fix_a / fix_b keep an end of the sampled range fixed, where
- * only the other condition G(b) - G(a) = mu(free point) (b - a) is solved. */
-static int tangent(const upscale_gcmc_fit *f, double *a, double *b, int fix_a, int fix_b, double h)
+/* The fit as a free energy on [lo, hi] for the phase-field module's common tangent: mu(N)
+ * and G(N) (eq. 18) in the fit's energy unit. */
+static double fit_mu(double N, void *ctx, double *dmu)
 {
-    const double a0 = *a, b0 = *b, tol = 1e-11 * (f->N_hi - f->N_lo);
-    for (int it = 0; it < NEWTON_ITER; it++) {
-        double dma, dmb;
-        double ma = upscale_gcmc_fit_mu(f, *a, &dma), mb = upscale_gcmc_fit_mu(f, *b, &dmb);
-        double dG = upscale_gcmc_fit_G(f, *b) - upscale_gcmc_fit_G(f, *a), L = *b - *a;
-        double da = 0, db = 0;
-        if (!fix_a && !fix_b) {
-            /* F1 = mu(a) - mu(b), F2 = dG - mu(a) L */
-            double F1 = ma - mb, F2 = dG - ma * L;
-            double J11 = dma, J12 = -dmb, J21 = -dma * L, J22 = mb - ma;
-            double det = J11 * J22 - J12 * J21;
-            if (!(fabs(det) > 0)) return -1;
-            da = -(F1 * J22 - J12 * F2) / det;
-            db = -(J11 * F2 - J21 * F1) / det;
-        } else if (fix_a && !fix_b) {
-            /* F = dG - mu(b) L, F' = -mu'(b) L */
-            if (!(dmb * L > 0)) return -1;
-            db = (dG - mb * L) / (dmb * L);
-        } else if (!fix_a && fix_b) {
-            /* F = dG - mu(a) L, F' = -mu'(a) L */
-            if (!(dma * L > 0)) return -1;
-            da = (dG - ma * L) / (dma * L);
-        } else {
-            return 0;
-        }
-        *a += da;
-        *b += db;
-        if (!(fabs(*a - a0) <= 3 * h && fabs(*b - b0) <= 3 * h) || *a < f->N_lo || *b > f->N_hi)
-            return -1;
-        if (fabs(da) < tol && fabs(db) < tol) return 0;
-    }
-    return -1;
+    return upscale_gcmc_fit_mu(ctx, N, dmu);
 }
 
-/* Zero of dmu/dN between x0 (dmu > 0) and x1 (dmu <= 0) by bisection. */
-static double slope_zero(const upscale_gcmc_fit *f, double x0, double x1)
+static double fit_G(double N, void *ctx)
 {
-    for (int it = 0; it < 60; it++) {
-        double xm = 0.5 * (x0 + x1), d;
-        upscale_gcmc_fit_mu(f, xm, &d);
-        if (d > 0)
-            x0 = xm;
-        else
-            x1 = xm;
-    }
-    return 0.5 * (x0 + x1);
+    return upscale_gcmc_fit_G(ctx, N);
 }
 
 upscale_err upscale_gcmc_fit_gaps(const upscale_gcmc_fit *f, int max_gaps, upscale_gcmc_gap *gaps,
@@ -530,36 +490,30 @@ upscale_err upscale_gcmc_fit_gaps(const upscale_gcmc_fit *f, int max_gaps, upsca
                                   f->name, max_gaps, f->degree);
             break;
         }
-        upscale_gcmc_gap g = {.N1 = x[p], .N2 = x[q], .N1_at_end = p == 0, .N2_at_end = q == m - 1};
-        if (tangent(f, &g.N1, &g.N2, g.N1_at_end, g.N2_at_end, h) != 0) {
+        /* The tangent of this hull segment, searched a tenth of its length either side; the
+         * sampled range's own ends may hold a contact point. */
+        int margin = (q - p) / 10 > 3 ? (q - p) / 10 : 3;
+        int lo = p > margin ? p - margin : 0, hi = q + margin < m - 1 ? q + margin : m - 1;
+        upscale_thermo th = {fit_mu, fit_G, (void *)f, x[lo], x[hi]};
+        upscale_phasefield_gap pg;
+        int flags = UPSCALE_PHASEFIELD_FIT | UPSCALE_PHASEFIELD_TANGENT_ONLY |
+                    (lo == 0 ? UPSCALE_PHASEFIELD_OPEN_LO : 0) |
+                    (hi == m - 1 ? UPSCALE_PHASEFIELD_OPEN_HI : 0);
+        upscale_err te = upscale_phasefield_common_tangent_open(&th, flags, &pg);
+        if (te || !pg.found) {
+            upscale_error_clear();
             e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
                                   "%s: the common tangent between N = %g and %g did not converge",
                                   f->name, x[p], x[q]);
             break;
         }
-        g.mu_coex = (upscale_gcmc_fit_G(f, g.N2) - upscale_gcmc_fit_G(f, g.N1)) / (g.N2 - g.N1);
-        /* spinodals: first dmu/dN <= 0 above N1, last below N2 */
-        g.S1 = g.S2 = NAN;
-        double prev = g.N1;
-        for (int j = p + 1; j < q; j++) {
-            double d;
-            upscale_gcmc_fit_mu(f, x[j], &d);
-            if (x[j] > g.N1 && d <= 0) {
-                g.S1 = slope_zero(f, prev, x[j]);
-                break;
-            }
-            if (x[j] > g.N1) prev = x[j];
-        }
-        prev = g.N2;
-        for (int j = q - 1; j > p; j--) {
-            double d;
-            upscale_gcmc_fit_mu(f, x[j], &d);
-            if (x[j] < g.N2 && d <= 0) {
-                g.S2 = slope_zero(f, prev, x[j]);
-                break;
-            }
-            if (x[j] < g.N2) prev = x[j];
-        }
+        upscale_gcmc_gap g = {.N1 = pg.c1,
+                              .N2 = pg.c2,
+                              .N1_at_end = pg.c1_at_end,
+                              .N2_at_end = pg.c2_at_end,
+                              .mu_coex = pg.mu_coex,
+                              .S1 = pg.s1,
+                              .S2 = pg.s2};
         /* mixing energy: G minus the tangent line */
         g.mix_max = 0;
         g.N_mix = 0.5 * (g.N1 + g.N2);

@@ -1,19 +1,19 @@
-/* SHA-256 (FIPS 180-4) of files and buffers, for the provenance of imported data.  Internal
- * to the library (not a public header): the bridge's material writer records the checksum of
- * every input it read. */
-#ifndef UPSCALE_THERMO_SHA256_H
-#define UPSCALE_THERMO_SHA256_H
+/* SHA-256 (FIPS 180-4) of files and buffers, for the provenance of imported data: the
+ * bridge's material writer records the checksum of every input it read.  A thin layer over
+ * Nettle's sha256 (Debian nettle-dev), so the rest of the code sees one upscale module. */
+#ifndef UPSCALE_SHA256_H
+#define UPSCALE_SHA256_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include <nettle/sha2.h>
+
 #include "upscale/error.h"
 
 typedef struct {
-    uint32_t h[8];
+    struct sha256_ctx ctx;
     uint64_t bytes;
-    unsigned char block[64];
-    size_t fill;
 } upscale_sha256;
 
 void upscale_sha256_init(upscale_sha256 *c);

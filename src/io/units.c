@@ -47,7 +47,7 @@ upscale_err upscale_units_create(const char *path, upscale_units **u)
     upscale_units *w = calloc(1, sizeof(*w));
     UPSCALE_ALLOC_CHECK(w);
 
-    /* UDUNITS-2 prints its errors to stderr; as for GSL and HDF5 (src/error.c) its
+    /* UDUNITS-2 prints its errors to stderr; as for GSL and HDF5 (src/io/error.c) its
      * messages are switched off once and its statuses translated here instead. */
     ut_set_error_message_handler(ut_ignore);
     w->sys = ut_read_xml(file);

@@ -1,7 +1,7 @@
 /* Reading HDF5 files back (upscale/h5read.h).
  *
  * Every HDF5 call is checked; a failure becomes UPSCALE_ERR_IO "<what> '<object>' in
- * '<file>': <innermost message of HDF5's error stack>", as in src/output.c. */
+ * '<file>': <innermost message of HDF5's error stack>", as in src/io/output.c. */
 #include "upscale/h5read.h"
 
 #include <errno.h>
