@@ -56,9 +56,11 @@
  *   kT (N ln N - N) (gas); integral of P_k is (P_{k+1} - P_{k-1}) / (2k + 1).
  * Binodals: the lower convex hull of G on a grid of `grid` points over [N_lo, N_hi]; each
  *   hull segment that bridges G (G above it by more than 1e-9 kT) is a miscibility gap,
- *   polished by Newton on mu(N1) = mu(N2), G(N2) - G(N1) = mu(N1) (N2 - N1); a gap that
- *   reaches the end of the sampled range has that binodal at the end (flagged).
- * Spinodals: inside a gap, the first zero of dmu/dN above N1 and the last below N2.
+ *   solved by upscale_phasefield_common_tangent_open (mu(N1) = mu(N2),
+ *   G(N2) - G(N1) = mu(N1) (N2 - N1)) on the segment and a tenth of its length either side;
+ *   a gap that reaches the end of the sampled range has that binodal at the end (flagged).
+ * Spinodals: inside a gap, the zeros of dmu/dN bounding its unstable region (NaN where that
+ *   region reaches the end of the sampled range).
  * Mixing energy (paper Sec. III.E: the penalty of the homogeneous solution relative to the
  *   phase-separated state): dG_mix(N) = G(N) - [G(N1) + mu_coex (N - N1)] inside a gap,
  *   0 outside, i.e. G minus its convex hull.  Reported: its maximum and where.

@@ -355,8 +355,10 @@ static upscale_err tangent_solve_open(const scan *s, upscale_phasefield_gap *gap
         gap->c2_at_end = t.fix_b;
         return UPSCALE_OK;
     }
-    return upscale_error_set(UPSCALE_ERR_INTERNAL, __FILE__, __LINE__, __func__,
-                             "free tangent in the open-ends path");
+    return upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                             "the common tangent leaves the domain (%g, %g) at an end that is "
+                             "not open",
+                             th->c_lo, th->c_hi);
 }
 
 static upscale_err tangent_solve(const scan *s, upscale_phasefield_gap *gap)

@@ -45,6 +45,67 @@ static void regular(double a, double tol_rel)
           "spinodals() agrees with common_tangent(): %.12g %.12g", s1, s2);
 }
 
+/* g(b) - g(a) - mu(free) (b - a) in units of c_max RT: zero on a tangent held at one end. */
+static double held_residual(const subregular *s, const upscale_phasefield_gap *gap, double c_free)
+{
+    double d, m = subregular_mu(c_free, (void *)s, &d);
+    return (subregular_g(gap->c2, (void *)s) - subregular_g(gap->c1, (void *)s) -
+            m * (gap->c2 - gap->c1)) /
+           (s->c_max * s->RT);
+}
+
+/* upscale_phasefield_common_tangent_open (the GCMC importer's tangent of a fit known only on
+ * the sampled range), on the regular solution with Omega/RT = 3 (binodals 0.0707, 0.9293). */
+static void open_ends(subregular *s)
+{
+    upscale_thermo th = subregular_thermo(s);
+    upscale_phasefield_gap closed, gap;
+    const int both = UPSCALE_PHASEFIELD_OPEN_LO | UPSCALE_PHASEFIELD_OPEN_HI;
+    th.c_lo = 0.01 * s->c_max;
+    th.c_hi = 0.95 * s->c_max;
+    CHECK_OK(upscale_phasefield_common_tangent(&th, &closed));
+    CHECK_OK(upscale_phasefield_common_tangent_open(&th, both, &gap));
+    CHECK(gap.c1 == closed.c1 && gap.c2 == closed.c2 && gap.mu_coex == closed.mu_coex &&
+              gap.sqrt_p_dc == closed.sqrt_p_dc && !gap.c1_at_end && !gap.c2_at_end,
+          "open ends, tangent inside: the closed-ends result to the bit");
+
+    th.c_hi = 0.85 * s->c_max;
+    CHECK_OK(upscale_phasefield_common_tangent_open(&th, UPSCALE_PHASEFIELD_OPEN_HI, &gap));
+    CHECK(gap.found && gap.c2 == th.c_hi && gap.c2_at_end && !gap.c1_at_end && gap.c1 < gap.s1 &&
+              gap.s2 < gap.c2 && isnan(gap.sqrt_p_dc),
+          "tangent beyond an open c_hi: c2 held at c_hi = %g, c1 = %g on the stable branch", gap.c2,
+          gap.c1);
+    CHECK_CLOSE(held_residual(s, &gap, gap.c1), 0.0, 0.0, 1e-11,
+                "held at c_hi: g(c2) - g(c1) = mu(c1) (c2 - c1)");
+    double d;
+    CHECK_CLOSE(subregular_mu(gap.c1, s, &d), gap.mu_coex, 0.0, 1e-9 * s->RT,
+                "held at c_hi: mu_coex = mu(c1)");
+    CHECK(gap.c1 > s->c_max * regular_binodal(3.0),
+          "held at c_hi: c1 = %g above the free binodal %g (a chord to a nearer point)", gap.c1,
+          s->c_max * regular_binodal(3.0));
+
+    th.c_hi = 0.6 * s->c_max;
+    CHECK_OK(upscale_phasefield_common_tangent_open(&th, UPSCALE_PHASEFIELD_OPEN_HI, &gap));
+    CHECK(gap.found && gap.c2 == th.c_hi && gap.c2_at_end && isnan(gap.s2) && gap.c1 < gap.s1,
+          "dmu/dc < 0 up to an open c_hi: c2 held, spinodal 2 NaN");
+    CHECK_CLOSE(held_residual(s, &gap, gap.c1), 0.0, 0.0, 1e-11,
+                "unstable to c_hi: g(c2) - g(c1) = mu(c1) (c2 - c1)");
+
+    th.c_lo = 0.1 * s->c_max;
+    th.c_hi = 0.85 * s->c_max;
+    CHECK_OK(upscale_phasefield_common_tangent_open(&th, both, &gap));
+    double chord = (subregular_g(th.c_hi, s) - subregular_g(th.c_lo, s)) / (th.c_hi - th.c_lo);
+    CHECK(gap.c1 == th.c_lo && gap.c2 == th.c_hi && gap.c1_at_end && gap.c2_at_end,
+          "tangent beyond both open ends: both held");
+    CHECK_CLOSE(gap.mu_coex, chord, 1e-14, 0.0, "both held: mu_coex is the chord's slope");
+
+    th.c_lo = 0.01 * s->c_max;
+    CHECK(upscale_phasefield_common_tangent_open(&th, UPSCALE_PHASEFIELD_OPEN_LO, &gap) ==
+                  UPSCALE_ERR_INPUT &&
+              gap.found == 0,
+          "tangent beyond c_hi, only c_lo open: input error (%s)", upscale_error_message());
+}
+
 int main(void)
 {
     regular(2.05, 1e-9); /* near the critical point: narrow gap */
@@ -109,5 +170,6 @@ int main(void)
     th.c_hi = 0.4 * s.c_max;
     CHECK(upscale_phasefield_common_tangent(&th, &gap) == UPSCALE_ERR_INPUT,
           "empty domain: input error (%s)", upscale_error_message());
+    open_ends(&s);
     return CHECK_DONE();
 }
