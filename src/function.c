@@ -107,9 +107,9 @@ upscale_err upscale_function_from_params(upscale_params *p, const char *key, con
             upscale_table_destroy(&g->table);
             free(g);
             return upscale_params_error(p, key,
-                                        "table '%s' has %s values from %g to %g [%s], "
-                                        "expected them in %s%g, %g%s",
-                                        path, what, ymin, ymax, y_unit,
+                                        "table '%s' has values from %g to %g [%s], "
+                                        "expected %s in %s%g, %g%s",
+                                        path, ymin, ymax, y_unit, what,
                                         (flags & UPSCALE_RANGE_LO_OPEN) ? "(" : "[", lo, hi,
                                         (flags & UPSCALE_RANGE_HI_OPEN) ? ")" : "]");
         }
