@@ -133,6 +133,11 @@ void upscale_function_destroy(upscale_function **f)
     *f = NULL;
 }
 
+const upscale_table *upscale_function_table(const upscale_function *f)
+{
+    return f->kind == KIND_TABLE ? f->table : NULL;
+}
+
 double upscale_function_eval(const upscale_function *f, double x, double *dydx)
 {
     double d = 0, y;
