@@ -363,7 +363,11 @@ int upscale_import_gcmc_main(int argc, char **argv)
             s.seed = (uint64_t)v;
         } else if (!strcmp(a, "--max-degree") && !last) {
             bad = parse_count(a, argv[++i], 1, &v);
-            s.fit.max_degree = (int)(v > 60 ? 61 : v);
+            if (!bad && v > 60) {
+                fprintf(stderr, "upscale: --max-degree must be in [1, 60], got %lld\n", v);
+                bad = 2;
+            }
+            s.fit.max_degree = (int)(v > 60 ? 60 : v);
         } else if (!strcmp(a, "--temperature") && !last) {
             bad = parse_number(a, argv[++i], &temperature);
             if (!bad && !(temperature > 0)) {
@@ -496,7 +500,11 @@ int upscale_gcmc_lattice_main(int argc, char **argv)
             out = argv[++i];
         else if (!strcmp(a, "--L") && !last) {
             bad = parse_count(a, argv[++i], 4, &v);
-            s.L = (int)(v > 4096 ? 4097 : v);
+            if (!bad && v > 4096) {
+                fprintf(stderr, "upscale: --L must be in [4, 4096], got %lld\n", v);
+                bad = 2;
+            }
+            s.L = (int)(v > 4096 ? 4096 : v);
         } else if (!strcmp(a, "--T") && !last)
             bad = parse_number(a, argv[++i], &T);
         else if (!strcmp(a, "--seed") && !last) {
@@ -510,7 +518,11 @@ int upscale_gcmc_lattice_main(int argc, char **argv)
             s.sample_every = v;
         } else if (!strcmp(a, "--windows") && !last) {
             bad = parse_count(a, argv[++i], 1, &v);
-            s.nwindows = (int)(v > 100000 ? 100001 : v);
+            if (!bad && v > 100000) {
+                fprintf(stderr, "upscale: --windows must be in [1, 100000], got %lld\n", v);
+                bad = 2;
+            }
+            s.nwindows = (int)(v > 100000 ? 100000 : v);
         } else if (!strcmp(a, "--phi") && !last)
             bad = parse_number(a, argv[++i], &s.phi);
         else if (!strcmp(a, "--mu") && !last)

@@ -29,15 +29,23 @@ static upscale_err read_current(upscale_params *p, const char *base, const upsca
         upscale_params_mark_used(p, age > 0 ? kc : kr);
         hr = age > 0;
     }
+    /* at most 100C: beyond it no cell keeps a voltage (a typo or a unit slip) */
+    const double max_rate = 100, i1c = pr->c_rate_capacity / 3600.0;
     if (hr) {
         double c;
-        UPSCALE_CALL(upscale_params_get_quantity(p, kr, "1", "a C-rate", 0, 1000,
+        UPSCALE_CALL(upscale_params_get_quantity(p, kr, "1", "a C-rate", 0, max_rate,
                                                  UPSCALE_RANGE_LO_OPEN, &c));
-        *I = c * pr->c_rate_capacity / 3600.0;
+        *I = c * i1c;
         return UPSCALE_OK;
     }
-    return upscale_params_get_quantity(p, kc, "A/m^2", "a current density (magnitude)", 0, 1e6,
-                                       UPSCALE_RANGE_LO_OPEN, I);
+    UPSCALE_CALL(upscale_params_get_quantity(p, kc, "A/m^2", "a current density (magnitude)", 0,
+                                             INFINITY, UPSCALE_RANGE_LO_OPEN, I));
+    if (*I > max_rate * i1c)
+        return upscale_params_error(p, kc,
+                                    "expected a current density in (0, %.4g] A/m^2 (100C; 1C is "
+                                    "%.4g A/m^2 for this cell), got %.4g A/m^2",
+                                    max_rate * i1c, i1c, *I);
+    return UPSCALE_OK;
 }
 
 static upscale_err read_opt(upscale_params *p, const char *base, const char *name, const char *unit,

@@ -155,17 +155,32 @@ static int column_unit(const char *name, char *unit, size_t size)
     return 0;
 }
 
-/* "x,y" with optional blanks; -1 unless exactly two numbers. */
+/* strtod, but only decimal numbers (and inf/nan, refused later as not finite): strtod also
+ * reads hexadecimal, "0x10" = 16, which no table means. */
+static double decimal(const char *s, char **end)
+{
+    const char *c = s;
+    while (*c == ' ' || *c == '\t')
+        c++;
+    c += *c == '+' || *c == '-';
+    if (c[0] == '0' && (c[1] == 'x' || c[1] == 'X')) {
+        *end = (char *)s;
+        return 0.0;
+    }
+    return strtod(s, end);
+}
+
+/* "x,y" with optional blanks; -1 unless exactly two decimal numbers. */
 static int parse_row(const char *s, double *x, double *y)
 {
     char *end;
-    *x = strtod(s, &end);
+    *x = decimal(s, &end);
     if (end == s) return -1;
     while (*end == ' ' || *end == '\t')
         end++;
     if (*end != ',') return -1;
     s = end + 1;
-    *y = strtod(s, &end);
+    *y = decimal(s, &end);
     if (end == s) return -1;
     while (isspace((unsigned char)*end))
         end++;
@@ -315,6 +330,22 @@ void upscale_table_domain(const upscale_table *t, double *xmin, double *xmax)
 int upscale_table_unordered_row(const upscale_table *t)
 {
     return t->unordered_row;
+}
+
+int upscale_table_monotone(const upscale_table *t, double *x_turn)
+{
+    int dir = 0; /* the direction of the first change */
+    for (int i = 1; i < t->n; i++) {
+        double d = t->y[i] - t->y[i - 1];
+        int s = (d > 0) - (d < 0);
+        if (!s) continue;
+        if (!dir) dir = s;
+        if (s != dir) {
+            *x_turn = t->x[i - 1];
+            return 0;
+        }
+    }
+    return dir ? dir : 1;
 }
 
 void upscale_table_range(const upscale_table *t, double *ymin, double *ymax)

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "upscale/strbuf.h"
 #include "upscale/sweep.h"
 #include "upscale_version.h"
 
@@ -63,14 +64,18 @@ static int parse(int argc, char **argv, args *a)
             a->serve = 1;
         else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
             return 1;
-        else if (argv[i][0] == '-' || a->file) {
-            fprintf(stderr, "upscale sweep: unexpected argument '%s'\n", argv[i]);
+        else if (!strcmp(argv[i], "-o")) {
+            fprintf(stderr, "upscale sweep: option -o needs a value\n");
+            return 2;
+        } else if (argv[i][0] == '-' || a->file) {
+            fprintf(stderr, "upscale sweep: unexpected argument '%s' (upscale sweep --help)\n",
+                    argv[i]);
             return 2;
         } else
             a->file = argv[i];
     }
     if (!a->file) {
-        fprintf(stderr, "upscale sweep: needs a SWEEP_FILE\n");
+        fprintf(stderr, "upscale sweep: needs a SWEEP_FILE (upscale sweep --help)\n");
         return 2;
     }
     return 0;
@@ -254,16 +259,6 @@ static int prepare(upscale_sweep *s, const args *a, const char *out, const char 
     return 0;
 }
 
-/* The command line as one string (recorded in the results file). */
-static void join_args(int argc, char **argv, char *out, size_t size)
-{
-    out[0] = '\0';
-    for (int i = 0; i < argc; i++) {
-        strncat(out, argv[i], size - strlen(out) - 2);
-        strcat(out, " ");
-    }
-}
-
 /* The next point index of the shared counter (one atomic fetch-and-add on rank 0). */
 static long next_index(MPI_Win win)
 {
@@ -284,11 +279,11 @@ int main(int argc, char **argv)
     args a;
     int status = parse(argc, argv, &a);
     if (status) {
-        if (rank == 0) fputs(usage, status == 1 ? stdout : stderr);
+        if (rank == 0 && status == 1) fputs(usage, stdout);
         MPI_Finalize();
         return status == 1 ? 0 : 2;
     }
-    char out[4096], cmdline[8192];
+    char out[4096], *cmdline = NULL;
     if (a.out) {
         snprintf(out, sizeof(out), "%s", a.out);
     } else {
@@ -298,7 +293,12 @@ int main(int argc, char **argv)
         if (dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml"))) *dot = '\0';
         strncat(out, ".h5", sizeof(out) - strlen(out) - 1);
     }
-    join_args(argc, argv, cmdline, sizeof(cmdline));
+    /* the command line as one string (recorded in the results file) */
+    if (upscale_strbuf_join_args(argc, argv, &cmdline)) {
+        if (rank == 0) upscale_error_print(stderr, 0);
+        MPI_Finalize();
+        return 4;
+    }
 
     /* 1-2: read (every rank), check and open (rank 0). */
     upscale_sweep *s = NULL;
@@ -308,6 +308,7 @@ int main(int argc, char **argv)
     if (rank == 0 && e) upscale_error_print(stderr, getenv("UPSCALE_TRACE") != NULL);
     if (rank == 0 && !e)
         status = prepare(s, &a, out, cmdline, &todo, &ntodo, &session, &failed_before, size);
+    free(cmdline);
     int head[3] = {status, ntodo, session};
     MPI_Bcast(head, 3, MPI_INT, 0, MPI_COMM_WORLD);
     status = head[0];

@@ -2,7 +2,7 @@
  * AR(1) series with known answers, the MSER-5 equilibration rule, drift, window-file
  * readers (plain, real LAMMPS logs), the manifest, the fit on a regular solution whose
  * binodals, spinodals and mixing energy are known, G as the integral of mu, bad input,
- * and the real LAMMPS grand-canonical scan of ../shared/data/lammps/gcmc_lj_T1.5. */
+ * and the real LAMMPS grand-canonical scan of tests/data/lammps/gcmc_lj_T1.5. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,7 +17,7 @@
 #include "upscale/gcmc.h"
 #include "upscale/import_gcmc.h"
 
-#define LAMMPS_DIR "../shared/data/lammps"
+#define LAMMPS_DIR "tests/data/lammps"
 
 static char root[64];
 
@@ -358,7 +358,7 @@ static void test_fit(gsl_rng *r)
                       "--sites", "lattice term without sites");
 }
 
-/* Reference table of ../shared/data/lammps/gcmc_lj_T1.5/README.md: mu, <N>. */
+/* Reference table of tests/data/lammps/gcmc_lj_T1.5/README.md: mu, <N>. */
 static const double lj_table[13][2] = {
     {-6.0, 6.887},   {-5.0, 15.003},  {-4.5, 22.850},  {-4.0, 38.847},  {-3.5, 75.960},
     {-3.0, 149.088}, {-2.5, 185.895}, {-2.0, 204.902}, {-1.5, 221.522}, {-1.0, 234.373},
