@@ -18,9 +18,9 @@
 #include "upscale_version.h"
 
 static const char usage[] =
-    "usage: upscale run CASE [-o OUT.h5] [--set key=value]... [-q]\n"
+    "usage: upscale run CASE [-o OUT.h5] [--force] [--set key=value]... [-q]\n"
     "       upscale bench CASE [--repeat N] [--set key=value]...\n"
-    "       upscale rates CASE --crates 0.1,0.2,0.5,1,2 [-o OUT.h5] [--set key=value]... [-q]\n"
+    "       upscale rates CASE --crates 0.1,0.2,0.5,1,2 [-o OUT.h5] [--force] [--set k=v]... [-q]\n"
     "       [mpiexec -n P] upscale sweep SWEEP_FILE [-o RESULTS.h5] [-q]\n"
     "       upscale export-xdmf OUT.h5\n"
     "       upscale import msd FILE... [--temperatures T,...] [--units lj|metal|real|si]\n"
@@ -36,6 +36,9 @@ static const char usage[] =
     "           name with .h5 in the current directory).  A progress line is shown on a\n"
     "           terminal.  --set overrides any parameter, e.g.\n"
     "           --set positive.particle_radius=2um --set protocol.0.c_rate=2\n"
+    "           The output path is checked before the solve; --force replaces a read-only\n"
+    "           file.  Ctrl-C (SIGINT) or SIGTERM stops at the next time step and writes\n"
+    "           what was computed, status \"interrupted: ...\"\n"
     "  bench    run a case N times (default 10) in this process without writing output and\n"
     "           print the median wall time, steps, Newton iterations and the tolerance\n"
     "  rates    run a case at several C-rates (the first current step's rate; 1C from the\n"
@@ -53,12 +56,13 @@ static const char usage[] =
     "  formulas list the material formulas built into the registry\n"
     "\n"
     "exit status: 0 success, 2 bad input, 3 solver failure (partial results written),\n"
-    "             4 I/O error\n";
+    "             4 I/O error (also an output path that cannot or must not be written),\n"
+    "             130 / 143 interrupted by SIGINT / SIGTERM (partial results written)\n";
 
 typedef struct {
     const char *cmd, *case_path, *out, *crates;
     const char **sets;
-    int nsets, repeat, quiet;
+    int nsets, repeat, quiet, force;
 } cli;
 
 static int parse(int argc, char **argv, cli *c)
@@ -81,6 +85,8 @@ static int parse(int argc, char **argv, cli *c)
             c->repeat = atoi(argv[++i]);
         else if (!strcmp(a, "-q"))
             c->quiet = 1;
+        else if (!strcmp(a, "--force"))
+            c->force = 1;
         else if (a[0] == '-') {
             fprintf(stderr, "upscale: unknown option '%s'\n%s", a, usage);
             return 1;
@@ -109,6 +115,7 @@ static void default_output(const char *case_path, char *out, size_t size)
 
 static int exit_code(upscale_err e)
 {
+    if (e == UPSCALE_ERR_INTERRUPTED) return 128 + upscale_run_interrupted();
     return e == UPSCALE_ERR_INPUT ? 2 : (e == UPSCALE_ERR_SOLVER ? 3 : (e ? 4 : 0));
 }
 
@@ -280,12 +287,14 @@ static int cmd_rates(const cli *c, int argc, char **argv)
                                  .c_rates = rates,
                                  .n = n,
                                  .command_line = cmdline,
-                                 .progress = !c->quiet};
+                                 .progress = !c->quiet,
+                                 .force = c->force};
     upscale_rates_point *pts = calloc(n, sizeof(*pts));
     if (!pts) return 5;
     double q1c = NAN;
+    upscale_run_catch_signals();
     upscale_err e = upscale_rates_run(&opt, pts, &q1c);
-    if (e && e != UPSCALE_ERR_SOLVER) {
+    if (e && e != UPSCALE_ERR_SOLVER && e != UPSCALE_ERR_INTERRUPTED) {
         upscale_error_print(stderr, getenv("UPSCALE_TRACE") != NULL);
         free(pts);
         return exit_code(e);
@@ -361,14 +370,16 @@ int main(int argc, char **argv)
                                .overrides = c.sets,
                                .noverrides = c.nsets,
                                .progress = !c.quiet,
-                               .command_line = cmdline};
+                               .command_line = cmdline,
+                               .force = c.force};
     upscale_run_result res;
+    upscale_run_catch_signals();
     upscale_err e = upscale_run(&opt, &res);
-    if ((!e || e == UPSCALE_ERR_SOLVER) && res.warnings[0])
-        fprintf(stderr, "upscale: warning: %s\n", res.warnings);
-    if ((!e || e == UPSCALE_ERR_SOLVER) && res.notes[0] && !c.quiet)
+    int partial = e == UPSCALE_ERR_SOLVER || e == UPSCALE_ERR_INTERRUPTED;
+    if ((!e || partial) && res.warnings[0]) fprintf(stderr, "upscale: warning: %s\n", res.warnings);
+    if ((!e || partial) && res.notes[0] && !c.quiet)
         fprintf(stderr, "upscale: note: %s\n", res.notes);
-    if (e && e != UPSCALE_ERR_SOLVER) {
+    if (e && !partial) {
         upscale_error_print(stderr, getenv("UPSCALE_TRACE") != NULL);
         free(c.sets);
         return exit_code(e);

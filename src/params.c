@@ -28,6 +28,8 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "upscale/file.h"
+
 #define DEPTH_MAX 64    /* deepest YAML nesting and include chain accepted */
 #define MESSAGE_MAX 900 /* error text after the "FILE:LINE: KEY: " prefix */
 
@@ -516,11 +518,12 @@ static upscale_err load_file(upscale_params *p, const char *path, const load_fra
     }
     p->files[p->nfiles++] = name;
 
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        int e = errno;
+    FILE *fp;
+    if (upscale_file_open_input(name, &fp)) {
+        if (!from) UPSCALE_CALL(upscale_error_code());
         return upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
-                                 "%s: cannot open: %s", name, strerror(e));
+                                 "%s:%d: include: %s", from_file, from->line,
+                                 upscale_error_message());
     }
     reader r = {.file = name};
     if (!yaml_parser_initialize(&r.parser)) {
