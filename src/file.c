@@ -52,18 +52,18 @@ static const char *kind_of(mode_t mode)
                             : "not a regular file";
 }
 
-upscale_err upscale_file_open_input(const char *path, FILE **f)
+upscale_err upscale_file_open_input(const char *path, upscale_err cannot_open, FILE **f)
 {
     UPSCALE_CHECK(path && f, UPSCALE_ERR_INTERNAL, "upscale_file_open_input: NULL argument");
     *f = NULL;
     /* O_NONBLOCK: opening a FIFO without a writer would wait forever. */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    UPSCALE_CHECK(fd >= 0, UPSCALE_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+    UPSCALE_CHECK(fd >= 0, cannot_open, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
     upscale_err e = UPSCALE_OK;
     if (fstat(fd, &st) != 0)
-        e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
-                              "%s: cannot open: %s", path, strerror(errno));
+        e = upscale_error_set(cannot_open, __FILE__, __LINE__, __func__, "%s: cannot open: %s",
+                              path, strerror(errno));
     else if (!S_ISREG(st.st_mode))
         e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
                               "%s: cannot read: %s, not a regular file", path, kind_of(st.st_mode));
@@ -72,8 +72,8 @@ upscale_err upscale_file_open_input(const char *path, FILE **f)
                               "%s: cannot read: %.3g GB, larger than the %.3g GB an input may have",
                               path, st.st_size / 1e9, UPSCALE_FILE_MAX_BYTES / 1e9);
     else if (fcntl(fd, F_SETFL, 0) != 0 || !(*f = fdopen(fd, "r")))
-        e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
-                              "%s: cannot open: %s", path, strerror(errno));
+        e = upscale_error_set(cannot_open, __FILE__, __LINE__, __func__, "%s: cannot open: %s",
+                              path, strerror(errno));
     if (e) {
         close(fd);
         return e;

@@ -269,7 +269,7 @@ upscale_err upscale_table_read(const upscale_units *u, const char *path, const c
                   "upscale_table_read: NULL argument");
     *t = NULL;
     read_state st = {0};
-    UPSCALE_CALL(upscale_file_open_input(path, &st.fp));
+    UPSCALE_CALL(upscale_file_open_input(path, UPSCALE_ERR_INPUT, &st.fp));
     upscale_err err = read_rows(u, path, x_unit, y_unit, &st);
     fclose(st.fp);
     free(st.line);

@@ -16,11 +16,11 @@
 #define UPSCALE_FILE_MAX_BYTES (1LL << 30) /* largest input file: 1 GiB */
 #define UPSCALE_FILE_MAX_LINE (1 << 20)    /* longest line of a text input: 1 MiB */
 
-/* Open path for reading.  Refuses (UPSCALE_ERR_INPUT, one line naming path) a path that
- * cannot be opened ("PATH: cannot open: REASON"), is not a regular file ("PATH: cannot
- * read: a FIFO, not a regular file") or is larger than UPSCALE_FILE_MAX_BYTES.  Opening
- * never blocks (O_NONBLOCK until the file is known to be regular). */
-upscale_err upscale_file_open_input(const char *path, FILE **f);
+/* Open path for reading.  A path that cannot be opened gives cannot_open ("PATH: cannot
+ * open: REASON"); one that is not a regular file ("PATH: cannot read: a FIFO, not a regular
+ * file") or is larger than UPSCALE_FILE_MAX_BYTES gives UPSCALE_ERR_INPUT.  Opening never
+ * blocks (O_NONBLOCK until the file is known to be regular). */
+upscale_err upscale_file_open_input(const char *path, upscale_err cannot_open, FILE **f);
 
 /* Like getline(3), but a line longer than UPSCALE_FILE_MAX_LINE is not read whole: returns
  * its length, -1 at end of file or on a read error, -2 for a line that is too long. */
