@@ -97,8 +97,8 @@ ssize_t upscale_file_getline(char **line, size_t *cap, FILE *f)
                    f))
             return len ? (ssize_t)len : -1;
         len += strlen(*line + len);
-        if (len && (*line)[len - 1] == '\n') return (ssize_t)len;
         if (len > UPSCALE_FILE_MAX_LINE) return -2;
+        if (len && (*line)[len - 1] == '\n') return (ssize_t)len;
     }
 }
 

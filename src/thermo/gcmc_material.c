@@ -14,6 +14,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "sha256.h"
+#include "upscale/file.h"
 #include "upscale/model.h"
 #include "upscale_version.h"
 
@@ -748,6 +749,7 @@ upscale_err upscale_gcmc_rk_write(const upscale_gcmc_rk *rk, const upscale_gcmc_
     }
     char tmp[4200];
     int fd = -1;
+    if (!e) e = upscale_file_check_output(path, 0);
     if (!e && snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
         e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__, "%s: path too long",
                               path);

@@ -487,6 +487,7 @@ static upscale_err predictions(const msd_options *o, const double *D, const doub
 /* Open FILE.tmp.XXXXXX beside path; the caller writes, then csv_close renames it. */
 static upscale_err csv_open(const char *path, char *tmp, size_t size, FILE **f)
 {
+    UPSCALE_CALL(upscale_file_check_output(path, 0));
     UPSCALE_CHECK(snprintf(tmp, size, "%s.tmp.XXXXXX", path) < (int)size, UPSCALE_ERR_INPUT,
                   "%s: path too long", path);
     int fd = mkstemp(tmp);
