@@ -19,7 +19,7 @@
 #include "upscale_version.h"
 
 static const char usage[] =
-    "usage: upscale run CASE [-o OUT.h5] [--set key=value]... [-q]\n"
+    "usage: upscale run CASE [-o OUT.h5] [--force] [--set key=value]... [-q]\n"
     "       upscale bench CASE [--repeat N] [--set key=value]...\n"
     "       upscale rates CASE --crates 0.1,0.2,0.5,1,2 [-o OUT.h5] [--set key=value]... [-q]\n"
     "       [mpiexec -n P] upscale sweep SWEEP_FILE [-o RESULTS.h5] [-q]\n"
@@ -54,23 +54,29 @@ static const char usage[] =
     "  formulas list the material formulas built into the registry\n"
     "\n"
     "exit status: 0 success, 2 bad input, 3 solver failure (partial results written),\n"
-    "             4 I/O error\n";
+    "             4 I/O error (also an output path that cannot or must not be written),\n"
+    "             130 / 143 interrupted by SIGINT / SIGTERM (partial results written)\n";
 
 /* Each command's own usage (`upscale COMMAND --help`). */
 static const char usage_run[] =
-    "usage: upscale run CASE [-o OUT.h5] [--set key=value]... [-q]\n"
+    "usage: upscale run CASE [-o OUT.h5] [--force] [--set key=value]... [-q]\n"
     "\n"
     "Run a case file (cases/*.yaml, docs/params.md) and write one HDF5 file.\n"
     "  -o OUT.h5         output file (default: the case name with .h5 in the current\n"
-    "                    directory)\n"
+    "                    directory), checked before the solve\n"
+    "  --force           replace a read-only output file\n"
     "  --set key=value   override any parameter of the case, e.g.\n"
     "                    --set positive.particle_radius=2um --set protocol.0.c_rate=2\n"
     "                    (repeatable; also --set=key=value)\n"
     "  -q                quiet: no progress line and no summary line\n"
     "  -h, --help        this text\n"
     "\n"
+    "Ctrl-C (SIGINT) or SIGTERM stops at the next time step and writes what was computed,\n"
+    "status \"interrupted: ...\".\n"
+    "\n"
     "exit status: 0 success, 2 bad input (nothing written), 3 solver failure (partial\n"
-    "             results written, marked incomplete), 4 I/O error\n";
+    "             results written, marked incomplete), 4 I/O error (also an output path\n"
+    "             that cannot or must not be written), 130 / 143 interrupted\n";
 static const char usage_bench[] =
     "usage: upscale bench CASE [--repeat N] [--set key=value]...\n"
     "\n"
@@ -83,19 +89,20 @@ static const char usage_bench[] =
     "\n"
     "exit status: 0 success, 2 bad input, 3 solver failure, 4 I/O error\n";
 static const char usage_rates[] =
-    "usage: upscale rates CASE --crates 0.1,0.2,0.5,1,2 [-o OUT.h5] [--set key=value]... [-q]\n"
+    "usage: upscale rates CASE --crates 0.1,0.2,0.5,1,2 [-o OUT.h5] [--force] [--set k=v]... [-q]\n"
     "\n"
     "Run a case at several C-rates (the first current step's rate; 1C from the theoretical\n"
     "capacity) into one HDF5 file, one group per rate (/rate_1C/...) and a /summary table,\n"
     "also printed (docs/sweeps.md).\n"
     "  --crates LIST     comma-separated C-rates > 0 (at most 256)\n"
     "  -o OUT.h5         output file (default: CASE_rates.h5 in the current directory)\n"
+    "  --force           replace a read-only output file\n"
     "  --set key=value   override any parameter of the case (repeatable)\n"
     "  -q                quiet: no progress and no table\n"
     "  -h, --help        this text\n"
     "\n"
     "exit status: 0 success, 2 bad input, 3 a rate's solver failed (kept in the file),\n"
-    "             4 I/O error\n";
+    "             4 I/O error, 130 / 143 interrupted (the rates so far kept)\n";
 static const char usage_export_xdmf[] =
     "usage: upscale export-xdmf OUT.h5\n"
     "\n"
@@ -125,7 +132,7 @@ static const char usage_import[] =
 typedef struct {
     const char *cmd, *case_path, *out, *crates;
     const char **sets;
-    int nsets, repeat, quiet;
+    int nsets, repeat, quiet, force;
 } cli;
 
 static int is_help(const char *a)
@@ -164,6 +171,10 @@ static int parse(int argc, char **argv, const char *options, const char *usage_c
         }
         if (!strcmp(a, "-q")) {
             c->quiet = 1;
+            continue;
+        }
+        if (!strcmp(a, "--force")) {
+            c->force = 1;
             continue;
         }
         if (a[0] != '-' || !a[1]) {
@@ -220,6 +231,7 @@ static void default_output(const char *case_path, char *out, size_t size)
 
 static int exit_code(upscale_err e)
 {
+    if (e == UPSCALE_ERR_INTERRUPTED) return 128 + upscale_run_interrupted();
     return e == UPSCALE_ERR_INPUT ? 2 : (e == UPSCALE_ERR_SOLVER ? 3 : (e ? 4 : 0));
 }
 
@@ -401,7 +413,8 @@ static int cmd_rates(const cli *c, int argc, char **argv)
                                  .c_rates = rates,
                                  .n = n,
                                  .command_line = cmdline,
-                                 .progress = !c->quiet};
+                                 .progress = !c->quiet,
+                                 .force = c->force};
     upscale_rates_point *pts = calloc(n, sizeof(*pts));
     if (!pts) {
         free(cmdline);
@@ -409,8 +422,9 @@ static int cmd_rates(const cli *c, int argc, char **argv)
         return 4;
     }
     double q1c = NAN;
+    upscale_run_catch_signals();
     upscale_err e = upscale_rates_run(&opt, pts, &q1c);
-    if (e && e != UPSCALE_ERR_SOLVER) {
+    if (e && e != UPSCALE_ERR_SOLVER && e != UPSCALE_ERR_INTERRUPTED) {
         upscale_error_print(stderr, getenv("UPSCALE_TRACE") != NULL);
         free(pts);
         free(cmdline);
@@ -480,15 +494,17 @@ static int cmd_run(const cli *c, int argc, char **argv)
                                .overrides = c->sets,
                                .noverrides = c->nsets,
                                .progress = !c->quiet,
-                               .command_line = cmdline};
+                               .command_line = cmdline,
+                               .force = c->force};
     upscale_run_result res;
+    upscale_run_catch_signals();
     upscale_err e = upscale_run(&opt, &res);
     free(cmdline);
-    if ((!e || e == UPSCALE_ERR_SOLVER) && res.warnings[0])
-        fprintf(stderr, "upscale: warning: %s\n", res.warnings);
-    if ((!e || e == UPSCALE_ERR_SOLVER) && res.notes[0] && !c->quiet)
+    int partial = e == UPSCALE_ERR_SOLVER || e == UPSCALE_ERR_INTERRUPTED;
+    if ((!e || partial) && res.warnings[0]) fprintf(stderr, "upscale: warning: %s\n", res.warnings);
+    if ((!e || partial) && res.notes[0] && !c->quiet)
         fprintf(stderr, "upscale: note: %s\n", res.notes);
-    if (e && e != UPSCALE_ERR_SOLVER) {
+    if (e && !partial) {
         upscale_error_print(stderr, getenv("UPSCALE_TRACE") != NULL);
         return exit_code(e);
     }
@@ -523,9 +539,9 @@ int main(int argc, char **argv)
     static const struct {
         const char *name, *options, *usage;
     } cmds[] = {
-        {"run", " -o --set -q ", usage_run},
+        {"run", " -o --force --set -q ", usage_run},
         {"bench", " --repeat --set ", usage_bench},
-        {"rates", " --crates -o --set -q ", usage_rates},
+        {"rates", " --crates -o --force --set -q ", usage_rates},
     };
     for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++) {
         if (strcmp(cmd, cmds[k].name)) continue;

@@ -12,6 +12,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "upscale/constants.h"
+#include "upscale/file.h"
 #include "upscale/units.h"
 
 
@@ -248,8 +249,9 @@ static upscale_err manifest_parse(FILE *f, const char *path, upscale_gcmc_manife
     size_t cap = 0;
     int lineno = 0, seen = 0, have_header = 0, ncols = 0, header_line = 0;
     int col[NCOL];
+    ssize_t len = 0;
     upscale_err e = UPSCALE_OK;
-    while (!e && getline(&line, &cap, f) != -1) {
+    while (!e && (len = upscale_file_getline(&line, &cap, f)) >= 0) {
         lineno++;
         char *p = trim(line);
         if (!*p) continue;
@@ -276,6 +278,10 @@ static upscale_err manifest_parse(FILE *f, const char *path, upscale_gcmc_manife
         e = manifest_row(m, dir, path, lineno, p, col, ncols);
     }
     free(line);
+    if (!e && len == -2)
+        e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                              "%s:%d: line longer than %d bytes", path, lineno + 1,
+                              UPSCALE_FILE_MAX_LINE);
     UPSCALE_CALL(e);
     UPSCALE_CHECK(have_header, UPSCALE_ERR_INPUT, "%s: no header line (window_file,...)", path);
     UPSCALE_CHECK(m->nwindows > 0, UPSCALE_ERR_INPUT, "%s:%d: no window rows after the header",
@@ -295,8 +301,8 @@ upscale_err upscale_gcmc_manifest_read(const char *path, upscale_gcmc_manifest *
     *out = NULL;
     UPSCALE_CHECK(strlen(path) < sizeof((*out)->path), UPSCALE_ERR_INPUT, "%s: path too long",
                   path);
-    FILE *f = fopen(path, "r");
-    UPSCALE_CHECK(f, UPSCALE_ERR_INPUT, "%s: cannot open (%s)", path, strerror(errno));
+    FILE *f;
+    UPSCALE_CALL(upscale_file_open_input(path, UPSCALE_ERR_INPUT, &f));
     upscale_gcmc_manifest *m = calloc(1, sizeof(*m));
     if (!m) fclose(f);
     UPSCALE_ALLOC_CHECK(m);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "upscale/file.h"
+
 #define MAX_TOKENS 256
 
 /* Growing array of doubles. */
@@ -94,7 +96,8 @@ static upscale_err read_plain(FILE *f, const char *path, const char *column, vec
     char *tok[MAX_TOKENS + 1];
     int lineno = 0, ncol = 0, col = 0;
     upscale_err e = UPSCALE_OK;
-    while (!e && getline(&line, &cap, f) != -1) {
+    ssize_t len = 0;
+    while (!e && (len = upscale_file_getline(&line, &cap, f)) >= 0) {
         lineno++;
         const char *p = skip_space(line);
         if (*p == '#') {
@@ -149,6 +152,10 @@ static upscale_err read_plain(FILE *f, const char *path, const char *column, vec
     }
     free(line);
     free(header);
+    if (!e && len == -2)
+        e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                              "%s:%d: line longer than %d bytes", path, lineno + 1,
+                              UPSCALE_FILE_MAX_LINE);
     UPSCALE_CALL(e);
     UPSCALE_CHECK(out->n > 0, UPSCALE_ERR_INPUT, "%s: no data rows", path);
     return UPSCALE_OK;
@@ -165,7 +172,8 @@ static upscale_err read_lammps(FILE *f, const char *path, const char *column, ve
     int have_last = 0;
     double last_step = 0;
     upscale_err e = UPSCALE_OK;
-    while (!e && getline(&line, &cap, f) != -1) {
+    ssize_t len = 0;
+    while (!e && (len = upscale_file_getline(&line, &cap, f)) >= 0) {
         lineno++;
         if (is_thermo_header(line)) {
             headers++;
@@ -213,6 +221,10 @@ static upscale_err read_lammps(FILE *f, const char *path, const char *column, ve
         if (!e) e = vec_push(out, v[col]);
     }
     free(line);
+    if (!e && len == -2)
+        e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                              "%s:%d: line longer than %d bytes", path, lineno + 1,
+                              UPSCALE_FILE_MAX_LINE);
     UPSCALE_CALL(e);
     UPSCALE_CHECK(used > 0, UPSCALE_ERR_INPUT,
                   "%s: none of the %d thermo headers has a column '%s'", path, headers, name);
@@ -224,13 +236,13 @@ upscale_err upscale_gcmc_series_read(const char *path, const char *column, doubl
 {
     *N = NULL;
     *n = 0;
-    FILE *f = fopen(path, "r");
-    UPSCALE_CHECK(f, UPSCALE_ERR_INPUT, "%s: cannot open (%s)", path, strerror(errno));
+    FILE *f;
+    UPSCALE_CALL(upscale_file_open_input(path, UPSCALE_ERR_INPUT, &f));
     /* a LAMMPS log has a thermo header line; anything else is a plain series */
     char *line = NULL;
     size_t cap = 0;
     int lammps = 0;
-    while (!lammps && getline(&line, &cap, f) != -1)
+    while (!lammps && upscale_file_getline(&line, &cap, f) >= 0)
         lammps = is_thermo_header(line);
     free(line);
     rewind(f);

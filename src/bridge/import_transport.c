@@ -16,6 +16,7 @@
 
 #include "upscale/arrhenius.h"
 #include "upscale/excess.h"
+#include "upscale/file.h"
 #include "upscale/lammps.h"
 #include "upscale/msd.h"
 #include "upscale/units.h"
@@ -198,8 +199,11 @@ static int is_log(const char *path)
     const char *b = strrchr(path, '/');
     b = b ? b + 1 : path;
     if (!strcmp(b, "log.lammps")) return 1;
-    FILE *f = fopen(path, "r");
-    if (!f) return 0;
+    FILE *f;
+    if (upscale_file_open_input(path, UPSCALE_ERR_INPUT, &f)) {
+        upscale_error_clear(); /* the reader says what is wrong with it */
+        return 0;
+    }
     char line[64] = "";
     int yes = fgets(line, sizeof(line), f) && !strncmp(line, "LAMMPS (", 8);
     fclose(f);
@@ -352,9 +356,7 @@ static upscale_err run_writing(const upscale_lammps_log *log, const char *file, 
 
 static int file_exists(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (f) fclose(f);
-    return f != NULL;
+    return access(path, R_OK) == 0; /* not fopen: a FIFO would block */
 }
 
 static upscale_err import_file_with_log(const msd_options *o, const char *path,
@@ -485,6 +487,7 @@ static upscale_err predictions(const msd_options *o, const double *D, const doub
 /* Open FILE.tmp.XXXXXX beside path; the caller writes, then csv_close renames it. */
 static upscale_err csv_open(const char *path, char *tmp, size_t size, FILE **f)
 {
+    UPSCALE_CALL(upscale_file_check_output(path, 0));
     UPSCALE_CHECK(snprintf(tmp, size, "%s.tmp.XXXXXX", path) < (int)size, UPSCALE_ERR_INPUT,
                   "%s: path too long", path);
     int fd = mkstemp(tmp);

@@ -57,7 +57,8 @@ static upscale_err read_opt(upscale_params *p, const char *base, const char *nam
         *v = def;
         return UPSCALE_OK;
     }
-    return upscale_params_get_quantity(p, k, unit, what, 0, INFINITY, UPSCALE_RANGE_LO_OPEN, v);
+    double hi = strcmp(unit, "s") ? INFINITY : UPSCALE_PROTOCOL_MAX_DURATION;
+    return upscale_params_get_quantity(p, k, unit, what, 0, hi, UPSCALE_RANGE_LO_OPEN, v);
 }
 
 /* capacity_limit: a charge per area, or a fraction (e.g. "40 %") of the 1C capacity. */
@@ -170,10 +171,12 @@ upscale_err upscale_protocol_read(upscale_params *p, const upscale_model *m, ups
             snprintf(k, sizeof(k), "%s.pulses", base);
             UPSCALE_CALL(upscale_params_get_int(p, k, 1, 100000, &pulses));
             snprintf(k, sizeof(k), "%s.pulse_duration", base);
-            UPSCALE_CALL(upscale_params_get_quantity(p, k, "s", "a duration", 0, INFINITY,
+            UPSCALE_CALL(upscale_params_get_quantity(p, k, "s", "a duration", 0,
+                                                     UPSCALE_PROTOCOL_MAX_DURATION,
                                                      UPSCALE_RANGE_LO_OPEN, &tp));
             snprintf(k, sizeof(k), "%s.rest_duration", base);
-            UPSCALE_CALL(upscale_params_get_quantity(p, k, "s", "a duration", 0, INFINITY,
+            UPSCALE_CALL(upscale_params_get_quantity(p, k, "s", "a duration", 0,
+                                                     UPSCALE_PROTOCOL_MAX_DURATION,
                                                      UPSCALE_RANGE_LO_OPEN, &tr));
             UPSCALE_CALL(read_opt(p, base, "voltage_cutoff", "V", "a voltage", NAN, &vcut));
             for (long i = 0; i < pulses; i++) {

@@ -15,6 +15,8 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_interp.h>
 
+#include "upscale/file.h"
+
 #define UNIT_MAX 128
 
 struct upscale_table {
@@ -215,7 +217,8 @@ static upscale_err read_rows(const upscale_units *u, const char *path, const cha
 {
     char xu[UNIT_MAX], yu[UNIT_MAX];
     int lineno = 0, header = 0;
-    while (getline(&st->line, &st->line_cap, st->fp) >= 0) {
+    ssize_t len;
+    while ((len = upscale_file_getline(&st->line, &st->line_cap, st->fp)) >= 0) {
         lineno++;
         char *s = st->line;
         if (lineno == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3; /* UTF-8 BOM */
@@ -263,6 +266,8 @@ static upscale_err read_rows(const upscale_units *u, const char *path, const cha
         }
         st->rows[st->n++] = (row){xs, ys, lineno};
     }
+    UPSCALE_CHECK(len != -2, UPSCALE_ERR_INPUT, "%s:%d: line longer than %d bytes", path,
+                  lineno + 1, UPSCALE_FILE_MAX_LINE);
     UPSCALE_CHECK(!ferror(st->fp), UPSCALE_ERR_IO, "%s: read error: %s", path, strerror(errno));
     UPSCALE_CHECK(header, UPSCALE_ERR_INPUT,
                   "%s: expected a header line 'x name [unit],y name [unit]', got an empty file",
@@ -278,8 +283,8 @@ upscale_err upscale_table_read(const upscale_units *u, const char *path, const c
     UPSCALE_CHECK(u && path && x_unit && y_unit && t, UPSCALE_ERR_INTERNAL,
                   "upscale_table_read: NULL argument");
     *t = NULL;
-    read_state st = {.fp = fopen(path, "r")};
-    UPSCALE_CHECK(st.fp, UPSCALE_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+    read_state st = {0};
+    UPSCALE_CALL(upscale_file_open_input(path, UPSCALE_ERR_INPUT, &st.fp));
     upscale_err err = read_rows(u, path, x_unit, y_unit, &st);
     fclose(st.fp);
     free(st.line);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <yaml.h>
 
+#include "upscale/file.h"
 #include "upscale/params.h"
 
 #define POINTS_MAX 1000000
@@ -191,8 +192,11 @@ static upscale_err scan_node(yaml_parser_t *y, yaml_event_t *ev, const char *fil
 
 static upscale_err scan_empty(const char *path)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return UPSCALE_OK; /* params reports it */
+    FILE *fp;
+    if (upscale_file_open_input(path, UPSCALE_ERR_INPUT, &fp)) {
+        upscale_error_clear();
+        return UPSCALE_OK; /* params reports it */
+    }
     yaml_parser_t y;
     if (!yaml_parser_initialize(&y)) {
         fclose(fp);

@@ -15,6 +15,9 @@
  *      each of its own points (or as records arrive when it only serves) and the rest at
  *      the end.  A point is "done" once it is in the file; a killed sweep loses at most the
  *      points not yet committed, and the same command resumes it.
+ * Only one sweep writes a results file (the lock RESULTS.lock); under mpiexec every rank
+ * dies with its launcher (Linux: PR_SET_PDEATHSIG), since OpenMPI puts each rank in its
+ * own process group and a SIGKILL to mpiexec would leave them computing.
  * Exit status: 0 every point recorded (a point whose solver failed is a result: its status and
  * message are in the file and the last line counts it), 2 bad input (nothing run), 4 I/O
  * error (stopped; what was committed stays).  Not 3 for failed points: mpiexec turns any
@@ -26,15 +29,23 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "upscale/file.h"
 #include "upscale/strbuf.h"
 #include "upscale/sweep.h"
 #include "upscale_version.h"
 
+/* After the project's headers: <signal.h> defines si_value, a field of upscale_params_entry. */
+#include <signal.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
 enum { TAG_RECORD = 1, TAG_DONE = 2 };
 
 static const char usage[] =
-    "usage: [mpiexec -n P] upscale sweep SWEEP_FILE [-o RESULTS.h5] [-q] [--serve]\n"
+    "usage: [mpiexec -n P] upscale sweep SWEEP_FILE [-o RESULTS.h5] [--force] [-q] [--serve]\n"
     "\n"
     "Runs every point of the sweep file (docs/sweeps.md) and appends each point's summary to\n"
     "RESULTS.h5 (default: the sweep file's name with .h5 in the current directory) as soon as\n"
@@ -42,14 +53,18 @@ static const char usage[] =
     "-q prints only the final line.  Rank 0 computes points too when every rank is on its\n"
     "host; otherwise (or with --serve) it only hands out points and writes, sleeping between\n"
     "messages, so that remote ranks never wait for it (start one rank more than cores).\n"
+    "One sweep at a time writes RESULTS.h5 (RESULTS.h5.lock); --force replaces a read-only\n"
+    "results file.  Under mpiexec the ranks end when mpiexec is killed.\n"
     "\n"
     "exit status: 0 every point recorded (failed points included: their status and message\n"
     "             are in the file, the last line counts them),\n"
-    "             2 bad input (nothing run), 4 I/O error\n";
+    "             2 bad input (nothing run), 4 I/O error (also: the results file is\n"
+    "             being written by another sweep, or cannot be written)\n";
 
 typedef struct {
     const char *file, *out;
     int quiet, serve; /* serve: rank 0 only hands out work and writes (see main) */
+    int force;        /* replace a read-only results file */
 } args;
 
 static int parse(int argc, char **argv, args *a)
@@ -62,6 +77,8 @@ static int parse(int argc, char **argv, args *a)
             a->quiet = 1;
         else if (!strcmp(argv[i], "--serve"))
             a->serve = 1;
+        else if (!strcmp(argv[i], "--force"))
+            a->force = 1;
         else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
             return 1;
         else if (!strcmp(argv[i], "-o")) {
@@ -210,7 +227,7 @@ static upscale_err drain(batch *b, int *finished)
 /* Rank 0 before any point runs: check everything, open the results file, list the work.
  * Returns the exit status to broadcast (0 to go on). */
 static int prepare(upscale_sweep *s, const args *a, const char *out, const char *cmdline,
-                   int **todo, int *ntodo, int *session, int *failed_before, int size)
+                   int **todo, int *ntodo, int *session, int *failed_before, int size, int *lock)
 {
     int n = upscale_sweep_count(s);
     int *done = calloc(n, sizeof(int));
@@ -223,6 +240,8 @@ static int prepare(upscale_sweep *s, const args *a, const char *out, const char 
     double t0 = now();
     upscale_err e = upscale_sweep_validate(s);
     double tv = now() - t0;
+    if (!e) e = upscale_file_check_output(out, a->force);
+    if (!e) e = upscale_sweep_results_lock(out, lock);
     if (!e) e = upscale_sweep_results_open(s, out, cmdline, done, session);
     if (e) {
         upscale_error_print(stderr, getenv("UPSCALE_TRACE") != NULL);
@@ -259,6 +278,17 @@ static int prepare(upscale_sweep *s, const args *a, const char *out, const char 
     return 0;
 }
 
+/* Under mpiexec, end with the launcher: a rank whose parent dies gets SIGKILL. */
+static void die_with_launcher(void)
+{
+#ifdef __linux__
+    if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMI_SIZE") && !getenv("PMIX_RANK")) return;
+    pid_t parent = getppid();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(4); /* it died before prctl */
+#endif
+}
+
 /* The next point index of the shared counter (one atomic fetch-and-add on rank 0). */
 static long next_index(MPI_Win win)
 {
@@ -271,6 +301,7 @@ static long next_index(MPI_Win win)
 
 int main(int argc, char **argv)
 {
+    die_with_launcher();
     MPI_Init(&argc, &argv);
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -303,11 +334,11 @@ int main(int argc, char **argv)
     /* 1-2: read (every rank), check and open (rank 0). */
     upscale_sweep *s = NULL;
     upscale_err e = upscale_sweep_load(a.file, &s);
-    int *todo = NULL, ntodo = 0, session = 0, failed_before = 0;
+    int *todo = NULL, ntodo = 0, session = 0, failed_before = 0, lock = -1;
     status = exit_code(e);
     if (rank == 0 && e) upscale_error_print(stderr, getenv("UPSCALE_TRACE") != NULL);
     if (rank == 0 && !e)
-        status = prepare(s, &a, out, cmdline, &todo, &ntodo, &session, &failed_before, size);
+        status = prepare(s, &a, out, cmdline, &todo, &ntodo, &session, &failed_before, size, &lock);
     free(cmdline);
     int head[3] = {status, ntodo, session};
     MPI_Bcast(head, 3, MPI_INT, 0, MPI_COMM_WORLD);
@@ -315,6 +346,7 @@ int main(int argc, char **argv)
     ntodo = head[1];
     session = head[2];
     if (status) {
+        upscale_sweep_results_unlock(out, lock);
         upscale_sweep_destroy(&s);
         free(todo);
         MPI_Finalize();
@@ -407,6 +439,7 @@ int main(int argc, char **argv)
     }
     MPI_Win_free(&win);
     MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    upscale_sweep_results_unlock(out, lock);
     upscale_sweep_destroy(&s);
     free(todo);
     free(b.rec);
