@@ -413,14 +413,17 @@ static void print_series(const series *s, const upscale_units *u)
     if (u && un->si_convertible &&
         upscale_units_convert(u, f->D, un->diffusivity, "m^2/s", &si) == UPSCALE_UNITS_OK)
         printf(" (%.4g m^2/s)", si);
-    printf("\n    fit t = %g..%g %s (%d points), log-log slope %.3f%s; SE %s", f->t_start, f->t_end,
-           un->time, f->n, f->alpha, f->diffusive ? "" : " NOT DIFFUSIVE",
+    printf("\n    fit t = %g..%g %s (%d points), log-log slope %.3f, exponent of the diffusive "
+           "part %.3f +- %.2g%s; SE %s",
+           f->t_start, f->t_end, un->time, f->n, f->alpha, f->alpha_diff, f->alpha_diff_err,
+           f->diffusive ? "" : " NOT DIFFUSIVE",
            f->error_method == UPSCALE_MSD_ERROR_BLOCKS ? "from 5 blocks"
                                                        : "of the regression (too few points)");
     if (s->dt > 0) printf("; dt %g %s (%s)", s->dt, un->time, s->dt_from);
     printf("; units %s (%s)\n", un->name, s->units_from);
     if (!f->diffusive)
-        printf("    warning: the window is not in the diffusive regime (|slope - 1| > 0.1): D "
+        printf("    warning: the window is not in the diffusive regime (the slope of the MSD "
+               "changes over it: exponent of MSD - plateau off 1 by more than 0.1 and 2 se): D "
                "is an upper bound\n");
 }
 
