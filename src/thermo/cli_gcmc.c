@@ -15,7 +15,8 @@
 static const char import_usage[] =
     "usage: upscale import gcmc MANIFEST.csv [--sites N] [--bootstrap 200] [--seed 1]\n"
     "                           [--temperature T] [--max-degree 40] [--criterion loo|bic]\n"
-    "                           [--drop-drifting] [--out PREFIX]\n"
+    "                           [--drop-drifting] [--strict] [--min-neff 20]\n"
+    "                           [--min-samples 100] [--out PREFIX]\n"
     "                           [-o MATERIAL.yaml [--sites-per-fu S] [--site-density N_PER_M3]\n"
     "                            [--name NAME] [--rk-terms N]]\n";
 
@@ -93,15 +94,36 @@ static void print_temperature(const upscale_gcmc_result *r, const upscale_gcmc_t
     else
         printf("\nkT = %.6g %s", T->kT, u);
     printf(": %d windows, %d in the fit\n", T->nwindows, T->nfit);
-    printf("  %-24s %8s %8s %7s %11s %8s %6s %12s %9s\n", "window", "samples", "discard", "g",
-           "<N>", "se", "drift", "mu (eq. 17)", "se");
+    printf("  %-24s %7s %6s %6s %7s %7s %11s %8s %8s %6s %12s %9s %s\n", "window", "samples", "cut",
+           "cut z", "g", "n_eff", "<N>", "se", "se block", "drift", "mu (eq. 17)", "se",
+           "warnings");
+    int nwarn = 0;
     for (int i = 0; i < m->nwindows; i++) {
         if (!(fabs(m->w[i].kT - T->kT) <= 1e-9 * T->kT)) continue;
         const upscale_gcmc_window_stats *st = &r->stats[i];
-        printf("  %-24.24s %8d %8d %7.2f %11.4f %8.3g %6.2f%s %12.6g %9.2g%s\n",
-               base_name(m->w[i].path), st->n, st->t0, st->g, st->N, st->N_se, st->drift_z,
-               st->drifting ? "!" : " ", st->mu, st->mu_se,
-               st->block_ok ? "" : "  (blocking did not reach a plateau)");
+        char flags[8] = "";
+        int nf = 0;
+        if (st->warn & UPSCALE_GCMC_WARN_FEW_SAMPLES) flags[nf++] = 'n';
+        if (st->warn & UPSCALE_GCMC_WARN_LATE_CUT) flags[nf++] = 'c';
+        if (st->warn & UPSCALE_GCMC_WARN_FEW_NEFF) flags[nf++] = 'e';
+        if (st->warn & UPSCALE_GCMC_WARN_DRIFT) flags[nf++] = '!';
+        flags[nf] = '\0';
+        nwarn += st->warn != 0;
+        printf("  %-24.24s %7d %6d %6.2g %7.2f %7.1f %11.4f %8.3g %8.3g %6.2f %12.6g %9.2g %s\n",
+               base_name(m->w[i].path), st->n, st->t0, st->head_z, st->g, st->neff, st->N, st->N_se,
+               st->N_se_block, st->drift_z, st->mu, st->mu_se, flags);
+    }
+    if (nwarn)
+        printf("  warnings (n: few samples, c: late equilibration cut, e: few effective samples, "
+               "!: drift; every window is in the fit, weighted by its se%s):\n",
+               s->drop_drifting ? ", except drifting ones (--drop-drifting)" : "");
+    for (int i = 0; i < m->nwindows; i++) {
+        if (!(fabs(m->w[i].kT - T->kT) <= 1e-9 * T->kT) || !r->stats[i].warn) continue;
+        char why[512];
+        upscale_gcmc_window_describe(&s->window, &r->stats[i], why, sizeof(why));
+        printf("    %s: %s\n", base_name(m->w[i].path), why);
+        fprintf(stderr, "upscale: warning: %s (%s:%d): %s\n", m->w[i].path, m->path, m->w[i].line,
+                why);
     }
     upscale_gcmc_fit_info fi;
     upscale_gcmc_fit_get_info(T->fit, &fi);
@@ -152,7 +174,7 @@ static upscale_err write_outputs(const upscale_gcmc_result *r, const char *prefi
     UPSCALE_CHECK(f, UPSCALE_ERR_IO, "%s: cannot write (%s)", path, strerror(errno));
     fprintf(f, "# upscale import gcmc %s; energies in %s\n", m->path, m->energy_unit);
     fprintf(f, "kT,window_file,N_target,phi,mu_bias,samples,discarded,g,N,N_se,drift_z,drifting,"
-               "mu,mu_se,in_fit\n");
+               "mu,mu_se,in_fit,neff,dof,N_se_block,cut_z,warnings\n");
     for (int k = 0; k < r->ntemps; k++) {
         const upscale_gcmc_temperature *T = &r->t[k];
         for (int i = 0; i < m->nwindows; i++) {
@@ -161,10 +183,12 @@ static upscale_err write_outputs(const upscale_gcmc_result *r, const char *prefi
             int used = 0;
             for (int j = 0; j < T->nfit; j++)
                 used |= T->windows[j] == i;
-            fprintf(f, "%.10g,%s,%.10g,%.10g,%.10g,%d,%d,%.6g,%.10g,%.6g,%.4g,%d,%.10g,%.6g,%d\n",
+            fprintf(f,
+                    "%.10g,%s,%.10g,%.10g,%.10g,%d,%d,%.6g,%.10g,%.6g,%.4g,%d,%.10g,%.6g,%d,%.6g,"
+                    "%.4g,%.6g,%.4g,%u\n",
                     T->kT, m->w[i].path, m->w[i].N_target, m->w[i].phi, m->w[i].mu_bias, st->n,
                     st->t0, st->g, st->N, st->N_se, st->drift_z, st->drifting, st->mu, st->mu_se,
-                    used);
+                    used, st->neff, st->dof, st->N_se_block, st->head_z, st->warn);
         }
     }
     UPSCALE_CHECK(fclose(f) == 0, UPSCALE_ERR_IO, "%s: write failed", path);
@@ -411,6 +435,13 @@ int upscale_import_gcmc_main(int argc, char **argv)
             }
         } else if (!strcmp(a, "--drop-drifting")) {
             s.drop_drifting = 1;
+        } else if (!strcmp(a, "--strict")) {
+            s.strict = 1;
+        } else if (!strcmp(a, "--min-neff") && !last) {
+            bad = parse_number(a, argv[++i], &s.window.min_neff);
+        } else if (!strcmp(a, "--min-samples") && !last) {
+            bad = parse_count(a, argv[++i], 1, &v);
+            s.window.min_samples = (int)(v > 1000000000 ? 1000000000 : v);
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(import_usage, stdout);
             return 0;
@@ -452,9 +483,11 @@ int upscale_import_gcmc_main(int argc, char **argv)
         if (r->sites > 0) printf(", %g sites per supercell", r->sites);
         if (m->formula_units > 0) printf(", %g formula units", m->formula_units);
         if (m->volume_m3 > 0) printf(", volume %g m^3", m->volume_m3);
-        printf("\nwindows: MSER-5 equilibration, Jonsson blocking, drift '!' when the halves "
-               "differ by > %g se\n",
-               s.window.drift_sigma);
+        printf("\nwindows: equilibration cut by MSER-5 over the first half, kept when the head "
+               "differs by > %g se (cut z); se = sqrt(s^2 g / n) with g by Geyer's initial "
+               "monotone sequence (se block: Jonsson blocking, a cross-check); drift '!' when "
+               "the halves differ by > %g se\n",
+               s.window.cut_z, s.window.drift_sigma);
         for (int k = 0; k < r->ntemps; k++)
             print_temperature(r, &r->t[k], &s);
         if (out) e = write_outputs(r, out);

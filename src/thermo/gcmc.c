@@ -498,6 +498,29 @@ double upscale_gcmc_temperature_mu_sd(const upscale_gcmc_temperature *T, double 
     return (1.0 - w) * T->band_sd[j] + w * T->band_sd[j + 1];
 }
 
+/* With strict: every window with a warning, in one input error. */
+static upscale_err strict_refusals(const upscale_gcmc_manifest *m, const upscale_gcmc_settings *s,
+                                   const upscale_gcmc_result *r)
+{
+    char list[900] = "", why[400];
+    int nbad = 0, nused = 0, len = 0;
+    for (int k = 0; k < r->ntemps; k++)
+        for (int j = 0; j < r->t[k].nwindows; j++) {
+            int i = r->t[k].windows[j];
+            nused++;
+            if (!r->stats[i].warn) continue;
+            nbad++;
+            upscale_gcmc_window_describe(&s->window, &r->stats[i], why, sizeof(why));
+            const char *b = strrchr(m->w[i].path, '/');
+            if (len < (int)sizeof(list))
+                len += snprintf(list + len, sizeof(list) - (size_t)len, "%s%s (line %d): %s",
+                                nbad > 1 ? " | " : "", b ? b + 1 : m->w[i].path, m->w[i].line, why);
+        }
+    UPSCALE_CHECK(nbad == 0, UPSCALE_ERR_INPUT, "%s: --strict refuses %d of %d windows: %s%s",
+                  m->path, nbad, nused, list, len >= (int)sizeof(list) ? " ..." : "");
+    return UPSCALE_OK;
+}
+
 static upscale_err analyze_temperature(const upscale_gcmc_manifest *m,
                                        const upscale_gcmc_settings *s, upscale_gcmc_result *r,
                                        upscale_gcmc_temperature *T)
@@ -604,6 +627,7 @@ upscale_err upscale_gcmc_analyze(const upscale_gcmc_manifest *m, const upscale_g
             st->mu = w->mu_bias + w->P_dVdN - 2.0 * w->phi * (st->N - w->N_target);
             st->mu_se = 2.0 * w->phi * st->N_se;
         }
+    if (!e && s->strict) e = strict_refusals(m, s, r);
     for (int k = 0; k < r->ntemps && !e; k++)
         e = analyze_temperature(m, s, r, &r->t[k]);
     if (e) {
