@@ -113,10 +113,12 @@
  *
  * Window files: a plain series ("step N [V] [E]" or any columns, whitespace separated,
  * '#' comments; every data row has the column count of the first), or a LAMMPS log
- * (recognised by a thermo header line starting with "Step"): every thermo block with the
- * N column is read in order, a row repeating the last step of the previous block is
- * skipped, WARNING and other text lines inside a block are skipped, `thermo_style multi`
- * output is not read.  A short last row (truncated file) is an error. */
+ * (recognised by the "LAMMPS (" banner, a thermo header line starting with "Step", or a
+ * `thermo_style multi` record "---- Step N ----"), read by upscale_lammps_log_read (every
+ * layout of lammps.h, multi records included): every run with the N column is read in
+ * order, a row repeating the last step of the previous run is skipped; a run that ended in
+ * ERROR is dropped and counted (a window warning, RUN_DROPPED); a run without "Loop time"
+ * (truncated log) and a short last row of a plain file are errors. */
 #ifndef UPSCALE_GCMC_H
 #define UPSCALE_GCMC_H
 
@@ -130,6 +132,10 @@
 
 /* N series of one window; *N is malloc'd (caller frees).  column NULL or "": default. */
 upscale_err upscale_gcmc_series_read(const char *path, const char *column, double **N, int *n);
+/* The same, with the number of LAMMPS runs dropped because they ended in ERROR and the log
+ * line of the first such ERROR (0 if none). */
+upscale_err upscale_gcmc_series_read_runs(const char *path, const char *column, double **N, int *n,
+                                          int *dropped, int *dropped_line);
 
 /* ---- one window ---- */
 
@@ -138,10 +144,11 @@ upscale_err upscale_gcmc_series_read(const char *path, const char *column, doubl
 
 /* Warnings of a window (bits of upscale_gcmc_window_stats.warn). */
 enum {
-    UPSCALE_GCMC_WARN_FEW_SAMPLES = 1, /* n < min_samples */
-    UPSCALE_GCMC_WARN_LATE_CUT = 2,    /* the equilibration cut is at the latest allowed */
-    UPSCALE_GCMC_WARN_FEW_NEFF = 4,    /* n_eff < min_neff */
-    UPSCALE_GCMC_WARN_DRIFT = 8,       /* drift_z > drift_sigma */
+    UPSCALE_GCMC_WARN_FEW_SAMPLES = 1,  /* n < min_samples */
+    UPSCALE_GCMC_WARN_LATE_CUT = 2,     /* the equilibration cut is at the latest allowed */
+    UPSCALE_GCMC_WARN_FEW_NEFF = 4,     /* n_eff < min_neff */
+    UPSCALE_GCMC_WARN_DRIFT = 8,        /* drift_z > drift_sigma */
+    UPSCALE_GCMC_WARN_RUN_DROPPED = 16, /* LAMMPS runs that ended in ERROR were dropped */
 };
 
 typedef struct {
@@ -170,6 +177,8 @@ typedef struct {
     int drifting;      /* drift_z > drift_sigma */
     double mu, mu_se;  /* eq. 17 and 2 phi se */
     unsigned warn;     /* UPSCALE_GCMC_WARN_* bits */
+    int dropped_runs;  /* LAMMPS runs of the window file dropped: they ended in ERROR */
+    int dropped_line;  /* log line of the first such ERROR */
 } upscale_gcmc_window_stats;
 
 /* Equilibration, standard error, blocking, drift and warnings of the series N[0..n-1]; name

@@ -107,6 +107,7 @@ static void print_temperature(const upscale_gcmc_result *r, const upscale_gcmc_t
         if (st->warn & UPSCALE_GCMC_WARN_LATE_CUT) flags[nf++] = 'c';
         if (st->warn & UPSCALE_GCMC_WARN_FEW_NEFF) flags[nf++] = 'e';
         if (st->warn & UPSCALE_GCMC_WARN_DRIFT) flags[nf++] = '!';
+        if (st->warn & UPSCALE_GCMC_WARN_RUN_DROPPED) flags[nf++] = 'x';
         flags[nf] = '\0';
         nwarn += st->warn != 0;
         printf("  %-24.24s %7d %6d %6.2g %7.2f %7.1f %11.4f %8.3g %8.3g %6.2f %12.6g %9.2g %s\n",
@@ -115,7 +116,8 @@ static void print_temperature(const upscale_gcmc_result *r, const upscale_gcmc_t
     }
     if (nwarn)
         printf("  warnings (n: few samples, c: late equilibration cut, e: few effective samples, "
-               "!: drift; every window is in the fit, weighted by its se%s):\n",
+               "!: drift, x: LAMMPS runs ending in ERROR dropped; every window is in the fit, "
+               "weighted by its se%s):\n",
                s->drop_drifting ? ", except drifting ones (--drop-drifting)" : "");
     for (int i = 0; i < m->nwindows; i++) {
         if (!(fabs(m->w[i].kT - T->kT) <= 1e-9 * T->kT) || !r->stats[i].warn) continue;

@@ -616,10 +616,16 @@ upscale_err upscale_gcmc_analyze(const upscale_gcmc_manifest *m, const upscale_g
             const upscale_gcmc_window_spec *w = &m->w[i];
             double *N = NULL;
             int n = 0;
-            e = upscale_gcmc_series_read(w->path, m->N_column, &N, &n);
+            int dropped = 0, dline = 0;
+            e = upscale_gcmc_series_read_runs(w->path, m->N_column, &N, &n, &dropped, &dline);
             char name[2 * sizeof(w->path) + 32];
             snprintf(name, sizeof(name), "%s (%s:%d)", w->path, m->path, w->line);
             if (!e) e = upscale_gcmc_window_analyze(&s->window, name, N, n, &r->stats[i]);
+            if (!e && dropped) {
+                r->stats[i].dropped_runs = dropped;
+                r->stats[i].dropped_line = dline;
+                r->stats[i].warn |= UPSCALE_GCMC_WARN_RUN_DROPPED;
+            }
             free(N);
             if (e) break;
             upscale_gcmc_window_stats *st = &r->stats[i];

@@ -278,6 +278,9 @@ int upscale_gcmc_window_describe(const upscale_gcmc_window_settings *s,
             st->t0, st->n);
     if (st->warn & UPSCALE_GCMC_WARN_FEW_NEFF)
         ADD("%.1f effective samples (fewer than %g)", st->neff, s->min_neff);
+    if (st->warn & UPSCALE_GCMC_WARN_RUN_DROPPED)
+        ADD("%d LAMMPS run(s) ended in ERROR and were dropped (the first at log line %d)",
+            st->dropped_runs, st->dropped_line);
     if (st->warn & UPSCALE_GCMC_WARN_DRIFT)
         ADD("drift: the halves differ by %.1f se (more than %g)", st->drift_z, s->drift_sigma);
 #undef ADD

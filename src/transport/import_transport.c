@@ -4,7 +4,9 @@
  * log given with --log, or a log.lammps beside the file that names it as the output of a
  * fix.  In the log, the runs that wrote the file are the runs between the echoed `fix ...
  * file NAME` and its `unfix`: each must have completed (an aborted or truncated run is bad
- * input), and their echoed `timestep` and `units` apply. */
+ * input: the file holds its rows), and their echoed `timestep` and `units` apply.  A log
+ * given as the MSD source: every run with the MSD column gives a series; a run that ended
+ * in ERROR is dropped with a warning, a truncated one is bad input. */
 #include "upscale/import.h"
 
 #include <math.h>
@@ -261,15 +263,25 @@ static upscale_err import_log(const msd_options *o, const char *path,
     int found = 0, n = upscale_lammps_log_nruns(log);
     upscale_msd_source src = {.column = o->column, .timestep = o->timestep};
     upscale_msd *m = NULL;
-    /* every run with the column must have completed before any is used */
+    /* a truncated run with the column is bad input; a run that ended in ERROR is dropped
+     * with a warning, the others are used */
+    int dropped = 0, usable = 0;
     for (int i = 0; !e && i < n; i++) {
         const upscale_lammps_run *r = upscale_lammps_log_run(log, i);
-        if (has_msd(r, o->column) && r->status != UPSCALE_LAMMPS_RUN_COMPLETED)
+        if (has_msd(r, o->column) && r->status == UPSCALE_LAMMPS_RUN_TRUNCATED)
             e = upscale_msd_from_log(log, i, &src, &m);
+        usable += has_msd(r, o->column) && r->status == UPSCALE_LAMMPS_RUN_COMPLETED;
     }
     for (int i = 0; !e && i < n; i++) {
         const upscale_lammps_run *r = upscale_lammps_log_run(log, i);
         if (!has_msd(r, o->column)) continue;
+        if (r->status == UPSCALE_LAMMPS_RUN_ABORTED) {
+            if (usable)
+                fprintf(stderr, "upscale: warning: %s:%d: run %d ended in ERROR (%s): dropped\n",
+                        path, r->end_line, i + 1, r->message);
+            dropped++;
+            continue;
+        }
         found++;
         series *s = NULL;
         e = list_add(l, &s);
@@ -288,12 +300,16 @@ static upscale_err import_log(const msd_options *o, const char *path,
         }
         upscale_msd_destroy(&m);
     }
+    if (!e && !found && dropped)
+        e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                              "%s: every run with an MSD column (%d) ended in ERROR", path,
+                              dropped);
     if (!e && !found)
         e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
                               "%s: no run has an MSD column (%s)", path,
                               o->column ? o->column
                                         : "c_...[4] of compute msd; name it with "
-                                          "--column");
+                                          "--column NAME");
     upscale_lammps_log_destroy(&log);
     UPSCALE_CALL(e);
     return UPSCALE_OK;

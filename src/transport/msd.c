@@ -134,9 +134,10 @@ static upscale_err pick_column(const upscale_lammps_table *t, const char *want, 
         strncat(list, " ", sizeof(list) - strlen(list) - 1);
         strncat(list, t->names[j][0] ? t->names[j] : "?", sizeof(list) - strlen(list) - 1);
     }
-    return upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
-                             "%s: cannot tell which column is the MSD (columns:%s); name it", name,
-                             list);
+    return upscale_error_set(
+        UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+        "%s: cannot tell which column is the MSD (columns:%s); name it with --column NAME", name,
+        list);
 }
 
 /* Build the series from a table: time column tcol (steps if step_indexed), MSD column. */

@@ -253,11 +253,35 @@ static void test_series(void)
     /* real LAMMPS log: Atoms in runs 3-6, duplicate first rows, WARNING/PRINT lines, a
      * multi-style block, an early halt and an ERROR abort */
     CHECK_OK(upscale_gcmc_series_read(LAMMPS_DIR "/log_format_variants/log.lammps", NULL, &N, &n));
-    const double want[] = {500, 500, 500, 500, 458, 398, 346, 309, 265, 236, 217, 210, 204};
-    int same = n == 13;
+    const double want[] = {500, 500, 500, 500, 458, 398, 346, 309, 265, 236, 217, 210};
+    int same = n == 12;
     for (int i = 0; same && i < n; i++)
         same = N[i] == want[i];
-    CHECK(same, "log_format_variants: Atoms series of 13 rows 500 ... 204 (got %d rows)", n);
+    CHECK(same,
+          "log_format_variants: Atoms series of 12 rows 500 ... 210, the run ending in ERROR "
+          "dropped (got %d rows)",
+          n);
+    free(N);
+    int dropped = 0, dline = 0;
+    CHECK_OK(upscale_gcmc_series_read_runs(LAMMPS_DIR "/log_format_variants/log.lammps", NULL, &N,
+                                           &n, &dropped, &dline));
+    CHECK(dropped == 1 && dline == 258, "one run dropped, ERROR at line %d", dline);
+    free(N);
+
+    /* our own small real log (tests/data/lammps_logs): Temp of two custom runs (31 rows each),
+     * a thermo_style multi run (steps 300..500, 21 records) between them, and a last run that
+     * ends in ERROR (dropped); the first row of each run repeats the previous run's last */
+    CHECK_OK(upscale_gcmc_series_read_runs("tests/data/lammps_logs/log.lammps", "Temp", &N, &n,
+                                           &dropped, &dline));
+    CHECK(n == 31 + 20 + 30 && dropped == 1 && dline == 304 && N && N[0] == 1.5 &&
+              fabs(N[31] - 0.7746) < 1e-12,
+          "real log with a multi block: %d Temp values (want 81: 31 + 20 multi + 30), %d run "
+          "dropped at line %d",
+          n, dropped, dline);
+    free(N);
+    CHECK_OK(upscale_gcmc_series_read_runs("tests/data/lammps_logs/log.lammps", NULL, &N, &n,
+                                           &dropped, &dline));
+    CHECK(n == 62 && N && N[0] == 256, "real log: Atoms of the two custom runs (%d rows)", n);
     free(N);
     check_input_error(
         upscale_gcmc_series_read(LAMMPS_DIR "/log_format_variants/log.lammps", "v_N", &N, &n),
@@ -620,6 +644,7 @@ static void test_lammps_window(gsl_rng *r)
                "Step PotEng v_nNa Press\n");
     for (int i = 299; i < 600; i++)
         fprintf(f, "%8d %12.6f %6d %10.4f\n", 10 * i, -1.0, (int)lround(x[i]), 0.1);
+    fprintf(f, "Loop time of 1.0 on 1 procs for 3000 steps\n");
     fclose(f);
     double *N = NULL;
     int n = 0;
