@@ -430,4 +430,39 @@ double upscale_gcmc_rk_mu(upscale_gcmc_rk *rk, double x, double T, double *sd);
 upscale_err upscale_gcmc_rk_write(const upscale_gcmc_rk *rk, const upscale_gcmc_result *r,
                                   const char *path, const char *name, const char *command);
 
+/* ---- tables of mu(x, T) from the windows (upscale import gcmc -o, mu_table) ----
+ *
+ * When a Redlich-Kister fit in T is not possible (windows at one temperature, an energy
+ * unit without a Boltzmann constant such as eps, an ideal term other than the lattice) or
+ * is not wanted, the material file is the tabulated one of include/upscale/mu_table.h:
+ * per temperature of the analysis, mu(N) of that temperature's own fit (eq. 17, ideal term
+ * plus Legendre series) on `points` points across its sampled range, with x = N /
+ * formula_units (formula_units = sites / n when the manifest has none), in eV per
+ * particle; reference_energy 0; ideal_sites true for the lattice ideal term (the table
+ * holds mu - kT ln(x/(n - x)), the simulator adds the ideal term back exactly), false
+ * otherwise (the table holds mu).  Temperatures in K from kT: kT [unit] x energy_eV /
+ * k_B [eV/K].  The material file PATH names the tables STEM_mu_<T>K.csv; beside each,
+ * STEM_mu_<T>K_sd.csv holds the bootstrap spread of mu (record uncertainty.tables).
+ * Records (ignored by the reader): uncertainty.*, derived.* (energy unit and its value
+ * in eV, per temperature kT, windows, degree, sampled x range, the main gap's binodals,
+ * spinodals, mu_coex and largest mixing energy per formula unit with spreads),
+ * provenance.* (command, version, SHA-256 of the manifest and every window).  Every file
+ * is written under a temporary name and renamed at the end (the material file last).
+ * Input errors: no energy scale in eV (eps without energy_eV), no sites, no sites per
+ * formula unit or density, a sampled range outside [0, sites]. */
+typedef struct {
+    double sites_per_fu; /* n; 0: manifest's sites_per_formula_unit, else sites / formula_units */
+    double fu_density;   /* formula units per m^3; 0: formula_units / volume of the manifest */
+    double energy_eV;    /* value of the manifest's energy unit in eV; 0: from its k_B */
+    int points;          /* rows per table (201) */
+} upscale_gcmc_mu_table_settings;
+
+void upscale_gcmc_mu_table_settings_default(upscale_gcmc_mu_table_settings *s);
+
+/* Write the material file PATH and its tables (layout above).  name: the `material` key;
+ * reason: why tables (a comment; may be NULL); command: for the provenance (may be NULL). */
+upscale_err upscale_gcmc_mu_table_write(const upscale_gcmc_result *r,
+                                        const upscale_gcmc_mu_table_settings *s, const char *path,
+                                        const char *name, const char *reason, const char *command);
+
 #endif

@@ -18,14 +18,53 @@ static const char import_usage[] =
     "                           [--drop-drifting] [--strict] [--min-neff 20]\n"
     "                           [--min-samples 100] [--out PREFIX]\n"
     "                           [-o MATERIAL.yaml [--sites-per-fu S] [--site-density N_PER_M3]\n"
-    "                            [--name NAME] [--rk-terms N]]\n";
+    "                            [--name NAME] [--rk-terms N] [--mu-table] [--energy-eV E]]\n"
+    "\n"
+    "  mu(N) of biased grand-canonical windows (eq. 17), its fit, G(N), binodals, spinodals\n"
+    "  and the mixing energy per temperature (the manifest's format: docs/bridge.md).  Every\n"
+    "  window is used, weighted by its own standard error; doubtful ones are warned about.\n"
+    "  --sites N            lattice sites per supercell (default: the manifest's)\n"
+    "  --bootstrap B        bootstrap replicas over windows (default 200; 0: none)\n"
+    "  --seed S             seed of the bootstrap (default 1)\n"
+    "  --temperature T      analyse only this temperature (K, or kT for eps)\n"
+    "  --max-degree D       highest Legendre degree tried (default 40)\n"
+    "  --criterion C        degree by leave-one-window-out CV (loo, default) or bic\n"
+    "  --drop-drifting      leave windows whose halves differ by > 3 se out of the fit\n"
+    "  --strict             refuse (exit 2) if any window has a warning, naming all of them\n"
+    "  --min-neff E         warn below E effective samples (default 20)\n"
+    "  --min-samples N      warn below N samples (default 100)\n"
+    "  --out PREFIX         write PREFIX_windows.csv, PREFIX_fit.csv, PREFIX_gaps.csv\n"
+    "                       (postproc/plot_gcmc.py PREFIX draws them)\n"
+    "  -o MATERIAL.yaml     a material file the simulator reads: Redlich-Kister in T, or\n"
+    "                       mu_table files at the measured temperatures when that fit is not\n"
+    "                       possible (one temperature, eps units, gas or no ideal term)\n"
+    "  --sites-per-fu S     sites per formula unit (default: from the manifest)\n"
+    "  --site-density N     formula units per m^3 (default: formula_units / volume)\n"
+    "  --name NAME          the file's material name (default: its base name)\n"
+    "  --rk-terms N         Redlich-Kister terms (default: chosen by cross-validation)\n"
+    "  --mu-table           write mu_table files even when a Redlich-Kister fit is possible\n"
+    "  --energy-eV E        the manifest's energy unit in eV (needed for eps with -o)\n"
+    "  --help, -h           this text\n";
 
 static const char lattice_usage[] =
     "usage: upscale gcmc-lattice --out DIR [--L 64] [--T 0.8] [--seed 1] [--sweeps 2000]\n"
     "                            [--windows 217] [--phi 0.002] [--mu -2] [--nt-min A]\n"
     "                            [--nt-max B] [--sample-every 1]\n"
-    "  T is T/T_c of the lattice gas with pair energy -eps (eps = 1); phi and mu in eps;\n"
-    "  bias centres N_t from A to B (default -250 L^2/4096 to L^2 + 250 L^2/4096)\n";
+    "\n"
+    "  Biased windows of the 2D lattice gas (exact phase diagram: Onsager, Yang) written as\n"
+    "  DIR/manifest.csv and one file per window, to check `upscale import gcmc`.\n"
+    "  --out DIR            output directory (required)\n"
+    "  --L L                lattice side (L x L sites, default 64)\n"
+    "  --T T                T/T_c of the lattice gas with pair energy -eps (eps = 1; 0.8)\n"
+    "  --seed S             random seed (default 1)\n"
+    "  --sweeps N           Monte Carlo sweeps per window (default 2000)\n"
+    "  --windows W          number of windows (default 217)\n"
+    "  --phi PHI            bias strength in eps (default 0.002)\n"
+    "  --mu MU              mu_bias in eps (default -2)\n"
+    "  --nt-min A, --nt-max B  bias centres N_t from A to B (default -250 L^2/4096 to\n"
+    "                       L^2 + 250 L^2/4096)\n"
+    "  --sample-every K     record N every K sweeps (default 1)\n"
+    "  --help, -h           this text\n";
 
 static int exit_status(upscale_err e)
 {
@@ -370,6 +409,9 @@ int upscale_import_gcmc_main(int argc, char **argv)
     double temperature = 0;
     upscale_gcmc_rk_settings rs;
     upscale_gcmc_rk_settings_default(&rs);
+    upscale_gcmc_mu_table_settings ts;
+    upscale_gcmc_mu_table_settings_default(&ts);
+    int mu_table = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int last = i + 1 >= argc;
@@ -435,6 +477,14 @@ int upscale_import_gcmc_main(int argc, char **argv)
                 fprintf(stderr, "upscale: --criterion expects loo or bic, got '%s'\n", c);
                 bad = 2;
             }
+        } else if (!strcmp(a, "--mu-table")) {
+            mu_table = 1;
+        } else if (!strcmp(a, "--energy-eV") && !last) {
+            bad = parse_number(a, argv[++i], &ts.energy_eV);
+            if (!bad && !(ts.energy_eV > 0)) {
+                fprintf(stderr, "upscale: --energy-eV must be > 0, got %g\n", ts.energy_eV);
+                bad = 2;
+            }
         } else if (!strcmp(a, "--drop-drifting")) {
             s.drop_drifting = 1;
         } else if (!strcmp(a, "--strict")) {
@@ -448,7 +498,10 @@ int upscale_import_gcmc_main(int argc, char **argv)
             fputs(import_usage, stdout);
             return 0;
         } else if (a[0] == '-' || manifest) {
-            fprintf(stderr, "upscale: import gcmc: unexpected argument '%s'\n%s", a, import_usage);
+            fprintf(stderr,
+                    "upscale: import gcmc: unexpected argument '%s' (see upscale import gcmc "
+                    "--help)\n",
+                    a);
             return 2;
         } else {
             manifest = a;
@@ -456,7 +509,8 @@ int upscale_import_gcmc_main(int argc, char **argv)
         if (bad) return bad;
     }
     if (!manifest) {
-        fprintf(stderr, "upscale: import gcmc needs a MANIFEST.csv\n%s", import_usage);
+        fprintf(stderr,
+                "upscale: import gcmc needs a MANIFEST.csv (see upscale import gcmc --help)\n");
         return 2;
     }
     if (material && s.bootstrap < 20) {
@@ -466,16 +520,24 @@ int upscale_import_gcmc_main(int argc, char **argv)
                 s.bootstrap);
         return 2;
     }
-    if (!material && (name || rs.terms || rs.sites_per_fu > 0 || rs.fu_density > 0)) {
-        fprintf(stderr, "upscale: import gcmc: --name, --rk-terms, --sites-per-fu and "
-                        "--site-density need -o MATERIAL.yaml\n");
+    if (!material && (name || rs.terms || rs.sites_per_fu > 0 || rs.fu_density > 0 || mu_table ||
+                      ts.energy_eV > 0)) {
+        fprintf(stderr, "upscale: import gcmc: --name, --rk-terms, --sites-per-fu, "
+                        "--site-density, --mu-table and --energy-eV need -o MATERIAL.yaml\n");
         return 2;
     }
+    ts.sites_per_fu = rs.sites_per_fu;
+    ts.fu_density = rs.fu_density;
     rs.bootstrap = s.bootstrap;
     rs.seed = s.seed;
     upscale_gcmc_manifest *m = NULL;
     upscale_gcmc_result *r = NULL;
     upscale_err e = upscale_gcmc_manifest_read(manifest, &m);
+    if (!e && material && !(m->kB > 0) && !(ts.energy_eV > 0))
+        e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                              "%s: energy_unit %s has no Boltzmann constant: give --energy-eV E "
+                              "(the value of one %s in eV) for a material file",
+                              m->path, m->energy_unit, m->energy_unit);
     if (!e && temperature > 0) s.kT_only = m->kB > 0 ? temperature * m->kB : temperature;
     if (!e) e = upscale_gcmc_analyze(m, &s, &r);
     if (!e) {
@@ -496,9 +558,30 @@ int upscale_import_gcmc_main(int argc, char **argv)
     }
     double t_analysis = seconds_since(&t0);
     upscale_gcmc_rk *rk = NULL;
-    if (!e && material) e = upscale_gcmc_rk_fit(r, &rs, &rk);
-    if (!e) print_summary(r, rk);
+    /* tables when a Redlich-Kister fit in T is not possible (or asked for) */
+    const char *reason = NULL;
     if (!e && material) {
+        if (mu_table)
+            reason = "asked for (--mu-table)";
+        else if (r->ntemps < 2)
+            reason = "windows at one temperature (L_i = a_i + b_i T needs two)";
+        else if (!(m->kB > 0))
+            reason = "the energy unit has no Boltzmann constant (reduced units)";
+        else if (m->ideal != UPSCALE_GCMC_IDEAL_LATTICE)
+            reason = "the ideal term is not the lattice one";
+    }
+    if (!e && material && !reason) e = upscale_gcmc_rk_fit(r, &rs, &rk);
+    if (!e) print_summary(r, rk);
+    if (!e && material && reason) {
+        char stem[256];
+        const char *b = base_name(material), *dot = strrchr(b, '.');
+        snprintf(stem, sizeof(stem), "%.*s", dot ? (int)(dot - b) : (int)strlen(b), b);
+        char *cmd = command_line(argc, argv);
+        printf("\nmaterial as mu_table files: a Redlich-Kister fit in T is not made: %s\n", reason);
+        e = upscale_gcmc_mu_table_write(r, &ts, material, name ? name : stem, reason, cmd);
+        free(cmd);
+        if (!e) printf("wrote %s and its tables %s_mu_<T>K.csv (+ _sd.csv)\n", material, stem);
+    } else if (!e && material) {
         print_material(rk, material);
         char stem[256];
         const char *b = base_name(material), *dot = strrchr(b, '.');
@@ -558,14 +641,17 @@ int upscale_gcmc_lattice_main(int argc, char **argv)
             fputs(lattice_usage, stdout);
             return 0;
         } else {
-            fprintf(stderr, "upscale: gcmc-lattice: unexpected argument '%s'\n%s", a,
-                    lattice_usage);
+            fprintf(stderr,
+                    "upscale: gcmc-lattice: unexpected argument '%s' (see upscale gcmc-lattice "
+                    "--help)\n",
+                    a);
             return 2;
         }
         if (bad) return bad;
     }
     if (!out) {
-        fprintf(stderr, "upscale: gcmc-lattice needs --out DIR\n%s", lattice_usage);
+        fprintf(stderr,
+                "upscale: gcmc-lattice needs --out DIR (see upscale gcmc-lattice --help)\n");
         return 2;
     }
     if (!(T > 0) || !(s.phi >= 0)) {

@@ -22,24 +22,38 @@
 #include "upscale/msd.h"
 #include "upscale/units.h"
 
-static const char usage[] =
+static const char msd_usage[] =
     "usage: upscale import msd FILE... [--temperatures T1,T2,...] [--timestep DT] [--log LOG]\n"
     "                      [--units lj|metal|real|si] [--dim D] [--column NAME]\n"
     "                      [--fit-start F] [--fit-end F] [--at T]... [--csv FILE]\n"
-    "       upscale import excess TABLE.csv [--csv FILE]\n"
     "\n"
-    "  msd     D = slope(MSD vs t)/(2 d) per FILE (a fix ave/time file of compute msd, plain\n"
-    "          'time MSD' text, or a log.lammps: one D per run with an MSD column), with its\n"
-    "          block standard error and fit window (default: from where the log-log slope\n"
-    "          is within 0.1 of 1, but not before 10%, to 90% of the series; --fit-start and\n"
-    "          --fit-end set the fractions).  The timestep comes from --timestep, --log, or a\n"
-    "          log.lammps beside the file.  With --temperatures (one per series): Arrhenius\n"
-    "          fit ln D = ln D0 - Ea/(kB T) with 95% intervals, a test for a change of slope,\n"
-    "          and D at each --at temperature.\n"
-    "  excess  interfacial energy and strain energy density from two-phase supercells:\n"
-    "          dE/A = 2 gamma + (V/A) eps_strain (CSV with units in the header)\n"
-    "  --csv FILE  writes the points and the fit with its 95% band for\n"
-    "          postproc/plot_arrhenius.py (msd) and postproc/plot_excess.py (excess)\n";
+    "  D = slope(MSD vs t)/(2 d) per FILE: a fix ave/time file of compute msd, plain 'time MSD'\n"
+    "  text, or a log.lammps (one D per run with an MSD column; a run that ended in ERROR is\n"
+    "  dropped with a warning).  Block standard error; the regime test uses the exponent of\n"
+    "  MSD - plateau (docs/bridge.md).\n"
+    "  --temperatures T,...  one temperature per series (K, or T* in lj units): Arrhenius fit\n"
+    "                   ln D = ln D0 - Ea/(kB T) with 95% intervals and a change-of-slope test\n"
+    "  --timestep DT    time per step of step-indexed files (default: from --log or a\n"
+    "                   log.lammps beside the file)\n"
+    "  --log LOG        the log.lammps whose echoed timestep and units apply\n"
+    "  --units STYLE    LAMMPS units style: lj, metal, real or si (default: from the log)\n"
+    "  --dim D          dimensionality d of MSD = 2 d D t (default 3)\n"
+    "  --column NAME    the MSD column (default: the one ending in [4] of compute msd)\n"
+    "  --fit-start F    the fit window starts no earlier than F of the series (default 0.1)\n"
+    "  --fit-end F      and ends at F (default 0.9)\n"
+    "  --at T           D predicted at temperature T (repeatable)\n"
+    "  --csv FILE       the points and the fit with its 95% band, for\n"
+    "                   postproc/plot_arrhenius.py\n"
+    "  --help, -h       this text\n";
+
+static const char excess_usage[] =
+    "usage: upscale import excess TABLE.csv [--csv FILE]\n"
+    "\n"
+    "  Interfacial energy and strain energy density from two-phase supercells:\n"
+    "  dE/A = 2 gamma + (V/A) eps_strain (CSV with units in the header; docs/bridge.md).\n"
+    "  --csv FILE       the points and the line with its 95% band, for\n"
+    "                   postproc/plot_excess.py\n"
+    "  --help, -h       this text\n";
 
 typedef struct {
     const char **files;
@@ -157,15 +171,21 @@ static int parse_msd_options(int argc, char **argv, msd_options *o)
             o->column = argv[++i];
         } else if (!strcmp(a, "--csv") && more) {
             o->csv = argv[++i];
-        } else if (a[0] == '-' && a[1] == '-') {
-            fprintf(stderr, "upscale import: unknown or incomplete option '%s'\n", a);
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(msd_usage, stdout);
+            return -1;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr,
+                    "upscale import msd: unknown or incomplete option '%s' (see upscale "
+                    "import msd --help)\n",
+                    a);
             return 1;
         } else {
             o->files[o->nfiles++] = a;
         }
     }
     if (o->nfiles == 0) {
-        fprintf(stderr, "upscale import msd: no MSD file given (see upscale import --help)\n");
+        fprintf(stderr, "upscale import msd: no MSD file given (see upscale import msd --help)\n");
         return 1;
     }
     return 0;
@@ -810,13 +830,19 @@ static int status_of(upscale_err e)
 int upscale_import_transport_main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(usage, argc < 2 ? stderr : stdout);
+        FILE *o = argc < 2 ? stderr : stdout;
+        fputs(msd_usage, o);
+        fputs("\n", o);
+        fputs(excess_usage, o);
         return argc < 2 ? 2 : 0;
     }
     if (!strcmp(argv[1], "excess")) {
         const char *table = NULL, *csv = NULL;
         for (int i = 2; i < argc; i++) {
-            if (!strcmp(argv[i], "--csv") && i + 1 < argc) {
+            if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+                fputs(excess_usage, stdout);
+                return 0;
+            } else if (!strcmp(argv[i], "--csv") && i + 1 < argc) {
                 csv = argv[++i];
             } else if (argv[i][0] == '-' || table) {
                 table = NULL;
@@ -827,7 +853,7 @@ int upscale_import_transport_main(int argc, char **argv)
         }
         if (!table) {
             fprintf(stderr, "upscale import excess: expects one TABLE.csv [--csv FILE] (see "
-                            "upscale import --help)\n");
+                            "upscale import excess --help)\n");
             return 2;
         }
         return status_of(import_excess(table, csv));
@@ -835,11 +861,13 @@ int upscale_import_transport_main(int argc, char **argv)
     if (!strcmp(argv[1], "msd")) {
         msd_options o;
         int bad = parse_msd_options(argc, argv, &o);
-        int status = bad ? 2 : status_of(import_msd(&o));
+        int status = bad < 0 ? 0 : bad ? 2 : status_of(import_msd(&o));
         free_msd_options(&o);
         return status;
     }
-    fprintf(stderr, "upscale import: unknown kind '%s' (msd, excess; see upscale import --help)\n",
+    fprintf(stderr,
+            "upscale import: unknown kind '%s' (msd, excess, gcmc; see upscale import msd "
+            "--help)\n",
             argv[1]);
     return 2;
 }

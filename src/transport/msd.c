@@ -148,10 +148,12 @@ static upscale_err from_table(const upscale_lammps_table *t, int tcol, int step_
     UPSCALE_CALL(pick_column(t, want, tcol, name, &col));
     UPSCALE_CHECK(col != tcol, UPSCALE_ERR_INPUT, "%s: the MSD column is the time column", name);
     if (step_indexed)
-        UPSCALE_CHECK(dt > 0 && isfinite(dt), UPSCALE_ERR_INPUT,
-                      "%s: time is given in steps (column '%s'): the timestep size is needed "
-                      "(give it, or the log.lammps whose echoed 'timestep' applies)",
-                      name, t->names[tcol]);
+        UPSCALE_CHECK(
+            dt > 0 && isfinite(dt), UPSCALE_ERR_INPUT,
+            "%s: time is given in steps (column '%s'): the timestep size is needed "
+            "(give --timestep DT, or --log LOG with the log.lammps whose echoed 'timestep' "
+            "applies)",
+            name, t->names[tcol]);
     upscale_msd *m;
     UPSCALE_CALL(msd_alloc(t->nrows, name, t->names[col], &m));
     for (int i = 0; i < t->nrows; i++) {

@@ -626,6 +626,9 @@ static void test_cli(gsl_rng *r)
     CHECK(upscale_import_gcmc_main(4, lax) == 0, "import gcmc never.csv (no --strict): exit 0");
     char *opt[] = {"gcmc", (char *)path_of("good.csv"), "--bootstrap", "many"};
     CHECK(upscale_import_gcmc_main(4, opt) == 2, "import gcmc --bootstrap many: exit 2");
+    char *help[] = {"gcmc", "--help"}, *h[] = {"gcmc-lattice", "-h"};
+    CHECK(upscale_import_gcmc_main(2, help) == 0, "import gcmc --help: exit 0");
+    CHECK(upscale_gcmc_lattice_main(2, h) == 0, "gcmc-lattice -h: exit 0");
     char *lat[] = {"gcmc-lattice", "--L", "64"};
     CHECK(upscale_gcmc_lattice_main(3, lat) == 2, "gcmc-lattice without --out: exit 2");
 }

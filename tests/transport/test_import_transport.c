@@ -159,6 +159,18 @@ static void test_bad_msd(void)
     check_bad(RUN("import", "msd", allbad), "every run with an MSD column (1) ended in ERROR");
 
     check_bad(RUN("import", "msd", "--bogus"), "unknown or incomplete option '--bogus'");
+    check_bad(RUN("import", "msd", "-x"), "see upscale import msd --help");
+    /* every subcommand's --help and -h: its own options on stdout, exit 0 */
+    static const char *const help[][3] = {{"msd", "--help", "--column NAME"},
+                                          {"msd", "-h", "--fit-start F"},
+                                          {"excess", "--help", "TABLE.csv [--csv FILE]"},
+                                          {"excess", "-h", "postproc/plot_excess.py"}};
+    for (int i = 0; i < 4; i++) {
+        int st = RUN("import", help[i][0], help[i][1]);
+        CHECK(st == 0 && strstr(out, help[i][2]) && !err[0],
+              "import %s %s: exit 0, its options on stdout ('%s')", help[i][0], help[i][1],
+              help[i][2]);
+    }
     check_bad(RUN("import", "msd", "x.dat", "--dim", "4"), "--dim must be 1, 2 or 3");
     check_bad(RUN("import", "nothing"), "unknown kind 'nothing'");
     CHECK(RUN("import", "msd", "no/such/file.dat") == 4 && strstr(err, "no/such/file.dat"),
