@@ -59,7 +59,7 @@ for h in --help -h; do
 done
 expect_help '^usage: upscale run CASE' --help
 expect_help '^usage: upscale run CASE' -h
-# The subcommands of the bridge parse their own options (src/transport, src/thermo): walked
+# The subcommands of the bridge parse their own options (src/bridge): walked
 # once `--help` works for them.
 for sub in msd excess gcmc; do
     if "$UPSCALE" import "$sub" --help >/dev/null 2>&1; then
