@@ -160,6 +160,8 @@ expect 2 "/dev/zero as an MSD file" "^upscale: /dev/zero: cannot read: a charact
     "$UPSCALE" import msd /dev/zero
 expect 2 "a FIFO as an MSD file" "^upscale: fifo\.csv: cannot read: a FIFO" \
     "$UPSCALE" import msd fifo.csv
+expect 4 "export-xdmf of a FIFO" "^upscale: cannot open 'fifo\.csv': not a regular file" \
+    "$UPSCALE" export-xdmf fifo.csv
 truncate -s 1100M big.csv
 expect 2 "a 1.1 GB table" "^upscale: .*big\.csv: cannot read: 1\.15 GB, larger than the 1\.07 GB" \
     "$UPSCALE" run case.yaml -o x.h5 -q --set "positive.diffusivity=table big.csv"

@@ -238,7 +238,8 @@ grid:
     check("no point started in session 2 before the resume began",
           all(after[q]["start_time"] > max(before[b]["end_time"] for b in before) for q in new))
     check("all complete", all(after[q]["status"] == 0 for q in after))
-    check("no temporary file left", not os.path.exists(out + ".tmp"))
+    left = [f for f in os.listdir(tmp) if f.startswith("resume.h5.")]
+    check("no temporary or lock file left", not left, left)
 
 
 def alive(pid):
