@@ -535,6 +535,10 @@ static upscale_err log_command(reader *r, const tokens *t, const char *path, int
         r->timestep = v;
         r->timestep_line = line;
     } else if (!strcmp(cmd, "run") && t->n >= 2 && is_number(t->tok[1], &v)) {
+        /* a step count (LAMMPS takes a 64-bit integer) */
+        UPSCALE_CHECK(v >= 0 && v <= 9e18 && v == floor(v), UPSCALE_ERR_INPUT,
+                      "%s:%d: run %s: expected a number of steps (an integer >= 0)", path, line,
+                      t->tok[1]);
         r->requested = (long)v;
     } else if (!strcmp(cmd, "minimize")) {
         r->requested = -1;

@@ -154,6 +154,12 @@ static upscale_err scan_node(yaml_parser_t *y, yaml_event_t *ev, const char *fil
     for (long index = 0;; index++) {
         yaml_event_t child;
         if (!yaml_parser_parse(y, &child)) return UPSCALE_OK; /* params reports it */
+        /* past the end of the stream libyaml returns empty events forever */
+        if (child.type == YAML_NO_EVENT || child.type == YAML_STREAM_END_EVENT ||
+            child.type == YAML_DOCUMENT_END_EVENT) {
+            yaml_event_delete(&child);
+            return UPSCALE_OK;
+        }
         if (child.type == YAML_SEQUENCE_END_EVENT || child.type == YAML_MAPPING_END_EVENT) {
             yaml_event_delete(&child);
             int swept = !strncmp(key, "grid", 4) || !strncmp(key, "list", 4);
@@ -183,6 +189,7 @@ static upscale_err scan_node(yaml_parser_t *y, yaml_event_t *ev, const char *fil
             snprintf(key + len, size - len, "%s%s", len ? "." : "", name);
             yaml_event_delete(&child);
             if (!yaml_parser_parse(y, &child)) return UPSCALE_OK;
+            if (child.type == YAML_NO_EVENT) return UPSCALE_OK;
         }
         upscale_err e = scan_node(y, &child, file, key, size, depth + 1);
         key[len] = '\0';

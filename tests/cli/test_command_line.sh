@@ -144,6 +144,17 @@ expect_bad "sweep: a list point's value that is a list" \
     "^upscale: .*pointlist\.yaml:3: list\.0\.positive\.thickness: expected a single value, got a list" \
     sweep "$TMP/pointlist.yaml"
 
+# A malformed flow mapping once sent the sweep reader into an endless loop (found by
+# tests/fuzz/run.sh): it must end, with exit status 2.
+printf -- '- {p1]\n' >hang.yaml
+timeout 20 "$UPSCALE" sweep "$TMP/hang.yaml" -o hang.h5 >/dev/null 2>hang.err
+status=$?
+if [ "$status" -eq 2 ] && [ "$(wc -l <hang.err)" -eq 1 ]; then
+    pass "sweep file '- {p1]': exit status 2: $(head -n 1 hang.err)"
+else
+    fail "sweep file '- {p1]': exit status $status (124: it hung), stderr '$(head -c 200 hang.err)'"
+fi
+
 # ---- 3. arguments that crashed: the stored command line has no length limit ---------------
 long=$(head -c 9000 /dev/zero | tr '\0' A)
 "$UPSCALE" run "$CASE" -o long.h5 -q --set "name=$long" --set "name=$(head -c 100 /dev/zero | tr '\0' B)" \

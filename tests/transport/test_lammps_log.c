@@ -236,6 +236,13 @@ static void test_synthetic_logs(void)
     CHECK(e == UPSCALE_ERR_INPUT && strstr(upscale_error_message(), ":1: units style 'cgs'"),
           "unsupported units style named with file and line: %s", upscale_error_message());
     upscale_error_clear();
+    /* found by tests/fuzz: a step count beyond a long was converted regardless (UBSan) */
+    path = write_file("log.steps", "units lj\nrun 3.3e69\n");
+    e = upscale_lammps_log_read(path, &log);
+    CHECK(e == UPSCALE_ERR_INPUT &&
+              strstr(upscale_error_message(), ":2: run 3.3e69: expected a number of steps"),
+          "run 3.3e69: input error naming file and line: %s", upscale_error_message());
+    upscale_error_clear();
     e = upscale_lammps_log_read("no/such/log.lammps", &log);
     CHECK(e == UPSCALE_ERR_IO && strstr(upscale_error_message(), "no/such/log.lammps"),
           "missing log: I/O error naming the file");

@@ -204,6 +204,32 @@ static void test_interpolation(scratch *s, const upscale_units *u)
     upscale_table_destroy(&t);
 }
 
+/* Direction of y: never decreasing 1, never increasing -1, else 0 at the first turn. */
+static void test_monotone(void)
+{
+    static const struct {
+        double y[4];
+        int dir;
+        double turn;
+    } cases[] = {{{1, 2, 2, 3}, 1, 0},
+                 {{4, 3, 3, 1}, -1, 0},
+                 {{2, 2, 2, 2}, 1, 0},
+                 {{4, 3, 3.5, 1}, 0, 1},
+                 {{1, 1, 2, 1}, 0, 2}};
+    const double x[4] = {0, 1, 2, 3};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        upscale_table *t = NULL;
+        CHECK_OK(upscale_table_create(x, cases[i].y, 4, &t));
+        if (!t) continue;
+        double turn = -1;
+        int dir = upscale_table_monotone(t, &turn);
+        CHECK(dir == cases[i].dir && (dir || turn == cases[i].turn),
+              "monotone case %zu: direction %d (want %d), turn at x = %g", i, dir, cases[i].dir,
+              turn);
+        upscale_table_destroy(&t);
+    }
+}
+
 static void test_units_and_errors(const upscale_units *u, scratch *s)
 {
     /* kmol/m^3 and cm^2/s converted to mol/m^3 and m^2/s; a column without unit */
@@ -240,6 +266,11 @@ static void test_units_and_errors(const upscale_units *u, scratch *s)
                 ":3: expected a row 'x,y' of two numbers, got '3,abc'");
     path = write_file(s, "three.csv", "x [1],y [1]\n1,2\n3,4,5\n");
     check_fails(upscale_table_read(u, path, "1", "1", &t), path, ":3: expected a row");
+    path = write_file(s, "hex.csv", "x [1],y [1]\n1,2\n3,0x10\n");
+    check_fails(upscale_table_read(u, path, "1", "1", &t), path,
+                ":3: expected a row 'x,y' of two numbers, got '3,0x10'");
+    path = write_file(s, "hexx.csv", "x [1],y [1]\n1,2\n -0X1p2,4\n");
+    check_fails(upscale_table_read(u, path, "1", "1", &t), path, ":3: expected a row");
     path = write_file(s, "nan.csv", "x [1],y [1]\n1,2\n3,nan\n");
     check_fails(upscale_table_read(u, path, "1", "1", &t), path, ":3: expected finite numbers");
     path = write_file(s, "short.csv", "x [1],y [1]\n1,2\n");
@@ -268,6 +299,7 @@ int main(void)
         test_sorting(u, &s);
         test_interpolation(&s, u);
         test_units_and_errors(u, &s);
+        test_monotone();
     }
     upscale_units_destroy(&u);
     for (int i = 0; i < s.n; i++)
