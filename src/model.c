@@ -295,6 +295,7 @@ static void set_scales(upscale_model *m)
         m->scale[L->j[ix]] = i1c / (c->faraday * el->area * el->thickness);
         for (int k = 0; k < L->nr[g]; k++)
             m->scale[L->cs[ix] + k] = el->cmax;
+        if (L->ss[ix] >= 0) m->scale[L->ss[ix]] = el->cmax;
         for (int k = 0; L->mu[ix] >= 0 && k < L->nr[g]; k++)
             m->scale[L->mu[ix] + k] = UPSCALE_GAS * c->temperature;
     }
@@ -474,6 +475,7 @@ void upscale_model_rest_state(const upscale_model *m, double *y, double *yp)
         if (g == UPSCALE_SEP) continue;
         for (int k = 0; k < L->nr[g]; k++)
             y[L->cs[ix] + k] = c->el[g].c0;
+        if (L->ss[ix] >= 0) y[L->ss[ix]] = c->el[g].c0;
         /* Uniform particle: mu = mu_h(c0) = -F U_h(c0 / c_max). */
         double mu0 =
             -c->faraday * upscale_function_eval(c->el[g].ocp, c->el[g].c0 / c->el[g].cmax, NULL);
@@ -490,7 +492,8 @@ static double invert_rate(const upscale_model *m, const double *y, int ix, doubl
 {
     const upscale_layout *L = m->layout;
     const upscale_electrode *el = node_electrode(m, ix);
-    double cs = y[L->cs[ix] + L->nr[L->region[ix]] - 1], ce = y[L->ce[ix]];
+    double cs = L->ss[ix] >= 0 ? y[L->ss[ix]] : y[L->cs[ix] + L->nr[L->region[ix]] - 1];
+    double ce = y[L->ce[ix]];
     double dk, k = el->arr_k * upscale_function_eval(el->k, cs, &dk), eta = 0.0;
     upscale_rate_params rp = {.k = k,
                               .dk_dcs = dk * el->arr_k,
@@ -540,9 +543,8 @@ void upscale_model_guess_algebraic(const upscale_model *m, double I, double *y)
         double j = (g == UPSCALE_NEG ? I : -I) / (F * el->area * el->thickness);
         for (int ix = b; ix < b + n; ix++) {
             y[L->j[ix]] = j;
-            /* Fick: c_ss extrapolated with the flux; Cahn-Hilliard: the outer shell. */
-            double cs = L->mu[ix] >= 0 ? y[L->cs[ix] + L->nr[g] - 1]
-                                       : upscale_model_surface_concentration(m, y, ix, NULL, NULL);
+            /* Fick: the surface unknown; Cahn-Hilliard: the outer shell. */
+            double cs = L->ss[ix] >= 0 ? y[L->ss[ix]] : y[L->cs[ix] + L->nr[g] - 1];
             double U = upscale_function_eval(el->ocp, cs / el->cmax, NULL);
             double eta = invert_rate(m, y, ix, j);
             if (g == UPSCALE_NEG) {
@@ -625,18 +627,31 @@ double upscale_model_ocv(const upscale_model *m, const double *y)
     return u;
 }
 
-double upscale_model_surface_margin(const upscale_model *m, const double *y)
+double upscale_model_electrolyte_minimum(const upscale_model *m, const double *y, int *where)
+{
+    const upscale_layout *L = m->layout;
+    double lo = INFINITY;
+    for (int ix = 0; ix < L->nx; ix++)
+        if (y[L->ce[ix]] < lo) {
+            lo = y[L->ce[ix]];
+            if (where) *where = ix;
+        }
+    return lo / m->cell.elyte.c0;
+}
+
+double upscale_model_surface_margin(const upscale_model *m, const double *y, int *where)
 {
     const upscale_layout *L = m->layout;
     double margin = 1.0;
+    if (where) *where = -1;
     for (int ix = 0; ix < L->nx; ix++) {
         int g = L->region[ix];
         /* Cahn-Hilliard particles are kept inside by their logarithmic barrier. */
         if (g == UPSCALE_SEP || L->mu[ix] >= 0) continue;
         const upscale_electrode *el = &m->cell.el[g];
-        double cs = upscale_model_surface_concentration(m, y, ix, NULL, NULL);
-        double s = cs / el->cmax;
-        margin = fmin(margin, fmin(s, 1.0 - s));
+        double s = y[L->ss[ix]] / el->cmax, d = fmin(s, 1.0 - s);
+        if (d < margin && where) *where = ix;
+        margin = fmin(margin, d);
     }
     return margin;
 }

@@ -18,6 +18,17 @@ import time
 
 import h5py
 import numpy as np
+from scipy.interpolate import PchipInterpolator
+
+
+def voltage_at(q, cap, v):
+    """V at capacity q: monotone cubic (PCHIP) through the accepted steps.  Linear
+    interpolation is off by up to 0.4 mV where the curve bends between two long steps,
+    as large as the differences this table measures."""
+    if not q < cap[-1]:
+        return np.nan
+    c, i = np.unique(cap[::-1], return_index=True)  # the last row of a repeated capacity
+    return float(PchipInterpolator(c, v[::-1][i])(q))
 
 
 def run(exe, case, sets, out):
@@ -79,7 +90,7 @@ def main():
     if ref[2] is None:
         sys.exit("reference run failed: " + ref[4])
     cap_r, v_r, _ = ref[2]
-    vref = [np.interp(q, cap_r, v_r) if q < cap_r[-1] else np.nan for q in qs]
+    vref = [voltage_at(q, cap_r, v_r) for q in qs]
     print("| grid x | rtol | " + " | ".join("V(%g) [V]" % q for q in qs) + " | capacity at cut-off [Ah/m^2] | max dV vs reference [mV] | steps | wall [s] |")
     print("|---" * (len(qs) + 6) + "|")
     for factor, tol, r, wall, err in rows:
@@ -87,7 +98,7 @@ def main():
             print("| %d | %g | failed: %s |" % (factor, tol, err))
             continue
         cap, v, steps = r
-        vs = [np.interp(q, cap, v) if q < cap[-1] else np.nan for q in qs]
+        vs = [voltage_at(q, cap, v) for q in qs]
         dv = max(abs(a - b) for a, b in zip(vs, vref) if not np.isnan(a) and not np.isnan(b)) * 1e3
         print("| %d | %g | " % (factor, tol) + " | ".join("%.5f" % x for x in vs) +
               " | %.4f | %.3f | %d | %.3f |" % (cap[-1], dv, steps, wall))
