@@ -110,7 +110,8 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
         UPSCALE_CALL(upscale_params_get_quantity(p, "electrolyte.initial_concentration", "mol/m^3",
                                                  "a concentration", 0, INFINITY,
                                                  UPSCALE_RANGE_LO_OPEN, &c->elyte.c0));
-        c->elyte.tdf = 1.0;
+        UPSCALE_CALL(upscale_function_constant(1.0, &c->elyte.tdf));
+        UPSCALE_CALL(upscale_function_constant(0.0, &c->elyte.tplus));
         UPSCALE_CALL(upscale_function_constant(1.0, &c->elyte.diffusivity));
         UPSCALE_CALL(upscale_function_constant(1.0, &c->elyte.conductivity));
         c->sep_porosity = 1.0;
@@ -142,12 +143,16 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
     UPSCALE_CALL(upscale_params_get_quantity(p, "electrolyte.initial_concentration", "mol/m^3",
                                              "a concentration", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
                                              &e->c0));
-    UPSCALE_CALL(upscale_params_get_quantity(p, "electrolyte.transference_number", "1",
-                                             "a transference number", -10, 1, UPSCALE_RANGE_HI_OPEN,
-                                             &e->t_plus));
-    UPSCALE_CALL(upscale_params_get_quantity_or(p, "electrolyte.thermodynamic_factor", "1",
-                                                "a thermodynamic factor", 0, 100,
-                                                UPSCALE_RANGE_LO_OPEN, 1.0, &e->tdf));
+    /* t+ and 1 + dln f/dln c: constants, formulas or tables of c (like D and kappa). */
+    UPSCALE_CALL(upscale_function_from_params(p, "electrolyte.transference_number", "mol/m^3", "1",
+                                              "a transference number", -10, 1,
+                                              UPSCALE_RANGE_HI_OPEN, &e->tplus));
+    if (upscale_params_has(p, "electrolyte.thermodynamic_factor"))
+        UPSCALE_CALL(upscale_function_from_params(p, "electrolyte.thermodynamic_factor", "mol/m^3",
+                                                  "1", "a thermodynamic factor", 0, 100,
+                                                  UPSCALE_RANGE_LO_OPEN, &e->tdf));
+    else
+        UPSCALE_CALL(upscale_function_constant(1.0, &e->tdf));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "electrolyte.diffusivity_activation_energy",
                                                 "J/mol", "an energy per mole", 0, INFINITY, 0, 0.0,
                                                 &e->ea_diffusivity));
@@ -160,6 +165,10 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
     UPSCALE_CALL(upscale_function_from_params(p, "electrolyte.conductivity", "mol/m^3", "S/m",
                                               "a conductivity", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
                                               &e->conductivity));
+    upscale_function *fs[4] = {e->tplus, e->tdf, e->diffusivity, e->conductivity};
+    for (int k = 0; k < 4; k++)
+        upscale_function_set_temperature(fs[k], c->temperature);
+    e->t_plus = upscale_function_eval(e->tplus, e->c0, NULL);
     return UPSCALE_OK;
 }
 
@@ -409,6 +418,8 @@ void upscale_model_destroy(upscale_model **mp)
     }
     upscale_function_destroy(&m->cell.elyte.diffusivity);
     upscale_function_destroy(&m->cell.elyte.conductivity);
+    upscale_function_destroy(&m->cell.elyte.tplus);
+    upscale_function_destroy(&m->cell.elyte.tdf);
     upscale_layout_destroy(&m->layout);
     free(m->x);
     free(m->dx);

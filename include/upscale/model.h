@@ -60,9 +60,10 @@ typedef struct upscale_electrode_s {
 } upscale_electrode;
 
 typedef struct {
-    double c0;     /* initial salt concentration, mol/m^3 */
-    double t_plus; /* cation transference number */
-    double tdf;    /* thermodynamic factor 1 + dln f/dln c */
+    double c0;               /* initial salt concentration, mol/m^3 */
+    double t_plus;           /* cation transference number at c0 (t0 of the salt balance) */
+    upscale_function *tplus; /* t+(c) */
+    upscale_function *tdf;   /* thermodynamic factor 1 + dln f/dln c, of c */
     double ea_diffusivity, ea_conductivity;
     upscale_function *diffusivity;  /* D_e(c), m^2/s */
     upscale_function *conductivity; /* kappa(c), S/m */
