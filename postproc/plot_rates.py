@@ -8,7 +8,9 @@ C-rate.
 The curves come from /rate_<c>C/timeseries/{capacity,voltage} in the order of
 /summary/group; the right panel from /summary/c_rate and /summary/capacity, relative to the
 theoretical capacity (root attribute theoretical_capacity, the 1C basis).  A rate whose
-run did not finish is drawn dashed and marked in the legend.  Without -o the PNG is written
+run did not finish is drawn dashed and marked in the legend, and it is kept out of the
+capacity-vs-rate curve (its capacity is where the solver stopped, not a result): the right
+panel marks it apart, with an open symbol labelled "incomplete".  Without -o the PNG is written
 next to the file as RATES_rates.png.  Run with /usr/bin/python3 (Debian's numpy, h5py,
 matplotlib).
 """
@@ -58,6 +60,18 @@ def load(filename):
     return s, curves, q1c, name
 
 
+def capacity_curve(c_rate, capacity, complete, q1c=None):
+    """(rates, capacities) of the complete runs, sorted by rate, and the same of the
+    incomplete ones; capacities relative to q1c when given."""
+    c_rate = np.asarray(c_rate, dtype=float)
+    rel = np.asarray(capacity, dtype=float) / (q1c if q1c else 1.0)
+    ok = np.asarray(complete).astype(bool)
+    order = np.argsort(c_rate)
+    good = order[ok[order]]
+    bad = order[~ok[order]]
+    return (c_rate[good], rel[good]), (c_rate[bad], rel[bad])
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Plot a rate-capability file.")
     ap.add_argument("file", metavar="RATES.h5")
@@ -78,9 +92,13 @@ def main(argv=None):
     ax.set_ylabel("voltage [V]")
     ax.legend(title="C-rate", fontsize="small")
     ax.grid(alpha=0.3)
-    order = np.argsort(s["c_rate"])
-    rel = s["capacity"] / q1c if q1c else s["capacity"]
-    ax2.semilogx(s["c_rate"][order], rel[order], "o-", color="k")
+    (xg, yg), (xb, yb) = capacity_curve(s["c_rate"], s["capacity"], s["complete"], q1c)
+    ax2.set_xscale("log")
+    ax2.plot(xg, yg, "o-", color="k", label="complete")
+    if len(xb):
+        ax2.plot(xb, yb, "x", color="tab:red", ls="none",
+                 label="incomplete (where the run stopped; not a result)")
+        ax2.legend(fontsize="small")
     ax2.set_xlabel("C-rate [1]")
     ax2.set_ylabel("capacity / theoretical [1]" if q1c else "capacity [Ah/m$^2$]")
     if q1c:

@@ -17,13 +17,16 @@
 
 /* A registered formula: y = f(x), dy/dx in *dydx (never NULL when called). */
 typedef double (*upscale_formula_fn)(double x, double *dydx);
+/* A formula that also depends on the temperature T (K): y(x, T) and dy/dx. */
+typedef double (*upscale_formula_fn_t)(double x, double T, double *dydx);
 
 typedef struct {
-    const char *name;     /* registry key, e.g. "licoo2_ocp_doyle1996" */
-    const char *x_unit;   /* SI unit of the argument ("1" for stoichiometry) */
-    const char *y_unit;   /* SI unit of the value */
-    const char *citation; /* where the expression comes from */
-    upscale_formula_fn fn;
+    const char *name;          /* registry key, e.g. "licoo2_ocp_doyle1996" */
+    const char *x_unit;        /* SI unit of the argument ("1" for stoichiometry) */
+    const char *y_unit;        /* SI unit of the value */
+    const char *citation;      /* where the expression comes from */
+    upscale_formula_fn fn;     /* y(x) (at 298.15 K for a temperature-dependent formula) */
+    upscale_formula_fn_t fn_t; /* y(x, T), or NULL if the formula does not depend on T */
 } upscale_formula;
 
 /* The registry (src/materials/formulas.c).  NULL if no formula has that name. */
@@ -52,5 +55,10 @@ const upscale_table *upscale_function_table(const upscale_function *f);
 
 /* y(x) and, if dydx is not NULL, y'(x). */
 double upscale_function_eval(const upscale_function *f, double x, double *dydx);
+/* The temperature (K) at which a temperature-dependent formula is evaluated (298.15 K until
+ * set; constants and tables do not depend on it). */
+void upscale_function_set_temperature(upscale_function *f, double T);
+/* 1 if f is a constant (its value never changes with x). */
+int upscale_function_is_constant(const upscale_function *f);
 
 #endif

@@ -2,13 +2,13 @@
  *
  * Macro (x) nodes are numbered globally, negative | separator | positive (the negative
  * region is empty in a half cell).  Each electrode node stores, contiguously,
- *     c_s[0 .. nr-1]  [mu[0 .. nr-1]]  j  c_e  phi_e  phi_s
- * (mu, the chemical potential of each shell, only for Cahn-Hilliard particles) and each
- * separator node  c_e  phi_e.  After the nodes come the cell-level unknowns
- *     I (current density, A/m^2, > 0 on discharge)  V (terminal voltage)
- *     Q (charge passed, C/m^2, Q' = I)  [phi_e0: electrolyte potential at a metal
- *     counter electrode, half cell only].
- * Interleaving by node keeps each Jacobian row's columns close together.
+ *     c_s[0 .. nr-1]  [mu[0 .. nr-1] | c_ss]  j  c_e  phi_e  phi_s
+ * (mu, the chemical potential of each shell, only for Cahn-Hilliard particles; c_ss, the
+ * surface concentration, only for Fickian particles) and each separator node  c_e  phi_e.  After
+ * the nodes come the cell-level unknowns I (current density, A/m^2, > 0 on discharge)  V (terminal
+ * voltage) Q (charge passed, C/m^2, Q' = I)  [phi_e0: electrolyte potential at a metal counter
+ * electrode, half cell only]. Interleaving by node keeps each Jacobian row's columns close
+ * together.
  *
  * The layout also owns the differential/algebraic id vector and the Jacobian's sparsity
  * pattern (CSR).  The pattern is recorded once from the kernels' own Jacobian routines
@@ -33,6 +33,7 @@ typedef struct upscale_layout {
     int *ce, *phie;     /* offsets per node */
     int *phis, *j, *cs; /* offsets per node, -1 in the separator; cs = shell 0 */
     int *mu;            /* chemical potential of shell 0, -1 unless Cahn-Hilliard */
+    int *ss;            /* surface concentration of a Fickian particle, -1 otherwise */
     int ch[3];          /* 1 if the region's particles are Cahn-Hilliard */
     int I, V, Q, phie0; /* cell-level unknowns; phie0 = -1 in a full cell */
     double *id;         /* 1 differential, 0 algebraic */
@@ -42,8 +43,9 @@ typedef struct upscale_layout {
 } upscale_layout;
 
 /* Lay out nx_region[3] nodes with nr[3] shells (nr[UPSCALE_SEP] ignored); ch[g] = 1 adds
- * a chemical potential per shell in region g.  `counter` adds phi_e0 (a metal counter
- * electrode); single-particle mode has no separator node (nx_region[SEP] = 0). */
+ * a chemical potential per shell in region g, ch[g] = 0 a surface concentration per node. `counter`
+ * adds phi_e0 (a metal counter electrode); single-particle mode has no separator node
+ * (nx_region[SEP] = 0). */
 upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const int ch[3],
                                   int counter, upscale_layout **L);
 void upscale_layout_destroy(upscale_layout **L);

@@ -58,9 +58,10 @@ typedef struct upscale_electrode_s {
 } upscale_electrode;
 
 typedef struct {
-    double c0;     /* initial salt concentration, mol/m^3 */
-    double t_plus; /* cation transference number */
-    double tdf;    /* thermodynamic factor 1 + dln f/dln c */
+    double c0;               /* initial salt concentration, mol/m^3 */
+    double t_plus;           /* cation transference number at c0 (t0 of the salt balance) */
+    upscale_function *tplus; /* t+(c) */
+    upscale_function *tdf;   /* thermodynamic factor 1 + dln f/dln c, of c */
     double ea_diffusivity, ea_conductivity;
     upscale_function *diffusivity;  /* D_e(c), m^2/s */
     upscale_function *conductivity; /* kappa(c), S/m */
@@ -153,9 +154,13 @@ double upscale_model_theoretical_capacity(const upscale_model *m, int dir);
 /* Open-circuit voltage at the mean stoichiometries of the state y. */
 double upscale_model_ocv(const upscale_model *m, const double *y);
 /* Smallest distance, in stoichiometry, of any Fickian particle surface to empty or full
- * (1 if there is none). */
-double upscale_model_surface_margin(const upscale_model *m, const double *y);
-/* Surface concentration of the particle at node ix (second-order extrapolation). */
+ * (1 if there is none); *where (if not NULL) gets its node (-1 if none). */
+double upscale_model_surface_margin(const upscale_model *m, const double *y, int *where);
+/* Smallest electrolyte concentration over the nodes, as a fraction of the initial one;
+ * *where (if not NULL) gets its node. */
+double upscale_model_electrolyte_minimum(const upscale_model *m, const double *y, int *where);
+/* Second-order extrapolation c_N - j (R - r_N) / D(c_N) of the Fickian particle at node ix
+ * to its surface: the value the surface unknown c_ss relaxes to (particle_fick.c). */
 double upscale_model_surface_concentration(const upscale_model *m, const double *y, int ix,
                                            double *dcs_dcn, double *dcs_dj);
 

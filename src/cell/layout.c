@@ -29,7 +29,8 @@ upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const
     L->j = malloc(sizeof(int) * nx);
     L->cs = malloc(sizeof(int) * nx);
     L->mu = malloc(sizeof(int) * nx);
-    if (!L->region || !L->ce || !L->phie || !L->phis || !L->j || !L->cs || !L->mu) {
+    L->ss = malloc(sizeof(int) * nx);
+    if (!L->region || !L->ce || !L->phie || !L->phis || !L->j || !L->cs || !L->mu || !L->ss) {
         upscale_layout_destroy(&L);
         UPSCALE_CHECK(0, UPSCALE_ERR_MEMORY, "out of memory");
     }
@@ -37,7 +38,7 @@ upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const
     for (int ix = 0; ix < nx; ix++) {
         int g = ix < L->x_begin[1] ? 0 : (ix < L->x_begin[2] ? 1 : 2);
         L->region[ix] = g;
-        L->mu[ix] = -1;
+        L->mu[ix] = L->ss[ix] = -1;
         if (g == UPSCALE_SEP) {
             L->cs[ix] = L->j[ix] = L->phis[ix] = -1;
         } else {
@@ -46,6 +47,8 @@ upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const
             if (L->ch[g]) {
                 L->mu[ix] = off;
                 off += L->nr[g];
+            } else {
+                L->ss[ix] = off++;
             }
             L->j[ix] = off++;
         }
@@ -59,7 +62,7 @@ upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const
     L->phie0 = counter ? off++ : -1;
     L->n = off;
 
-    /* Differential: particle shells, electrolyte concentration, charge passed. */
+    /* Differential: particle shells and surfaces, electrolyte concentration, charge passed. */
     L->id = calloc(L->n, sizeof(double));
     if (!L->id) {
         upscale_layout_destroy(&L);
@@ -69,6 +72,7 @@ upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const
         L->id[L->ce[ix]] = 1.0;
         for (int k = 0; k < L->nr[L->region[ix]]; k++)
             L->id[L->cs[ix] + k] = 1.0;
+        if (L->ss[ix] >= 0) L->id[L->ss[ix]] = 1.0;
     }
     L->id[L->Q] = 1.0;
     *Lout = L;
@@ -86,6 +90,7 @@ void upscale_layout_destroy(upscale_layout **L)
     free(l->j);
     free(l->cs);
     free(l->mu);
+    free(l->ss);
     free(l->id);
     free(l->rowptr);
     free(l->colind);

@@ -127,7 +127,8 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
         UPSCALE_CALL(upscale_params_get_quantity(p, "electrolyte.initial_concentration", "mol/m^3",
                                                  "a concentration", 0, SALT_CONC_MAX,
                                                  UPSCALE_RANGE_LO_OPEN, &c->elyte.c0));
-        c->elyte.tdf = 1.0;
+        UPSCALE_CALL(upscale_function_constant(1.0, &c->elyte.tdf));
+        UPSCALE_CALL(upscale_function_constant(0.0, &c->elyte.tplus));
         UPSCALE_CALL(upscale_function_constant(1.0, &c->elyte.diffusivity));
         UPSCALE_CALL(upscale_function_constant(1.0, &c->elyte.conductivity));
         c->sep_porosity = 1.0;
@@ -160,12 +161,16 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
     UPSCALE_CALL(upscale_params_get_quantity(p, "electrolyte.initial_concentration", "mol/m^3",
                                              "a concentration", 0, SALT_CONC_MAX,
                                              UPSCALE_RANGE_LO_OPEN, &e->c0));
-    UPSCALE_CALL(upscale_params_get_quantity(p, "electrolyte.transference_number", "1",
-                                             "a transference number", -10, 1, UPSCALE_RANGE_HI_OPEN,
-                                             &e->t_plus));
-    UPSCALE_CALL(upscale_params_get_quantity_or(p, "electrolyte.thermodynamic_factor", "1",
-                                                "a thermodynamic factor", 0, 100,
-                                                UPSCALE_RANGE_LO_OPEN, 1.0, &e->tdf));
+    /* t+ and 1 + dln f/dln c: constants, formulas or tables of c (like D and kappa). */
+    UPSCALE_CALL(upscale_function_from_params(p, "electrolyte.transference_number", "mol/m^3", "1",
+                                              "a transference number", -10, 1,
+                                              UPSCALE_RANGE_HI_OPEN, &e->tplus));
+    if (upscale_params_has(p, "electrolyte.thermodynamic_factor"))
+        UPSCALE_CALL(upscale_function_from_params(p, "electrolyte.thermodynamic_factor", "mol/m^3",
+                                                  "1", "a thermodynamic factor", 0, 100,
+                                                  UPSCALE_RANGE_LO_OPEN, &e->tdf));
+    else
+        UPSCALE_CALL(upscale_function_constant(1.0, &e->tdf));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "electrolyte.diffusivity_activation_energy",
                                                 "J/mol", "an energy per mole", 0, ACTIVATION_MAX, 0,
                                                 0.0, &e->ea_diffusivity));
@@ -178,6 +183,10 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
     UPSCALE_CALL(upscale_function_from_params(p, "electrolyte.conductivity", "mol/m^3", "S/m",
                                               "a conductivity", 0, ELYTE_CONDUCTIVITY_MAX,
                                               UPSCALE_RANGE_LO_OPEN, &e->conductivity));
+    upscale_function *fs[4] = {e->tplus, e->tdf, e->diffusivity, e->conductivity};
+    for (int k = 0; k < 4; k++)
+        upscale_function_set_temperature(fs[k], c->temperature);
+    e->t_plus = upscale_function_eval(e->tplus, e->c0, NULL);
     return UPSCALE_OK;
 }
 
@@ -313,6 +322,7 @@ static void set_scales(upscale_model *m)
         m->scale[L->j[ix]] = i1c / (c->faraday * el->area * el->thickness);
         for (int k = 0; k < L->nr[g]; k++)
             m->scale[L->cs[ix] + k] = el->cmax;
+        if (L->ss[ix] >= 0) m->scale[L->ss[ix]] = el->cmax;
         for (int k = 0; L->mu[ix] >= 0 && k < L->nr[g]; k++)
             m->scale[L->mu[ix] + k] = UPSCALE_GAS * c->temperature;
     }
@@ -438,6 +448,8 @@ void upscale_model_destroy(upscale_model **mp)
     }
     upscale_function_destroy(&m->cell.elyte.diffusivity);
     upscale_function_destroy(&m->cell.elyte.conductivity);
+    upscale_function_destroy(&m->cell.elyte.tplus);
+    upscale_function_destroy(&m->cell.elyte.tdf);
     upscale_layout_destroy(&m->layout);
     free(m->x);
     free(m->dx);
@@ -504,6 +516,7 @@ void upscale_model_rest_state(const upscale_model *m, double *y, double *yp)
         if (g == UPSCALE_SEP) continue;
         for (int k = 0; k < L->nr[g]; k++)
             y[L->cs[ix] + k] = c->el[g].c0;
+        if (L->ss[ix] >= 0) y[L->ss[ix]] = c->el[g].c0;
         /* Uniform particle: mu = mu_h(c0) = -F U_h(c0 / c_max). */
         double mu0 =
             -c->faraday * upscale_function_eval(c->el[g].ocp, c->el[g].c0 / c->el[g].cmax, NULL);
@@ -520,7 +533,8 @@ static double invert_rate(const upscale_model *m, const double *y, int ix, doubl
 {
     const upscale_layout *L = m->layout;
     const upscale_electrode *el = node_electrode(m, ix);
-    double cs = y[L->cs[ix] + L->nr[L->region[ix]] - 1], ce = y[L->ce[ix]];
+    double cs = L->ss[ix] >= 0 ? y[L->ss[ix]] : y[L->cs[ix] + L->nr[L->region[ix]] - 1];
+    double ce = y[L->ce[ix]];
     double dk, k = el->arr_k * upscale_function_eval(el->k, cs, &dk), eta = 0.0;
     upscale_rate_params rp = {.k = k,
                               .dk_dcs = dk * el->arr_k,
@@ -570,9 +584,8 @@ void upscale_model_guess_algebraic(const upscale_model *m, double I, double *y)
         double j = (g == UPSCALE_NEG ? I : -I) / (F * el->area * el->thickness);
         for (int ix = b; ix < b + n; ix++) {
             y[L->j[ix]] = j;
-            /* Fick: c_ss extrapolated with the flux; Cahn-Hilliard: the outer shell. */
-            double cs = L->mu[ix] >= 0 ? y[L->cs[ix] + L->nr[g] - 1]
-                                       : upscale_model_surface_concentration(m, y, ix, NULL, NULL);
+            /* Fick: the surface unknown; Cahn-Hilliard: the outer shell. */
+            double cs = L->ss[ix] >= 0 ? y[L->ss[ix]] : y[L->cs[ix] + L->nr[g] - 1];
             double U = upscale_function_eval(el->ocp, cs / el->cmax, NULL);
             double eta = invert_rate(m, y, ix, j);
             if (g == UPSCALE_NEG) {
@@ -655,18 +668,31 @@ double upscale_model_ocv(const upscale_model *m, const double *y)
     return u;
 }
 
-double upscale_model_surface_margin(const upscale_model *m, const double *y)
+double upscale_model_electrolyte_minimum(const upscale_model *m, const double *y, int *where)
+{
+    const upscale_layout *L = m->layout;
+    double lo = INFINITY;
+    for (int ix = 0; ix < L->nx; ix++)
+        if (y[L->ce[ix]] < lo) {
+            lo = y[L->ce[ix]];
+            if (where) *where = ix;
+        }
+    return lo / m->cell.elyte.c0;
+}
+
+double upscale_model_surface_margin(const upscale_model *m, const double *y, int *where)
 {
     const upscale_layout *L = m->layout;
     double margin = 1.0;
+    if (where) *where = -1;
     for (int ix = 0; ix < L->nx; ix++) {
         int g = L->region[ix];
         /* Cahn-Hilliard particles are kept inside by their logarithmic barrier. */
         if (g == UPSCALE_SEP || L->mu[ix] >= 0) continue;
         const upscale_electrode *el = &m->cell.el[g];
-        double cs = upscale_model_surface_concentration(m, y, ix, NULL, NULL);
-        double s = cs / el->cmax;
-        margin = fmin(margin, fmin(s, 1.0 - s));
+        double s = y[L->ss[ix]] / el->cmax, d = fmin(s, 1.0 - s);
+        if (d < margin && where) *where = ix;
+        margin = fmin(margin, d);
     }
     return margin;
 }

@@ -2,6 +2,8 @@
 #include "upscale/run.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,11 +29,15 @@ typedef struct {
     size_t n, size, len;
 } snapshots;
 
-enum { ROOT_VOLTAGE, ROOT_CURRENT, ROOT_CAPACITY, ROOT_SATURATION };
+enum { ROOT_VOLTAGE, ROOT_CURRENT, ROOT_CAPACITY, ROOT_SATURATION, ROOT_DEPLETION, NROOTS };
 
-/* A particle surface this close (in stoichiometry) to empty or full ends the step: the
- * electrode cannot take or give more at this current (reported, not a failure). */
+/* Physical limits end a step, like a cut-off, with a note naming the limit, the place and
+ * the time (not a failure): a particle surface this close (in stoichiometry) to empty or
+ * full (the electrode cannot take or give more at this current), and an electrolyte
+ * concentration below this fraction of the initial one somewhere (the salt is depleted;
+ * the concentrated-solution terms go as ln c and the rates as c^alpha_a). */
 #define SATURATION_MARGIN 1e-4
+#define DEPLETION_FRACTION 1e-3
 
 /* Rise time of the current when a step cannot start with a jump (see integrate()). */
 #define RAMP_TAU 1.0
@@ -47,7 +53,8 @@ typedef struct {
     const upscale_layout *L;
     const upscale_step *s;
     double q0;
-    int n, kind[4], dir[4];
+    double saturation, depletion; /* thresholds of the limits in this step */
+    int n, kind[NROOTS], dir[NROOTS];
 } root_ctx;
 
 static int roots(double t, const double *y, double *g, void *data)
@@ -62,7 +69,10 @@ static int roots(double t, const double *y, double *g, void *data)
             g[k] = fabs(y[c->L->I]) - c->s->current_cutoff;
             break;
         case ROOT_SATURATION:
-            g[k] = upscale_model_surface_margin(c->m, y) - SATURATION_MARGIN;
+            g[k] = upscale_model_surface_margin(c->m, y, NULL) - c->saturation;
+            break;
+        case ROOT_DEPLETION:
+            g[k] = upscale_model_electrolyte_minimum(c->m, y, NULL) - c->depletion;
             break;
         default:
             g[k] = fabs(y[c->L->Q] - c->q0) - c->s->capacity_limit;
@@ -262,6 +272,46 @@ static void stop_interrupted(upscale_run_result *res, int k, double t)
              sig, upscale_run_signal_name(sig), t, k + 1);
 }
 
+/* Append one note ("; " between notes). */
+static void note(upscale_run_result *res, const char *fmt, ...)
+{
+    size_t n = strlen(res->notes);
+    if (n + 3 >= sizeof(res->notes)) return;
+    if (n) n += (size_t)snprintf(res->notes + n, sizeof(res->notes) - n, "; ");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(res->notes + n, sizeof(res->notes) - n, fmt, ap);
+    va_end(ap);
+}
+
+/* The physical limit that ended step k at time t, with its place. */
+static void note_limit(const run_ctx *r, upscale_run_result *res, int kind, int k, double t,
+                       const double *y)
+{
+    static const char *const region[3] = {"negative electrode", "separator", "positive electrode"};
+    const upscale_model *m = r->m;
+    const upscale_layout *L = m->layout;
+    int ix = -1;
+    if (kind == ROOT_SATURATION) {
+        double d = upscale_model_surface_margin(m, y, &ix);
+        if (ix < 0) return;
+        const upscale_electrode *el = &m->cell.el[L->region[ix]];
+        double s = y[L->ss[ix]] / el->cmax;
+        note(res,
+             "step %d ended at t = %.6g s: particle saturation: the %s particle surface at "
+             "x = %.4g um is %s (stoichiometry %.5f, within %.2g); the electrode cannot carry the "
+             "current further",
+             k + 1, t, L->region[ix] ? "positive" : "negative", 1e6 * m->x[ix],
+             s > 0.5 ? "full" : "empty", s, d);
+    } else {
+        double f = upscale_model_electrolyte_minimum(m, y, &ix);
+        note(res,
+             "step %d ended at t = %.6g s: electrolyte depletion: c = %.3g mol/m^3 (%.2g of the "
+             "initial) at x = %.4g um (%s)",
+             k + 1, t, y[L->ce[ix]], f, 1e6 * m->x[ix], region[L->region[ix]]);
+    }
+}
+
 /* Run the protocol; on solver failure set *failed and stop (partial results kept). */
 static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale_run_result *res)
 {
@@ -343,9 +393,14 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
         if (!isnan(st->voltage_cutoff) && st->kind == UPSCALE_STEP_CC) {
             rc.kind[rc.n] = ROOT_VOLTAGE;
             rc.dir[rc.n++] = sign;
-            /* Already past the cut-off: the step has nothing to do (and leaves no row). */
+            /* Already past the cut-off: the step has nothing to do (and leaves no row), and
+             * the notes say so. */
             if (sign * (y[L->V] - st->voltage_cutoff) >= 0) {
                 if (st->ends_group) skip_group = st->group;
+                note(res,
+                     "step %d skipped at t = %.6g s: the voltage at its current, %.4f V, is "
+                     "already past its cut-off %.4g V",
+                     k + 1, t, y[L->V], st->voltage_cutoff);
                 continue;
             }
         }
@@ -359,9 +414,18 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
             rc.kind[rc.n] = ROOT_CAPACITY;
             rc.dir[rc.n++] = 1;
         }
+        /* A step that starts at a limit (the previous one ended there) stops when it gets
+         * twice as close: if it moves away from the limit it goes on. */
+        rc.saturation = fmin(SATURATION_MARGIN, 0.5 * upscale_model_surface_margin(r->m, y, NULL));
+        rc.depletion =
+            fmin(DEPLETION_FRACTION, 0.5 * upscale_model_electrolyte_minimum(r->m, y, NULL));
         if (st->kind != UPSCALE_STEP_REST) {
             rc.kind[rc.n] = ROOT_SATURATION;
             rc.dir[rc.n++] = -1;
+            if (!r->m->cell.single_particle) {
+                rc.kind[rc.n] = ROOT_DEPLETION;
+                rc.dir[rc.n++] = -1;
+            }
         }
         UPSCALE_CALL(upscale_solver_set_roots(r->s, rc.n, rc.dir, roots, &rc));
         double tend = t + (isfinite(st->duration) ? st->duration : 1e12);
@@ -406,18 +470,13 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
                 break;
             }
             if (event == 1) {
-                int found[4] = {0};
+                int found[NROOTS] = {0};
                 UPSCALE_CALL(upscale_solver_roots_found(r->s, found));
                 if (found[0] && rc.kind[0] == ROOT_VOLTAGE && st->ends_group)
                     skip_group = st->group;
                 for (int q = 0; q < rc.n; q++)
-                    if (found[q] && rc.kind[q] == ROOT_SATURATION)
-                        snprintf(res->notes + strlen(res->notes),
-                                 sizeof(res->notes) - strlen(res->notes),
-                                 "%sstep %d ended at t = %.6g s: a particle surface came within "
-                                 "%g of empty or full (the electrode cannot carry the current "
-                                 "further)",
-                                 res->notes[0] ? "; " : "", k + 1, t, SATURATION_MARGIN);
+                    if (found[q] && (rc.kind[q] == ROOT_SATURATION || rc.kind[q] == ROOT_DEPLETION))
+                        note_limit(r, res, rc.kind[q], k, t, y);
             }
             if (event) break;
         }
@@ -427,6 +486,12 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
         if (!res->complete) break;
     }
     if (progress_on) fprintf(stderr, "\n");
+    /* A run that did nothing is not a success. */
+    if (res->complete && r->ts.n <= 1) {
+        res->complete = 0;
+        snprintf(res->status, sizeof(res->status), "incomplete: no step ran (%.400s)",
+                 res->notes[0] ? res->notes : "empty protocol");
+    }
     res->inventory_drift = (upscale_model_inventory(r->m, y) - inv0) / inv0;
     free(y);
     free(ys);

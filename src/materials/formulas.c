@@ -70,6 +70,52 @@ static double lipf6_conductivity_doyle1996(double c, double *dy)
     return 0.0911 + 1.9101 * u - 1.052 * u * u + 0.1554 * u * u * u;
 }
 
+/* LiPF6 in PC:EC:DMC (10:27:63 by volume), K. Valoen and J.N. Reimers, J. Electrochem. Soc.
+ * 152 (2005) A882; c_M = c / (1000 mol/m^3), T in K. */
+static double valoen2005_diffusivity_t(double c, double T, double *dy)
+{
+    /* D = 1e-4 10^(-4.43 - 54 / (T - 229 - 5 c_M) - 0.22 c_M) m^2/s */
+    double cm = 1e-3 * c, u = T - 229.0 - 5.0 * cm;
+    double y = 1e-4 * pow(10.0, -4.43 - 54.0 / u - 0.22 * cm);
+    *dy = y * log(10.0) * 1e-3 * (-54.0 * 5.0 / (u * u) - 0.22);
+    return y;
+}
+
+static double valoen2005_conductivity_t(double c, double T, double *dy)
+{
+    /* kappa = 0.1 c_M P^2 S/m (c_M P^2 in mS/cm), P = -10.5 + 0.0740 T - 6.96e-5 T^2
+     * + c_M (0.668 - 0.0178 T + 2.80e-5 T^2) + c_M^2 (0.494 - 8.86e-4 T) */
+    double cm = 1e-3 * c;
+    double a = -10.5 + 0.0740 * T - 6.96e-5 * T * T, b = 0.668 - 0.0178 * T + 2.80e-5 * T * T;
+    double q = 0.494 - 8.86e-4 * T, P = a + b * cm + q * cm * cm;
+    *dy = 0.1 * 1e-3 * (P * P + 2.0 * cm * P * (b + 2.0 * q * cm));
+    return 0.1 * cm * P * P;
+}
+
+static double valoen2005_thermodynamic_factor_t(double c, double T, double *dy)
+{
+    /* (1 - t+)(1 + dln f/dln c) = 0.601 - 0.24 c_M^0.5 + 0.982 (1 - 0.0052 (T - 294)) c_M^1.5
+     * with the paper's t+ = 0.38 */
+    double cm = fmax(1e-3 * c, 1e-12), g = 0.982 * (1.0 - 0.0052 * (T - 294.0));
+    *dy = 1e-3 * (-0.12 / sqrt(cm) + 1.5 * g * sqrt(cm)) / 0.62;
+    return (0.601 - 0.24 * sqrt(cm) + g * cm * sqrt(cm)) / 0.62;
+}
+
+static double valoen2005_diffusivity(double c, double *dy)
+{
+    return valoen2005_diffusivity_t(c, 298.15, dy);
+}
+
+static double valoen2005_conductivity(double c, double *dy)
+{
+    return valoen2005_conductivity_t(c, 298.15, dy);
+}
+
+static double valoen2005_thermodynamic_factor(double c, double *dy)
+{
+    return valoen2005_thermodynamic_factor_t(c, 298.15, dy);
+}
+
 /* A symmetric regular solution for tests of phase-separating particles: homogeneous
  * potential U_h(s) = U0 - (RT/F) ln(s / (1 - s)) - (Omega/F) (1 - 2 s) with U0 = 3.4 V,
  * T = 298.15 K and Omega = 3 RT (miscibility gap 0.0707 < s < 0.9293, spinodals at
@@ -84,17 +130,27 @@ static double regular_solution_ocp(double s, double *dy)
 static const upscale_formula registry[] = {
     {"regular_solution_omega3_ocp", "1", "V",
      "test material: symmetric regular solution, Omega = 3 RT at 298.15 K, U0 = 3.4 V",
-     regular_solution_ocp},
+     regular_solution_ocp, NULL},
     {"graphite_ocp_dualfoil", "1", "V",
      "DUALFOIL 5.1 MCMB 2528 graphite; Doyle et al., J. Electrochem. Soc. 143 (1996) 1890",
-     graphite_ocp_dualfoil},
+     graphite_ocp_dualfoil, NULL},
     {"licoo2_ocp_dualfoil", "1", "V",
-     "DUALFOIL 5.1 LiCoO2; Doyle et al., J. Electrochem. Soc. 143 (1996) 1890",
-     licoo2_ocp_dualfoil},
+     "DUALFOIL 5.1 LiCoO2; Doyle et al., J. Electrochem. Soc. 143 (1996) 1890", licoo2_ocp_dualfoil,
+     NULL},
     {"lipf6_ecdmc_diffusivity_doyle1996", "mol/m^3", "m^2/s",
-     "Doyle et al., J. Electrochem. Soc. 143 (1996) 1890", lipf6_diffusivity_doyle1996},
+     "Doyle et al., J. Electrochem. Soc. 143 (1996) 1890", lipf6_diffusivity_doyle1996, NULL},
     {"lipf6_ecdmc_conductivity_doyle1996", "mol/m^3", "S/m",
-     "Doyle et al., J. Electrochem. Soc. 143 (1996) 1890", lipf6_conductivity_doyle1996},
+     "Doyle et al., J. Electrochem. Soc. 143 (1996) 1890", lipf6_conductivity_doyle1996, NULL},
+    {"lipf6_pcecdmc_diffusivity_valoen2005", "mol/m^3", "m^2/s",
+     "Valoen & Reimers, J. Electrochem. Soc. 152 (2005) A882 (at the cell temperature)",
+     valoen2005_diffusivity, valoen2005_diffusivity_t},
+    {"lipf6_pcecdmc_conductivity_valoen2005", "mol/m^3", "S/m",
+     "Valoen & Reimers, J. Electrochem. Soc. 152 (2005) A882 (at the cell temperature)",
+     valoen2005_conductivity, valoen2005_conductivity_t},
+    {"lipf6_pcecdmc_thermodynamic_factor_valoen2005", "mol/m^3", "1",
+     "Valoen & Reimers, J. Electrochem. Soc. 152 (2005) A882, with t+ = 0.38 (at the "
+     "cell temperature)",
+     valoen2005_thermodynamic_factor, valoen2005_thermodynamic_factor_t},
 };
 
 const upscale_formula *upscale_formula_find(const char *name)

@@ -16,6 +16,7 @@ struct upscale_function {
     upscale_table *table;
     upscale_function_callback_fn callback;
     const void *ctx;
+    double temperature; /* K, for formulas with fn_t */
 };
 
 upscale_err upscale_function_callback(upscale_function_callback_fn fn, const void *ctx,
@@ -72,6 +73,7 @@ upscale_err upscale_function_from_params(upscale_params *p, const char *key, con
         text++;
     upscale_function *g = calloc(1, sizeof(*g));
     UPSCALE_ALLOC_CHECK(g);
+    g->temperature = 298.15;
     if (starts_with(text, "formula")) {
         const char *name = skip_word(text);
         g->kind = KIND_FORMULA;
@@ -143,7 +145,7 @@ double upscale_function_eval(const upscale_function *f, double x, double *dydx)
     double d = 0, y;
     switch (f->kind) {
     case KIND_FORMULA:
-        y = f->formula->fn(x, &d);
+        y = f->formula->fn_t ? f->formula->fn_t(x, f->temperature, &d) : f->formula->fn(x, &d);
         break;
     case KIND_TABLE:
         y = upscale_table_eval(f->table, x, &d);
@@ -156,4 +158,14 @@ double upscale_function_eval(const upscale_function *f, double x, double *dydx)
     }
     if (dydx) *dydx = d;
     return y;
+}
+
+void upscale_function_set_temperature(upscale_function *f, double T)
+{
+    f->temperature = T;
+}
+
+int upscale_function_is_constant(const upscale_function *f)
+{
+    return f->kind == KIND_CONSTANT;
 }

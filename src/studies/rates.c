@@ -230,8 +230,13 @@ void upscale_rates_print(FILE *f, const upscale_rates_options *opt, const upscal
             "[V]", "[s]");
     for (int i = 0; i < opt->n; i++) {
         const upscale_rates_point *p = &pts[i];
-        fprintf(f, "%8g %10.4g %10.5g %10.5g %8.4f %11.4f %8.3f  %s\n", p->c_rate, p->current,
+        /* A run that stopped at a physical limit says which (the file's notes say where). */
+        const char *limit = strstr(p->run.notes, "electrolyte depletion") ? "electrolyte depletion"
+                            : strstr(p->run.notes, "particle saturation") ? "particle saturation"
+                                                                          : NULL;
+        fprintf(f, "%8g %10.4g %10.5g %10.5g %8.4f %11.4f %8.3f  %s%s%s%s\n", p->c_rate, p->current,
                 p->run.capacity, p->run.energy, p->run.mean_voltage, p->run.max_overpotential,
-                p->wall_time, p->run.status);
+                p->wall_time, p->run.status, limit ? " (ended at a limit: " : "",
+                limit ? limit : "", limit ? ")" : "");
     }
 }

@@ -310,10 +310,12 @@ EOF
     done
     echo "$dir"
 }
-# the unbroken file and the bundled one are valid (600 s of the charge)
+# the unbroken file and the bundled one are valid (600 s of the charge; the test material's
+# OCV, 5.7 V, is above the case's 4.5 V cut-off, and a run where no step ran is not a success)
 for material in "$(mu_case mu_good)/mat.yaml" "$SRC/params/mnfepba_mu_tables/mnfepba.yaml"; do
     "$UPSCALE" run "$PBA" -o "$TMP/mu_good.h5" -q --set "positive.ocp=mu_table $material" \
-        --set protocol.0.duration=600s >/dev/null 2>"$TMP/mu_good.err"
+        --set protocol.0.duration=600s --set protocol.0.voltage_cutoff=7V \
+        >/dev/null 2>"$TMP/mu_good.err"
     status=$?
     if [ "$status" -eq 0 ] && [ -f "$TMP/mu_good.h5" ]; then
         pass "valid tabulated material $material runs"
@@ -362,6 +364,7 @@ expect_bad "mu_table: cell temperature outside the tables" \
 d=$(mu_case mu_one_T)
 sed -i -e '/500 K/d' -e 's/temperature: 300 K/temperature: 400 K/' "$d/mat.yaml"
 "$UPSCALE" run "$d/case.yaml" -o "$TMP/mu_one_T.h5" -q --set protocol.0.duration=600s \
+    --set protocol.0.voltage_cutoff=7V \
     >/dev/null 2>"$TMP/mu_one_T.err"
 status=$?
 if [ "$status" -eq 0 ]; then
@@ -390,14 +393,15 @@ expect_bad "mu_table: unknown key in the material file" \
 # ---- 13. solver failure: partial results, status "incomplete", exit status 3 --------------
 # Mid-run: a first discharge step that runs for 10 minutes, then a constant-voltage step at
 # 9 V, which has no consistent state; the first step's results must be in the file.  At the
-# start: a positive diffusivity of 1e-30 m^2/s cannot carry any current.  (A current that is
-# merely too large is not a failure: the current rises over 1 s and the voltage cut-off ends
-# the step.)
+# start: the same constant-voltage step as the first step.  (A current that is merely too
+# large is not a failure: the current rises over 1 s and the voltage cut-off ends the step;
+# nor is a particle that cannot take the current, D_s = 1e-30 m^2/s: its surface fills and
+# the step ends at that named limit.)
 solver_failure() {
     local tag=$1 name=$2
     shift 2
     local out=$TMP/fail_$tag.h5 err=$TMP/fail_$tag.err
-    "$UPSCALE" run "$NEWMAN" -o "$out" -q "$@" >/dev/null 2>"$err"
+    "$UPSCALE" run "${CASE_FILE:-$NEWMAN}" -o "$out" -q "$@" >/dev/null 2>"$err"
     local status=$?
     local msg
     msg=$(head -c 600 "$err" | tr '\n' '|')
@@ -454,7 +458,18 @@ EOF
 }
 solver_failure midrun "mid-run, second step CV at 9 V" --set protocol.0.duration=10min \
     --set protocol.1.mode=cv --set protocol.1.voltage=9V --set protocol.1.current_cutoff=1A/m^2
-solver_failure start "at the start, D_s = 1e-30 m^2/s" --set positive.diffusivity=1e-30m^2/s
+cat >"$TMP/cv_start.yaml" <<EOF
+name: cv_start
+include: $PARAMS
+protocol:
+  - mode: cv
+    voltage: 9 V
+    current_cutoff: 1 A/m^2
+numerics:
+  cells: {negative: 4, separator: 3, positive: 4}
+  shells: {negative: 4, positive: 4}
+EOF
+CASE_FILE=$TMP/cv_start.yaml solver_failure start "at the start, CV at 9 V"
 
 echo "$failures failure(s)"
 exit "$failures"

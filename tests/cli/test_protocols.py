@@ -9,7 +9,8 @@ Newman LiCoO2 | graphite cell (cases/validation/newman_licoo2_graphite_1C.yaml),
 what the output file says against the physics and the protocol:
 
   rest after discharge, CCCV charge, charge after discharge, GITT, capacity_limit,
-  duration, c_rate, and a --set override recorded in /parameters.
+  duration, c_rate, a --set override recorded in /parameters, and physical limits (a
+  particle that fills, a cut-off already passed when a step starts) reported as such.
 
 Prints one line per check ("PASS: ..." / "FAIL: ...") and exits with the number of
 failed checks.  Needs h5py and numpy (run with /usr/bin/python3).
@@ -394,6 +395,44 @@ def set_override(tmp):
           and bvalue == "10 um", f"value '{bvalue}', source '{bsource}'")
 
 
+def physical_limits(tmp):
+    """A positive electrode that cannot take lithium (D_s = 1e-30 m^2/s): its surface fills,
+    the discharge ends at that named limit and the protocol goes on (rest, then charge).
+    A discharge whose cut-off is above the starting voltage does nothing: reported, and a
+    run where no step ran is not a success."""
+    case = write_case(tmp, "saturate", NEWMAN,
+                      "  - {mode: discharge, current: 24 A/m^2, voltage_cutoff: 3.0 V}\n"
+                      "  - {mode: rest, duration: 60 s}\n"
+                      "  - {mode: charge, current: 12 A/m^2, duration: 30 s}\n"
+                      "  - {mode: discharge, current: 24 A/m^2, voltage_cutoff: 4.5 V}\n")
+    r = run(tmp, "saturate", case, "positive.diffusivity=1e-30 m^2/s")
+    if not r.ok:
+        return
+    notes = r.attrs.get("notes", "")
+    check("saturation: the note names the limit, the electrode, the place and the time",
+          "step 1 ended at t = " in notes and "particle saturation" in notes
+          and "positive particle surface at x = " in notes and " is full" in notes, notes)
+    check("saturation: the discharge passed charge before the limit", r.cap[r.rows(1)][-1] > 0,
+          f"{r.cap[r.rows(1)][-1]:.4g} Ah/m^2")
+    rest = r.t[r.rows(2)]
+    check("saturation: the protocol went on (60 s of rest, then the charge ran)",
+          r.rows(2).sum() > 2 and abs(rest[-1] - rest[0] - 60) < 1e-6 and r.rows(3).sum() > 2,
+          f"rows {r.rows(2).sum()}, {r.rows(3).sum()}")
+    check("skipped step: the note says the cut-off was already passed",
+          "step 4 skipped at t = " in notes and "already past its cut-off 4.5 V" in notes, notes)
+    check("skipped step: no rows", r.rows(4).sum() == 0, f"{r.rows(4).sum()} rows")
+
+    out = os.path.join(tmp, "nothing.h5")
+    p = subprocess.run([UPSCALE, "run", NEWMAN, "-o", out, "-q", "--set",
+                        "protocol.0.voltage_cutoff=4.5 V"], capture_output=True, text=True,
+                       timeout=120)
+    nothing = Result(p.returncode, p.stderr, out)
+    st = nothing.attrs.get("status", "") if nothing.ok else "no file"
+    check("nothing ran: exit status 3 and status 'incomplete: no step ran', naming the cut-off",
+          p.returncode == 3 and st.startswith("incomplete: no step ran") and "4.5 V" in st,
+          f"exit {p.returncode}, status '{st}'")
+
+
 def main():
     global UPSCALE
     if len(sys.argv) != 2:
@@ -405,7 +444,7 @@ def main():
         return 1
     with tempfile.TemporaryDirectory(prefix="upscale_protocols.") as tmp:
         for test in (rest_after_discharge, cccv_charge, charge_after_discharge, gitt, gitt_cutoff,
-                     capacity_limit, duration_stop, c_rate, set_override):
+                     capacity_limit, duration_stop, c_rate, set_override, physical_limits):
             try:
                 test(tmp)
             except Exception as e:  # a crash in one group is one failure, not the end

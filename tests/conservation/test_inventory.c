@@ -48,7 +48,7 @@ int main(void)
         .case_path = "cases/validation/chayambuka2022_5A.yaml", .overrides = thin, .noverrides = 3};
     upscale_run_result res;
     upscale_err e = upscale_run(&opt, &res);
-    CHECK(e == UPSCALE_OK && res.complete && strstr(res.notes, "empty or full"),
+    CHECK(e == UPSCALE_OK && res.complete && strstr(res.notes, "particle saturation"),
           "thin positive electrode: complete, ended by saturation (%s; %s)",
           e ? upscale_error_message() : res.status, res.notes);
     CHECK(fabs(res.inventory_drift) < 1e-9, "thin positive electrode: inventory drift %.2e",

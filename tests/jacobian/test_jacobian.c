@@ -151,6 +151,24 @@ int main(void)
                           "counter.exchange_current_density=10 A/m^2",
                           "positive.film_resistance=1e-3 Ohm m^2"};
     run("half cell with film resistance", "tests/cases/half_cell_licoo2.yaml", half, 6, 2);
+    /* Concentration-dependent electrolyte: Valoen-Reimers D, kappa and thermodynamic factor,
+     * a tabulated t+(c) (salt flux (t+ - t0) i / F, nu(c) in the face currents). */
+    const char *vr[] = {"numerics.cells.negative=4",
+                        "numerics.cells.separator=3",
+                        "numerics.cells.positive=5",
+                        "numerics.shells.negative=4",
+                        "numerics.shells.positive=5",
+                        "electrolyte.diffusivity=formula lipf6_pcecdmc_diffusivity_valoen2005",
+                        "electrolyte.conductivity=formula lipf6_pcecdmc_conductivity_valoen2005",
+                        "electrolyte.thermodynamic_factor=formula "
+                        "lipf6_pcecdmc_thermodynamic_factor_valoen2005",
+                        "electrolyte.transference_number=table "
+                        "tests/data/transference_number_test.csv"};
+    run("Newman cell, Valoen-Reimers electrolyte with t+(c)",
+        "cases/validation/newman_licoo2_graphite_1C.yaml", vr, 9, 10);
+    const char *vrh[] = {half[0], half[1], half[2], half[3], half[4], vr[5], vr[6], vr[7], vr[8]};
+    run("half cell, Valoen-Reimers electrolyte with t+(c)", "tests/cases/half_cell_licoo2.yaml",
+        vrh, 9, 10);
     const char *ch[] = {"numerics.cells.separator=2",
                         "numerics.cells.positive=3",
                         "numerics.shells.positive=6",

@@ -19,7 +19,7 @@ MODE
              each rank in its own process group) ends its ranks within 10 s; stale
              temporaries (RESULTS.tmp, RESULTS.tmp.XXXXXX) do not stop the resume, which
              records every point once and leaves no temporary or lock file.
-  failure    a point whose solver fails (D_s = 1e-30 m^2/s) is recorded with its message
+  failure    a point whose solver fails (a CV step at 9 V) is recorded with its message
              (status 3), the other points complete, the sweep exits 0 and its last line
              counts the failure, and with
              `outputs: true` every point has its own output file.
@@ -309,7 +309,7 @@ def failure(upscale, mpiexec, tmp):
     sweep = write(os.path.join(tmp, "fail.yaml"), f"""base: {NEWMAN}
 list:
   - {{protocol.0.current: 24 A/m^2, positive.diffusivity: 1e-13 m^2/s}}
-  - {{protocol.0.current: 24 A/m^2, positive.diffusivity: 1e-30 m^2/s}}
+  - {{protocol.0.current: 24 A/m^2, protocol.0.duration: 60 s, protocol.1.mode: cv, protocol.1.voltage: 9 V, protocol.1.current_cutoff: 1 A/m^2}}
   - {{protocol.0.current: 12 A/m^2, positive.diffusivity: 1e-13 m^2/s}}
 outputs: true
 """)
@@ -325,13 +325,13 @@ outputs: true
         return
     got, order = rows(out)
     check("all three points recorded once", sorted(order) == [0, 1, 2], str(order))
-    check("the point with D_s = 1e-30 m^2/s failed with status 3", got.get(1, {}).get("status") == 3)
+    check("the point with a CV step at 9 V failed with status 3", got.get(1, {}).get("status") == 3)
     check("the others complete with a capacity",
           all(got.get(q, {}).get("status") == 0 and got[q]["capacity"] > 1 for q in (0, 2)))
     with h5py.File(out, "r") as f:
         msg = text(f["results/messages/0001"][0]) if "results/messages/0001" in f else ""
         others = [k for k in f["results/messages"]] if "results/messages" in f else []
-    check("its message is recorded", msg.startswith("incomplete:") and "step 1" in msg, msg)
+    check("its message is recorded", msg.startswith("incomplete:") and "step 2" in msg, msg)
     check("no message for the points that completed", others == ["0001"], str(others))
     pts = os.path.join(tmp, "fail_points")
     files = sorted(os.listdir(pts)) if os.path.isdir(pts) else []

@@ -1,30 +1,31 @@
 /* Reaction at the particle surface (docs/model.md eq. 6-7, 16):
  *     j = rate_law(c_e, c_ss, eta),   eta = phi_s - phi_e - U - F R_film j,
  * where U is the equilibrium potential the particle surface shows: U(c_ss / c_max) for
- * Fickian particles, with c_ss extrapolated from the outer shell with the surface flux
- * (c_ss = c_N - j (R - r_N) / D(c_N), second order; model.c), and -mu_R / F for
+ * Fickian particles, c_ss their surface unknown (particle_fick.c), and -mu_R / F for
  * Cahn-Hilliard particles, mu_R the variational chemical potential at the surface. */
 #include <math.h>
 
 #include "residual.h"
 
 /* What the particle shows the electrolyte: surface concentration and equilibrium potential
- * with their partials w.r.t. the outer shell's c_N (and mu_N) and the flux j. */
+ * with their partials w.r.t. the outer shell's c_N (and mu_N), the flux j and (Fick) the
+ * surface unknown c_ss. */
 typedef struct {
-    double cs, dcs_dcn, dcs_dj;
-    double U, dU_dcn, dU_dmu, dU_dj;
+    double cs, dcs_dcn, dcs_dj, dcs_dss;
+    double U, dU_dcn, dU_dmu, dU_dj, dU_dss;
 } surface;
 
-/* Fick: c_ss extrapolated with the flux (model.c), U = U(c_ss / c_max). */
+/* Fick: the surface unknown c_ss, U = U(c_ss / c_max). */
 static void surface_fick(const upscale_model *m, const double *y, int ix, surface *s)
 {
     const upscale_electrode *el = node_electrode(m, ix);
     double du;
-    s->cs = upscale_model_surface_concentration(m, y, ix, &s->dcs_dcn, &s->dcs_dj);
+    s->cs = y[m->layout->ss[ix]];
+    s->dcs_dcn = s->dcs_dj = 0.0;
+    s->dcs_dss = 1.0;
     s->U = upscale_function_eval(el->ocp, s->cs / el->cmax, &du);
-    s->dU_dcn = du / el->cmax * s->dcs_dcn;
-    s->dU_dj = du / el->cmax * s->dcs_dj;
-    s->dU_dmu = 0.0;
+    s->dU_dcn = s->dU_dj = s->dU_dmu = 0.0;
+    s->dU_dss = du / el->cmax;
 }
 
 /* Cahn-Hilliard (docs/model.md eq. 16): the variational chemical potential at r = R,
@@ -41,16 +42,17 @@ static void surface_ch(const upscale_model *m, const double *y, int ix, surface 
     double mu_r = y[L->mu[ix] + n - 1] - j * h / M;
     s->cs = cn + el->wetting_slope * h;
     s->dcs_dcn = 1.0;
-    s->dcs_dj = 0.0;
+    s->dcs_dj = s->dcs_dss = 0.0;
     s->U = -mu_r / F;
     s->dU_dmu = -1.0 / F;
     s->dU_dj = h / (M * F);
     s->dU_dcn = -j * h * dm / (M * M * F);
+    s->dU_dss = 0.0;
 }
 
 /* Rate-law evaluation at node ix with all partials of r = j - law(...). */
 typedef struct {
-    double r, d_j, d_cn, d_mu, d_ce, d_phis, d_phie;
+    double r, d_j, d_cn, d_mu, d_ss, d_ce, d_phis, d_phie;
 } kin_eval;
 
 static int evaluate(const upscale_model *m, const double *y, int ix, kin_eval *out)
@@ -63,7 +65,7 @@ static int evaluate(const upscale_model *m, const double *y, int ix, kin_eval *o
     else
         surface_fick(m, y, ix, &sf);
     double ce = y[L->ce[ix]], j = y[L->j[ix]];
-    /* Fick's extrapolated surface must lie inside the particle's range; a Cahn-Hilliard
+    /* Fick's surface must lie inside the particle's range; a Cahn-Hilliard
      * surface may sit a hair outside it (particle_cahn_hilliard.c); any law that cannot
      * take the state returns a non-finite rate, rejected below. */
     if (!(ce > 0) || (L->mu[ix] < 0 && !(sf.cs > 0 && sf.cs < el->cmax))) return 1;
@@ -86,6 +88,7 @@ static int evaluate(const upscale_model *m, const double *y, int ix, kin_eval *o
     out->d_j = 1.0 - (rl.dj_dcs * sf.dcs_dj + rl.dj_deta * (-sf.dU_dj - F * el->film_resistance));
     out->d_cn = -(rl.dj_dcs * sf.dcs_dcn - rl.dj_deta * sf.dU_dcn);
     out->d_mu = rl.dj_deta * sf.dU_dmu;
+    out->d_ss = -(rl.dj_dcs * sf.dcs_dss - rl.dj_deta * sf.dU_dss);
     out->d_ce = -rl.dj_dce;
     out->d_phis = -rl.dj_deta;
     out->d_phie = rl.dj_deta;
@@ -114,7 +117,10 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
         int row = L->j[ix], g = L->region[ix];
         evaluate(m, y, ix, &k);
         upscale_jac_add(J, row, row, k.d_j);
-        upscale_jac_add(J, row, L->cs[ix] + L->nr[g] - 1, k.d_cn);
+        if (L->ss[ix] >= 0)
+            upscale_jac_add(J, row, L->ss[ix], k.d_ss);
+        else
+            upscale_jac_add(J, row, L->cs[ix] + L->nr[g] - 1, k.d_cn);
         upscale_jac_add(J, row, L->ce[ix], k.d_ce);
         upscale_jac_add(J, row, L->phis[ix], k.d_phis);
         upscale_jac_add(J, row, L->phie[ix], k.d_phie);

@@ -3,8 +3,22 @@
  * Finite volumes on shells [r_k-1/2, r_k+1/2]: V_k dc_k/dt = A_k-1/2 N_k-1/2 - A_k+1/2 N_k+1/2
  * with V_k = (r_k+1/2^3 - r_k-1/2^3)/3, A = r^2 and the face flux
  * N = -D_face (c_k+1 - c_k)/(r_k+1 - r_k), D_face the mean of the two shells' D.  The
- * outermost face carries j, so the particle's content changes by exactly -4 pi R^2 j. */
+ * outermost face carries j, so the particle's content changes by exactly -4 pi R^2 j.
+ *
+ * Surface concentration c_ss (the unknown the kinetics see): the second-order
+ * extrapolation c_N - j h / D(c_N), h = R - r_N, reached through a surface layer of
+ * thickness theta h that holds no inventory (docs/numerics.md):
+ *     theta h dc_ss/dt = D(c_N) (c_N - c_ss) / h - j,
+ * i.e. c_ss relaxes to the extrapolation with time constant theta h^2 / D.  Imposed
+ * algebraically, the extrapolation makes U(c_ss) respond instantly to j, and where
+ * dU/dc > 0 (a non-monotone OCP) with fast kinetics the algebraic equations fold (no
+ * solution near the last one, IDA_CONV_FAIL); with the layer the surface moves fast but
+ * continuously, as the continuum surface does. */
 #include "residual.h"
+
+/* Surface layer thickness as a fraction of h: the lag theta h^2 / D dc_ss/dt stays far
+ * below any tolerance (second order, like the extrapolation itself). */
+#define SURFACE_LAYER 0.01
 
 static int residual(const upscale_model *m, double t, const double *y, const double *yp, double *r)
 {
@@ -28,6 +42,11 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
             dl = dr;
         }
         r[o + nr - 1] += af[nr] * y[L->j[ix]] / vol[nr - 1];
+        /* theta h c_ss' = D(c_N) (c_N - c_ss) / h - j */
+        double h = el->radius - rc[nr - 1], cn = y[o + nr - 1], css = y[L->ss[ix]];
+        double Dn = el->arr_ds * upscale_function_eval(el->ds, cn, &dd);
+        if (!(css > 0 && css < el->cmax)) return 1;
+        r[L->ss[ix]] = SURFACE_LAYER * h * yp[L->ss[ix]] - Dn * (cn - css) / h + y[L->j[ix]];
     }
     return 0;
 }
@@ -61,6 +80,13 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
             ddl = ddr;
         }
         upscale_jac_add(J, o + nr - 1, L->j[ix], af[nr] / vol[nr - 1]);
+        double h = el->radius - rc[nr - 1], cn = y[o + nr - 1], css = y[L->ss[ix]], dDn;
+        double Dn = el->arr_ds * upscale_function_eval(el->ds, cn, &dDn);
+        dDn *= el->arr_ds;
+        int s = L->ss[ix];
+        upscale_jac_add(J, s, s, cj * SURFACE_LAYER * h + Dn / h);
+        upscale_jac_add(J, s, o + nr - 1, -(Dn + dDn * (cn - css)) / h);
+        upscale_jac_add(J, s, L->j[ix], 1.0);
     }
 }
 

@@ -72,6 +72,17 @@ static inline double elyte_keff(const upscale_model *m, int ix, double c, double
     return f * v;
 }
 
+/* Diffusion-potential coefficient nu(c) = 2 (R T / F) (1 - t+(c)) (1 + dln f/dln c)(c)
+ * (docs/model.md eq. 3) and its c-derivative. */
+static inline double elyte_nu(const upscale_model *m, double c, double *dnu)
+{
+    const upscale_electrolyte *e = &m->cell.elyte;
+    double dt, t = upscale_function_eval(e->tplus, c, &dt);
+    double dg, g = upscale_function_eval(e->tdf, c, &dg);
+    *dnu = 2.0 * m->thermal * (-dt * g + (1.0 - t) * dg);
+    return 2.0 * m->thermal * (1.0 - t) * g;
+}
+
 /* Transmissibility 1/(a/p + b/q) of a face between two cells of half-widths a, b with
  * coefficients p, q, and its derivatives with respect to p and q. */
 static inline double face_trans(double a, double p, double b, double q, double *dp, double *dq)
@@ -80,6 +91,24 @@ static inline double face_trans(double a, double p, double b, double q, double *
     *dp = t * t * a / (p * p);
     *dq = t * t * b / (q * q);
     return t;
+}
+
+/* Electrolyte current through the face between nodes ix and ix + 1 (docs/numerics.md):
+ *     i = -T [ (phi_R - phi_L) - nu(c_f) (ln c_R - ln c_L) ],   c_f = (c_L + c_R) / 2,
+ * T the harmonic transmissibility of kappa_eff; d[0..3] = di/d(phi_L, phi_R, c_L, c_R). */
+static inline double elyte_face_current(const upscale_model *m, const double *y, int ix, double d[4])
+{
+    const upscale_layout *L = m->layout;
+    double cl = y[L->ce[ix]], cr = y[L->ce[ix + 1]], dkl, dkr, dp, dq, dnu;
+    double kl = elyte_keff(m, ix, cl, &dkl), kr = elyte_keff(m, ix + 1, cr, &dkr);
+    double T = face_trans(0.5 * m->dx[ix], kl, 0.5 * m->dx[ix + 1], kr, &dp, &dq);
+    double v = elyte_nu(m, 0.5 * (cl + cr), &dnu), dl = log(cr) - log(cl);
+    double G = (y[L->phie[ix + 1]] - y[L->phie[ix]]) - v * dl;
+    d[0] = T;
+    d[1] = -T;
+    d[2] = -dp * dkl * G - T * (-0.5 * dnu * dl + v / cl);
+    d[3] = -dq * dkr * G - T * (-0.5 * dnu * dl - v / cr);
+    return -T * G;
 }
 
 #endif

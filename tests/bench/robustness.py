@@ -1,0 +1,239 @@
+#!/usr/bin/python3
+"""Robustness matrix of the Fickian DFN core (a benchmark, not a test; issue 10).
+
+usage: robustness.py UPSCALE [--family newman|chayambuka|all] [--quick] [--subset N/M]
+                     [--jobs 2] [--timeout 900] [--list]
+       robustness.py UPSCALE --regression
+
+Runs the two validation cells over the axes where a new user meets trouble and prints, as
+Markdown, the failure fraction per family and per axis value, and one line per failure
+(time, capacity, message):
+
+- newman: cases/validation/newman_licoo2_graphite_1C.yaml, x cells {5/3/5, 10/5/10,
+  20/10/20, 40/20/40, 80/40/80} x shells {5, 15, 30, 60} x rtol {1e-3, 1e-4, 1e-6} x
+  current {2.4, 24, 48, 96} A/m^2 (240 runs);
+- chayambuka: cases/validation/chayambuka2022_5A.yaml, current {0.5, 1, 2, 5, 10, 20, 30}
+  A/m^2 x negative and positive particle radius {0.5, 1, 2, 3} x the case's (112 runs).
+
+A run counts as a failure when `upscale run` exits non-zero or its file says
+"incomplete", and also when it reports "complete" having passed no charge (a run that did
+nothing is not a success).  A run that ends a step at a named physical limit (a note in the
+output) is not a failure; those are counted and listed apart.
+
+--quick runs a fixed subset (every 8th run of each family, in a fixed order); --subset N/M
+runs the runs whose index is N modulo M.  At most 2 processes run at a time (--jobs).
+
+--regression is the test (meson suite regression, a few seconds): a handful of
+configurations that failed before issue 10 must now complete, and those that meet a
+physical limit must say which; one PASS/FAIL line each, exit status the number of failures.
+"""
+import argparse
+import itertools
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import h5py
+
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+NEWMAN = os.path.join(SRC, "cases", "validation", "newman_licoo2_graphite_1C.yaml")
+CHAYAMBUKA = os.path.join(SRC, "cases", "validation", "chayambuka2022_5A.yaml")
+
+GRIDS = [(5, 3, 5), (10, 5, 10), (20, 10, 20), (40, 20, 40), (80, 40, 80)]
+SHELLS = [5, 15, 30, 60]
+RTOLS = ["1e-3", "1e-4", "1e-6"]
+NEWMAN_CURRENTS = [2.4, 24, 48, 96]
+CH_CURRENTS = [0.5, 1, 2, 5, 10, 20, 30]
+RADIUS_FACTORS = [0.5, 1, 2, 3]
+CH_RADIUS = {"negative": 3.48, "positive": 0.59}  # um, params/chayambuka2022_hc_nvpf.yaml
+
+
+def newman_runs():
+    for g, n, tol, cur in itertools.product(GRIDS, SHELLS, RTOLS, NEWMAN_CURRENTS):
+        sets = newman_sets(g, n, tol, cur)
+        axes = {"cells": "%d/%d/%d" % g, "shells": str(n), "rtol": tol, "current": "%g" % cur}
+        yield "newman", NEWMAN, sets, axes
+
+
+def chayambuka_runs():
+    for cur, fn, fp in itertools.product(CH_CURRENTS, RADIUS_FACTORS, RADIUS_FACTORS):
+        sets = ["protocol.0.current=%g A/m^2" % cur,
+                "negative.particle_radius=%g um" % (fn * CH_RADIUS["negative"]),
+                "positive.particle_radius=%g um" % (fp * CH_RADIUS["positive"])]
+        axes = {"current": "%g" % cur, "r_neg": "%gx" % fn, "r_pos": "%gx" % fp}
+        yield "chayambuka", CHAYAMBUKA, sets, axes
+
+
+def newman_sets(g, n, tol, cur):
+    return ["numerics.cells.negative=%d" % g[0], "numerics.cells.separator=%d" % g[1],
+            "numerics.cells.positive=%d" % g[2], "numerics.shells.negative=%d" % n,
+            "numerics.shells.positive=%d" % n, "numerics.rtol=%s" % tol,
+            "protocol.0.current=%g A/m^2" % cur]
+
+
+# Configurations that failed before issue 10 (IDA_CONV_FAIL / IDA_REP_RES_ERR), with what
+# the run must now report: None (complete, no note) or a word its notes must contain.
+REGRESSION = [
+    ("newman 40/20/40, 5 shells, rtol 1e-3, 2.4 A/m^2 (failed at 13984 s)", NEWMAN,
+     newman_sets((40, 20, 40), 5, "1e-3", 2.4), None),
+    ("newman 80/40/80, 5 shells, rtol 1e-3, 2.4 A/m^2 (failed at 13884 s)", NEWMAN,
+     newman_sets((80, 40, 80), 5, "1e-3", 2.4), None),
+    ("newman 40/20/40, 15 shells, rtol 1e-4, 2.4 A/m^2 (failed at 15302 s)", NEWMAN,
+     newman_sets((40, 20, 40), 15, "1e-4", 2.4), None),
+    ("chayambuka 20 A/m^2, radii 2x / 0.5x (failed at 13.6 s)", CHAYAMBUKA,
+     ["protocol.0.current=20 A/m^2", "negative.particle_radius=6.96 um",
+      "positive.particle_radius=0.295 um"], None),
+    ("chayambuka 10 A/m^2, negative radius 3x (failed at t < 25 s)", CHAYAMBUKA,
+     ["protocol.0.current=10 A/m^2", "negative.particle_radius=10.44 um"], None),
+    ("chayambuka 30 A/m^2, radii 0.5x / 0.5x (failed at 472 s: the salt runs out)", CHAYAMBUKA,
+     ["protocol.0.current=30 A/m^2", "negative.particle_radius=1.74 um",
+      "positive.particle_radius=0.295 um"], "electrolyte depletion"),
+]
+
+
+def regression(exe):
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix="upscale_robust_") as tmp:
+        for i, (name, case, sets, expect) in enumerate(REGRESSION):
+            r = run_one(exe, case, sets, 120, tmp, i)
+            ok = not r["failed"] and (r["notes"] == "" if expect is None else expect in r["notes"])
+            failures += not ok
+            print("%s: %s: %s, capacity %.4g Ah/m^2, %d steps%s" % (
+                "PASS" if ok else "FAIL", name, r["status"] or r["err"], r["capacity"],
+                r["steps"], ("; notes: " + r["notes"]) if r["notes"] else ""))
+    return failures
+
+
+def text(v):
+    return v.decode() if isinstance(v, bytes) else v
+
+
+def run_one(exe, case, sets, timeout, tmp, idx):
+    out = os.path.join(tmp, "r%d.h5" % idx)
+    cmd = [exe, "run", case, "-o", out, "-q", "--set", "output.fields=false"]
+    for s in sets:
+        cmd += ["--set", s]
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        code, err = p.returncode, p.stderr.strip()
+    except subprocess.TimeoutExpired:
+        code, err = -1, "timeout after %g s" % timeout
+    wall = time.perf_counter() - t0
+    r = {"code": code, "wall": wall, "status": "", "notes": "", "t": float("nan"),
+         "capacity": float("nan"), "steps": 0, "err": err.splitlines()[-1] if err else ""}
+    if os.path.exists(out):
+        try:
+            with h5py.File(out, "r") as h:
+                r["status"] = text(h.attrs.get("status", ""))
+                r["notes"] = text(h.attrs.get("notes", ""))
+                t = h["timeseries/time"][:]
+                c = h["timeseries/capacity"][:]
+                r["t"] = float(t[-1]) if len(t) else 0.0
+                r["capacity"] = float(c[-1]) if len(c) else 0.0
+                r["steps"] = int(h["solver"].attrs["steps"])
+        except (OSError, KeyError) as e:
+            r["err"] = r["err"] or str(e)
+        os.remove(out)
+    complete = code == 0 and r["status"].startswith("complete")
+    r["failed"] = not complete or not (r["capacity"] > 0)
+    if complete and not (r["capacity"] > 0):
+        r["status"] = "complete but no charge passed (%s)" % (r["notes"] or "no note")
+    return r
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("upscale")
+    ap.add_argument("--family", choices=["newman", "chayambuka", "all"], default="all")
+    ap.add_argument("--quick", action="store_true", help="every 8th run of each family")
+    ap.add_argument("--subset", default=None, help="N/M: runs with index = N mod M")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--timeout", type=float, default=900.0)
+    ap.add_argument("--list", action="store_true", help="print the runs, do not run them")
+    ap.add_argument("--regression", action="store_true", help="the test: see the docstring")
+    a = ap.parse_args()
+    if a.regression:
+        return regression(os.path.abspath(a.upscale))
+    jobs = max(1, min(a.jobs, 2))  # the machine is shared: never more than 2
+    fams = []
+    if a.family in ("newman", "all"):
+        fams.append(list(newman_runs()))
+    if a.family in ("chayambuka", "all"):
+        fams.append(list(chayambuka_runs()))
+    plan = []
+    for runs in fams:
+        for i, r in enumerate(runs):
+            if a.quick and i % 8 != 0:
+                continue
+            if a.subset:
+                n, m = (int(v) for v in a.subset.split("/"))
+                if i % m != n:
+                    continue
+            plan.append(r)
+    if a.list:
+        for fam, case, sets, axes in plan:
+            print(fam, " ".join("--set '%s'" % s for s in sets))
+        return 0
+    exe = os.path.abspath(a.upscale)
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="upscale_robust_") as tmp:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            futs = [pool.submit(run_one, exe, case, sets, a.timeout, tmp, i)
+                    for i, (fam, case, sets, axes) in enumerate(plan)]
+            results = [f.result() for f in futs]
+    total = time.perf_counter() - t0
+
+    print("# Robustness matrix (%d runs, %.0f s wall, %d jobs)" % (len(plan), total, jobs))
+    print()
+    print("| family | runs | failed | failure fraction | ended at a named limit | median wall (s) |")
+    print("|---|---|---|---|---|---|")
+    bad = 0
+    for fam in ("newman", "chayambuka"):
+        rs = [(p, r) for p, r in zip(plan, results) if p[0] == fam]
+        if not rs:
+            continue
+        nf = sum(r["failed"] for _, r in rs)
+        nl = sum(1 for _, r in rs if not r["failed"] and r["notes"])
+        walls = sorted(r["wall"] for _, r in rs)
+        bad += nf
+        print("| %s | %d | %d | %.3f | %d | %.2f |" % (fam, len(rs), nf, nf / len(rs), nl,
+                                                      walls[len(walls) // 2]))
+    for fam in ("newman", "chayambuka"):
+        rs = [(p, r) for p, r in zip(plan, results) if p[0] == fam]
+        if not rs:
+            continue
+        for axis in rs[0][0][3]:
+            vals = []
+            for p, _ in rs:
+                if p[3][axis] not in vals:
+                    vals.append(p[3][axis])
+            print()
+            print("%s, failed / runs by %s: %s" % (fam, axis, ", ".join(
+                "%s: %d/%d" % (v, sum(r["failed"] for p, r in rs if p[3][axis] == v),
+                               sum(1 for p, _ in rs if p[3][axis] == v)) for v in vals)))
+    print()
+    print("## Failures")
+    print()
+    for p, r in zip(plan, results):
+        if r["failed"]:
+            print("- %s %s: t = %.6g s, capacity %.4g Ah/m^2, exit %d: %s" % (
+                p[0], " ".join("%s=%s" % kv for kv in p[3].items()), r["t"], r["capacity"],
+                r["code"], r["status"] or r["err"]))
+    print()
+    print("## Runs ended at a named physical limit")
+    print()
+    for p, r in zip(plan, results):
+        if not r["failed"] and r["notes"]:
+            print("- %s %s: t = %.6g s, capacity %.4g Ah/m^2: %s" % (
+                p[0], " ".join("%s=%s" % kv for kv in p[3].items()), r["t"], r["capacity"],
+                r["notes"]))
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
