@@ -16,7 +16,6 @@
 #include "upscale/phasefield.h"
 #include "upscale/rk_material.h"
 
-
 typedef struct upscale_electrode_s {
     double thickness;               /* m */
     double porosity;                /* electrolyte volume fraction */
@@ -37,6 +36,7 @@ typedef struct upscale_electrode_s {
     upscale_function *ds;           /* D_s(c), m^2/s */
     upscale_function *k;            /* rate constant k(c_surf), m^2.5 mol^-0.5 s^-1 */
     const upscale_rate_law *rate_law;
+    double u_ref; /* U(1/2), V: reference of the activity in rate laws */
     /* Cahn-Hilliard particles (particle_model: cahn_hilliard). */
     int cahn_hilliard;
     double kappa;         /* gradient coefficient, J m^5/mol^2 */

@@ -39,6 +39,8 @@ static upscale_err read_electrode(upscale_params *p, int g, int single, double T
     UPSCALE_CALL(
         upscale_params_get_choice(p, KEY("particle_model"), models, "fick", &el->cahn_hilliard));
     UPSCALE_CALL(upscale_particle_read_potential(p, n, T, el));
+    /* Reference of the reduced-state activity for rate laws that use it (kinetics.h). */
+    el->u_ref = upscale_function_eval(el->ocp, 0.5, NULL);
     double s0;
     UPSCALE_CALL(upscale_params_get_quantity(p, KEY("initial_stoichiometry"), "1",
                                              "a stoichiometry", 0, 1,
@@ -492,6 +494,7 @@ static double invert_rate(const upscale_model *m, const double *y, int ix, doubl
     const upscale_electrode *el = node_electrode(m, ix);
     double cs = y[L->cs[ix] + L->nr[L->region[ix]] - 1], ce = y[L->ce[ix]];
     double dk, k = el->arr_k * upscale_function_eval(el->k, cs, &dk), eta = 0.0;
+    double u = upscale_function_eval(el->ocp, cs / el->cmax, NULL);
     upscale_rate_params rp = {.k = k,
                               .dk_dcs = dk * el->arr_k,
                               .cmax = el->cmax,
@@ -499,9 +502,11 @@ static double invert_rate(const upscale_model *m, const double *y, int ix, doubl
                               .alpha_a = el->alpha_a,
                               .alpha_c = el->alpha_c,
                               .f_rt = 1.0 / m->thermal,
-                              .faraday = m->cell.faraday};
+                              .faraday = m->cell.faraday,
+                              .u = u,
+                              .u_ref = el->u_ref};
     for (int it = 0; it < 50; it++) {
-        upscale_rate r;
+        upscale_rate r = {0};
         el->rate_law->eval(&rp, ce, cs, eta, &r);
         double step = (r.j - j) / r.dj_deta;
         if (!isfinite(step)) break;
