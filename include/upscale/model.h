@@ -16,14 +16,22 @@
 #include "upscale/phasefield.h"
 #include "upscale/rk_material.h"
 
+/* particle_shape: a sphere of radius R, a slab of half-thickness R reacting on its faces, a
+ * cylinder (rod) of radius R reacting on its side. */
+typedef enum {
+    UPSCALE_SHAPE_SPHERE,
+    UPSCALE_SHAPE_SLAB,
+    UPSCALE_SHAPE_CYLINDER
+} upscale_particle_shape;
+
 typedef struct upscale_electrode_s {
     double thickness;               /* m */
     double porosity;                /* electrolyte volume fraction */
     double filler;                  /* inert (conducting) volume fraction */
     double active;                  /* 1 - porosity - filler (derived) */
     double radius;                  /* particle radius, m */
-    double area;                    /* specific area (3 or 1) active / radius, 1/m (derived) */
-    int slab;                       /* particle_shape: 0 sphere, 1 slab of half-thickness radius */
+    double area;                    /* specific area (3, 2 or 1) active / radius, 1/m (derived) */
+    upscale_particle_shape shape;   /* particle_shape */
     double cmax, c0;                /* mol/m^3 */
     double sigma;                   /* solid conductivity, S/m */
     double brugg_solid;             /* sigma_eff = sigma (1 - porosity)^brugg_solid */

@@ -55,5 +55,12 @@ int main(void)
           res.inventory_drift);
     check_case("graphite | Cahn-Hilliard regular solution, C/2 charge and rest",
                "tests/cases/ch_full_cell.yaml", NULL, 0);
+    /* Cylindrical particles (rods reacting on their side) in both kinds of particle. */
+    static const char *const rods[] = {"negative.particle_shape=cylinder",
+                                       "positive.particle_shape=cylinder"};
+    check_case("Newman cell with cylindrical particles, 1C discharge to 3.0 V",
+               "cases/validation/newman_licoo2_graphite_1C.yaml", rods, 2);
+    check_case("graphite | Cahn-Hilliard rods, C/2 charge and rest",
+               "tests/cases/ch_full_cell.yaml", rods, 2);
     return CHECK_DONE();
 }

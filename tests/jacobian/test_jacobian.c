@@ -189,6 +189,10 @@ int main(void)
                         "positive.coherency_coefficient=0.01 J m^3/mol^2"};
     run("single particle, Cahn-Hilliard with coherency", "tests/cases/single_particle_ch.yaml", sp,
         2, 10);
+    const char *spc[] = {"numerics.shells.positive=7", "positive.particle_shape=cylinder",
+                         "positive.rate_law=bazant2013"};
+    run("single particle, Cahn-Hilliard rod, bazant2013", "tests/cases/single_particle_ch.yaml",
+        spc, 3, 10);
     const char *pba[] = {"numerics.cells.negative=3", "numerics.cells.separator=2",
                          "numerics.cells.positive=3", "numerics.shells.negative=4",
                          "numerics.shells.positive=8"};
