@@ -155,6 +155,8 @@ void upscale_model_guess_algebraic(const upscale_model *m, double I, double *y);
 
 /* Cyclable inventory (mol/m^2) of sodium in solid + electrolyte. */
 double upscale_model_inventory(const upscale_model *m, const double *y);
+/* Sodium/lithium held by the particles alone (mol/m^2): sum over x of eps_s <c_s> dx. */
+double upscale_model_solid_content(const upscale_model *m, const double *y);
 /* Capacity (C/m^2) that the initial state can deliver on discharge (dir = +1) or take on
  * charge (dir = -1): the smaller of the donor's content and the acceptor's room. */
 double upscale_model_theoretical_capacity(const upscale_model *m, int dir);

@@ -614,6 +614,17 @@ double upscale_model_inventory(const upscale_model *m, const double *y)
     return total;
 }
 
+double upscale_model_solid_content(const upscale_model *m, const double *y)
+{
+    const upscale_layout *L = m->layout;
+    double total = 0.0;
+    for (int ix = 0; ix < L->nx; ix++) {
+        int g = L->region[ix];
+        if (g != UPSCALE_SEP) total += m->dx[ix] * m->cell.el[g].active * particle_mean(m, y, ix);
+    }
+    return total;
+}
+
 double upscale_model_theoretical_capacity(const upscale_model *m, int dir)
 {
     const upscale_cell *c = &m->cell;
