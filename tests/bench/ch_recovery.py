@@ -121,6 +121,7 @@ P2D_VARIANTS = [
     ("base (10 cells, 25 shells, rtol 1e-3)", []),
     ("shells 50 (interface 5 shells)", ["numerics.shells.positive=50"]),
     ("shells 100 (interface 10 shells)", ["numerics.shells.positive=100"]),
+    ("2 cells", ["numerics.cells.positive=2"]),
     ("5 cells", ["numerics.cells.positive=5"]),
     ("20 cells", ["numerics.cells.positive=20"]),
     ("interface width 370 nm (R/5)", ["positive.interface_width=370 nm"]),
