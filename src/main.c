@@ -14,11 +14,12 @@
 #include "upscale/model.h"
 #include "upscale/rates.h"
 #include "upscale/run.h"
+#include "upscale/strbuf.h"
 #include "upscale/xdmf.h"
 #include "upscale_version.h"
 
 static const char usage[] =
-    "usage: upscale run CASE [-o OUT.h5] [--set key=value]... [-q]\n"
+    "usage: upscale run CASE [-o OUT.h5] [--force] [--set key=value]... [-q]\n"
     "       upscale bench CASE [--repeat N] [--set key=value]...\n"
     "       upscale rates CASE --crates 0.1,0.2,0.5,1,2 [-o OUT.h5] [--set key=value]... [-q]\n"
     "       [mpiexec -n P] upscale sweep SWEEP_FILE [-o RESULTS.h5] [-q]\n"
@@ -53,45 +54,166 @@ static const char usage[] =
     "  formulas list the material formulas built into the registry\n"
     "\n"
     "exit status: 0 success, 2 bad input, 3 solver failure (partial results written),\n"
-    "             4 I/O error\n";
+    "             4 I/O error (also an output path that cannot or must not be written),\n"
+    "             130 / 143 interrupted by SIGINT / SIGTERM (partial results written)\n";
+
+/* Each command's own usage (`upscale COMMAND --help`). */
+static const char usage_run[] =
+    "usage: upscale run CASE [-o OUT.h5] [--force] [--set key=value]... [-q]\n"
+    "\n"
+    "Run a case file (cases/*.yaml, docs/params.md) and write one HDF5 file.\n"
+    "  -o OUT.h5         output file (default: the case name with .h5 in the current\n"
+    "                    directory), checked before the solve\n"
+    "  --force           replace a read-only output file\n"
+    "  --set key=value   override any parameter of the case, e.g.\n"
+    "                    --set positive.particle_radius=2um --set protocol.0.c_rate=2\n"
+    "                    (repeatable; also --set=key=value)\n"
+    "  -q                quiet: no progress line and no summary line\n"
+    "  -h, --help        this text\n"
+    "\n"
+    "Ctrl-C (SIGINT) or SIGTERM stops at the next time step and writes what was computed,\n"
+    "status \"interrupted: ...\".\n"
+    "\n"
+    "exit status: 0 success, 2 bad input (nothing written), 3 solver failure (partial\n"
+    "             results written, marked incomplete), 4 I/O error (also an output path\n"
+    "             that cannot or must not be written), 130 / 143 interrupted\n";
+static const char usage_bench[] =
+    "usage: upscale bench CASE [--repeat N] [--set key=value]...\n"
+    "\n"
+    "Run a case N times in this process without writing output and print the median wall\n"
+    "time, steps, Newton iterations, the tolerance and the cost of one residual and one\n"
+    "Jacobian evaluation.\n"
+    "  --repeat N        number of runs, an integer from 1 to 100000 (default 10)\n"
+    "  --set key=value   override any parameter of the case (repeatable)\n"
+    "  -h, --help        this text\n"
+    "\n"
+    "exit status: 0 success, 2 bad input, 3 solver failure, 4 I/O error\n";
+static const char usage_rates[] =
+    "usage: upscale rates CASE --crates 0.1,0.2,0.5,1,2 [-o OUT.h5] [--force] [--set k=v]... [-q]\n"
+    "\n"
+    "Run a case at several C-rates (the first current step's rate; 1C from the theoretical\n"
+    "capacity) into one HDF5 file, one group per rate (/rate_1C/...) and a /summary table,\n"
+    "also printed (docs/sweeps.md).\n"
+    "  --crates LIST     comma-separated C-rates > 0 (at most 256)\n"
+    "  -o OUT.h5         output file (default: CASE_rates.h5 in the current directory)\n"
+    "  --force           replace a read-only output file\n"
+    "  --set key=value   override any parameter of the case (repeatable)\n"
+    "  -q                quiet: no progress and no table\n"
+    "  -h, --help        this text\n"
+    "\n"
+    "exit status: 0 success, 2 bad input, 3 a rate's solver failed (kept in the file),\n"
+    "             4 I/O error, 130 / 143 interrupted (the rates so far kept)\n";
+static const char usage_export_xdmf[] =
+    "usage: upscale export-xdmf OUT.h5\n"
+    "\n"
+    "Write OUT.xdmf next to OUT.h5 (a file of upscale run): the particle concentration\n"
+    "c(x, r, t) per electrode and the electrolyte fields c(x, t) as time series for ParaView.\n"
+    "  -h, --help        this text\n"
+    "\n"
+    "exit status: 0 success, 2 bad input, 4 I/O error\n";
+static const char usage_formulas[] =
+    "usage: upscale formulas\n"
+    "\n"
+    "List the material formulas built into the registry (use them as `formula NAME` in a\n"
+    "case file): name, x unit, y unit and source.\n"
+    "  -h, --help        this text\n";
+static const char usage_import[] =
+    "usage: upscale import msd FILE... [options]      D per file (Einstein relation, eq. 1-2)\n"
+    "                                                  and the Arrhenius fit (eq. 3)\n"
+    "       upscale import excess TABLE.csv [options] interfacial and strain energy of\n"
+    "                                                  two-phase supercells (eq. 4-5)\n"
+    "       upscale import gcmc MANIFEST.csv [options] mu(N) from biased GCMC windows and a\n"
+    "                                                  material file\n"
+    "\n"
+    "Bring atomistic (LAMMPS) results into the continuum model.\n"
+    "`upscale import SUBCOMMAND --help` lists a subcommand's options.\n"
+    "  -h, --help        this text\n";
 
 typedef struct {
     const char *cmd, *case_path, *out, *crates;
     const char **sets;
-    int nsets, repeat, quiet;
+    int nsets, repeat, quiet, force;
 } cli;
 
-static int parse(int argc, char **argv, cli *c)
+static int is_help(const char *a)
 {
-    memset(c, 0, sizeof(*c));
+    return !strcmp(a, "--help") || !strcmp(a, "-h");
+}
+
+/* Options of run, bench and rates: each command takes only its own (one space-separated
+ * list per command).  Returns 0 to go on, 1 after printing the usage (exit 0), 2 after
+ * printing one line about the mistake. */
+static int parse(int argc, char **argv, const char *options, const char *usage_cmd, cli *c)
+{
     c->repeat = 10;
-    c->sets = calloc(argc, sizeof(char *));
-    if (!c->sets) return 1;
-    for (int i = 1; i < argc; i++) {
+    c->sets = calloc((size_t)argc, sizeof(char *));
+    if (!c->sets) {
+        fprintf(stderr, "upscale: out of memory\n");
+        return 2;
+    }
+    for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "-o") && i + 1 < argc)
-            c->out = argv[++i];
-        else if (!strcmp(a, "--set") && i + 1 < argc)
-            c->sets[c->nsets++] = argv[++i];
-        else if (!strncmp(a, "--set=", 6))
-            c->sets[c->nsets++] = a + 6;
-        else if (!strcmp(a, "--crates") && i + 1 < argc)
-            c->crates = argv[++i];
-        else if (!strcmp(a, "--repeat") && i + 1 < argc)
-            c->repeat = atoi(argv[++i]);
-        else if (!strcmp(a, "-q"))
-            c->quiet = 1;
-        else if (a[0] == '-') {
-            fprintf(stderr, "upscale: unknown option '%s'\n%s", a, usage);
-            return 1;
-        } else if (!c->cmd)
-            c->cmd = a;
-        else if (!c->case_path)
-            c->case_path = a;
-        else {
-            fprintf(stderr, "upscale: unexpected argument '%s'\n", a);
+        char name[64];
+        const char *eq = !strncmp(a, "--set=", 6) ? a + 5 : NULL;
+        snprintf(name, sizeof(name), " %.*s ", eq ? 5 : 60, a);
+        if (is_help(a)) {
+            fputs(usage_cmd, stdout);
             return 1;
         }
+        if (a[0] == '-' && a[1] && !strstr(options, name)) {
+            fprintf(stderr, "upscale: %s: unknown option '%s' (upscale %s --help lists them)\n",
+                    c->cmd, a, c->cmd);
+            return 2;
+        }
+        if (eq) {
+            c->sets[c->nsets++] = eq + 1;
+            continue;
+        }
+        if (!strcmp(a, "-q")) {
+            c->quiet = 1;
+            continue;
+        }
+        if (!strcmp(a, "--force")) {
+            c->force = 1;
+            continue;
+        }
+        if (a[0] != '-' || !a[1]) {
+            if (c->case_path) {
+                fprintf(stderr, "upscale: %s: unexpected argument '%s' (one CASE file)\n", c->cmd,
+                        a);
+                return 2;
+            }
+            c->case_path = a;
+            continue;
+        }
+        /* the options with a value */
+        if (i + 1 >= argc) {
+            fprintf(stderr, "upscale: %s: option %s needs a value\n", c->cmd, a);
+            return 2;
+        }
+        const char *v = argv[++i];
+        if (!strcmp(a, "-o"))
+            c->out = v;
+        else if (!strcmp(a, "--set"))
+            c->sets[c->nsets++] = v;
+        else if (!strcmp(a, "--crates"))
+            c->crates = v;
+        else { /* --repeat */
+            char *end;
+            errno = 0;
+            long n = strtol(v, &end, 10);
+            if (end == v || *end || errno || n < 1 || n > 100000) {
+                fprintf(stderr,
+                        "upscale: %s: --repeat '%s': expected an integer from 1 to 100000\n",
+                        c->cmd, v);
+                return 2;
+            }
+            c->repeat = (int)n;
+        }
+    }
+    if (!c->case_path) {
+        fprintf(stderr, "upscale: %s needs a CASE file (upscale %s --help)\n", c->cmd, c->cmd);
+        return 2;
     }
     return 0;
 }
@@ -109,6 +231,7 @@ static void default_output(const char *case_path, char *out, size_t size)
 
 static int exit_code(upscale_err e)
 {
+    if (e == UPSCALE_ERR_INTERRUPTED) return 128 + upscale_run_interrupted();
     return e == UPSCALE_ERR_INPUT ? 2 : (e == UPSCALE_ERR_SOLVER ? 3 : (e ? 4 : 0));
 }
 
@@ -161,8 +284,12 @@ static int cmd_bench(const cli *c)
 {
     upscale_run_options opt = {
         .case_path = c->case_path, .overrides = c->sets, .noverrides = c->nsets};
-    int n = c->repeat > 0 ? c->repeat : 1;
-    double *w = malloc(sizeof(double) * n);
+    int n = c->repeat;
+    double *w = malloc(sizeof(double) * (size_t)n);
+    if (!w) {
+        fprintf(stderr, "upscale: out of memory (%d repeats)\n", n);
+        return 4;
+    }
     upscale_run_result res;
     for (int i = 0; i < n; i++) {
         double t0 = now();
@@ -221,8 +348,13 @@ static int exec_sweep(int argc, char **argv)
 
 static int cmd_export_xdmf(int argc, char **argv)
 {
+    if (argc >= 3 && is_help(argv[2])) {
+        fputs(usage_export_xdmf, stdout);
+        return 0;
+    }
     if (argc != 3 || argv[2][0] == '-') {
-        fprintf(stderr, "usage: upscale export-xdmf OUT.h5\n");
+        fprintf(stderr, "upscale: export-xdmf: expected one argument, OUT.h5 (upscale "
+                        "export-xdmf --help)\n");
         return 2;
     }
     upscale_err e = upscale_xdmf_write(argv[2], NULL);
@@ -258,16 +390,21 @@ static int cmd_rates(const cli *c, int argc, char **argv)
         rates[n++] = x;
         p = *end ? end + 1 : end;
     }
-    char out[4096], cmdline[8192] = "";
+    if (n == 0) {
+        fprintf(stderr, "upscale: --crates '': expected a comma-separated list of C-rates > 0, "
+                        "e.g. --crates 0.1,0.2,0.5,1,2\n");
+        return 2;
+    }
+    char out[4096], *cmdline = NULL;
     if (c->out) {
         snprintf(out, sizeof(out), "%s", c->out);
     } else {
         default_output(c->case_path, out, sizeof(out));
         snprintf(out + strlen(out) - 3, sizeof(out) - strlen(out) + 3, "_rates.h5");
     }
-    for (int i = 0; i < argc; i++) {
-        strncat(cmdline, argv[i], sizeof(cmdline) - strlen(cmdline) - 2);
-        strcat(cmdline, " ");
+    if (upscale_strbuf_join_args(argc, argv, &cmdline)) {
+        upscale_error_print(stderr, 0);
+        return 4;
     }
     upscale_rates_options opt = {.case_path = c->case_path,
                                  .output_path = out,
@@ -276,14 +413,21 @@ static int cmd_rates(const cli *c, int argc, char **argv)
                                  .c_rates = rates,
                                  .n = n,
                                  .command_line = cmdline,
-                                 .progress = !c->quiet};
+                                 .progress = !c->quiet,
+                                 .force = c->force};
     upscale_rates_point *pts = calloc(n, sizeof(*pts));
-    if (!pts) return 5;
+    if (!pts) {
+        free(cmdline);
+        fprintf(stderr, "upscale: out of memory\n");
+        return 4;
+    }
     double q1c = NAN;
+    upscale_run_catch_signals();
     upscale_err e = upscale_rates_run(&opt, pts, &q1c);
-    if (e && e != UPSCALE_ERR_SOLVER) {
+    if (e && e != UPSCALE_ERR_SOLVER && e != UPSCALE_ERR_INTERRUPTED) {
         upscale_error_print(stderr, getenv("UPSCALE_TRACE") != NULL);
         free(pts);
+        free(cmdline);
         return exit_code(e);
     }
     if (!c->quiet) {
@@ -292,87 +436,128 @@ static int cmd_rates(const cli *c, int argc, char **argv)
     }
     if (e) upscale_error_print(stderr, 0);
     free(pts);
+    free(cmdline);
+    return exit_code(e);
+}
+
+static int cmd_formulas(int argc, char **argv)
+{
+    if (argc >= 3 && is_help(argv[2])) {
+        fputs(usage_formulas, stdout);
+        return 0;
+    }
+    if (argc > 2) {
+        fprintf(stderr, "upscale: formulas: unexpected argument '%s' (it takes none)\n", argv[2]);
+        return 2;
+    }
+    size_t n;
+    const upscale_formula *f = upscale_formula_list(&n);
+    for (size_t i = 0; i < n; i++)
+        printf("%-40s [%s] -> [%s]  %s\n", f[i].name, f[i].x_unit, f[i].y_unit, f[i].citation);
+    return 0;
+}
+
+/* `upscale import SUBCOMMAND ...`: the bridge's subcommands parse their own arguments. */
+static int cmd_import(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "upscale: import needs a subcommand: msd, excess or gcmc (upscale import "
+                        "--help)\n");
+        return 2;
+    }
+    if (is_help(argv[2])) {
+        fputs(usage_import, stdout);
+        return 0;
+    }
+    if (!strcmp(argv[2], "msd") || !strcmp(argv[2], "excess"))
+        return upscale_import_transport_main(argc - 1, argv + 1);
+    if (!strcmp(argv[2], "gcmc")) return upscale_import_gcmc_main(argc - 2, argv + 2);
+    fprintf(stderr, "upscale: import: unknown subcommand '%s' (expected msd, excess or gcmc)\n",
+            argv[2]);
+    return 2;
+}
+
+/* run: one case, one output file. */
+static int cmd_run(const cli *c, int argc, char **argv)
+{
+    char out[4096], *cmdline = NULL;
+    if (c->out)
+        snprintf(out, sizeof(out), "%s", c->out);
+    else
+        default_output(c->case_path, out, sizeof(out));
+    if (upscale_strbuf_join_args(argc, argv, &cmdline)) {
+        upscale_error_print(stderr, 0);
+        return 4;
+    }
+    upscale_run_options opt = {.case_path = c->case_path,
+                               .output_path = out,
+                               .overrides = c->sets,
+                               .noverrides = c->nsets,
+                               .progress = !c->quiet,
+                               .command_line = cmdline,
+                               .force = c->force};
+    upscale_run_result res;
+    upscale_run_catch_signals();
+    upscale_err e = upscale_run(&opt, &res);
+    free(cmdline);
+    int partial = e == UPSCALE_ERR_SOLVER || e == UPSCALE_ERR_INTERRUPTED;
+    if ((!e || partial) && res.warnings[0]) fprintf(stderr, "upscale: warning: %s\n", res.warnings);
+    if ((!e || partial) && res.notes[0] && !c->quiet)
+        fprintf(stderr, "upscale: note: %s\n", res.notes);
+    if (e && !partial) {
+        upscale_error_print(stderr, getenv("UPSCALE_TRACE") != NULL);
+        return exit_code(e);
+    }
+    if (e) upscale_error_print(stderr, 0);
+    if (!c->quiet)
+        printf("%s: %s, capacity %.4f Ah/m^2, final voltage %.4f V, %ld steps\n", out, res.status,
+               res.capacity, res.final_voltage, res.stats.steps);
     return exit_code(e);
 }
 
 int main(int argc, char **argv)
 {
-    cli c;
-    /* The sweep runs in its own (MPI) program; export-xdmf takes a file, not a case. */
-    if (argc >= 2 && !strcmp(argv[1], "sweep")) return exec_sweep(argc, argv);
-    if (argc >= 2 && !strcmp(argv[1], "export-xdmf")) return cmd_export_xdmf(argc, argv);
-    /* Subcommands of the atomistic bridge parse their own arguments. */
-    if (argc >= 3 && !strcmp(argv[1], "import") &&
-        (!strcmp(argv[2], "msd") || !strcmp(argv[2], "excess")))
-        return upscale_import_transport_main(argc - 1, argv + 1);
-    if (argc >= 3 && !strcmp(argv[1], "import") && !strcmp(argv[2], "gcmc"))
-        return upscale_import_gcmc_main(argc - 2, argv + 2);
-    if (argc >= 2 && !strcmp(argv[1], "gcmc-lattice"))
-        return upscale_gcmc_lattice_main(argc - 1, argv + 1);
-    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (argc == 2 && is_help(cmd)) {
         fputs(usage, stdout);
         return 0;
     }
-    if (argc == 2 && !strcmp(argv[1], "--version")) {
+    if (argc == 2 && !strcmp(cmd, "--version")) {
         printf("upscale %s\n", UPSCALE_GIT_DESCRIBE);
         return 0;
     }
-    if (argc < 2 || parse(argc, argv, &c)) {
-        fputs(usage, stderr);
-        return 2;
-    }
-    if (!c.cmd) {
-        fputs(usage, stderr);
+    /* The sweep runs in its own (MPI) program; export-xdmf takes a file, not a case. */
+    if (!strcmp(cmd, "sweep")) return exec_sweep(argc, argv);
+    if (!strcmp(cmd, "export-xdmf")) return cmd_export_xdmf(argc, argv);
+    if (!strcmp(cmd, "import")) return cmd_import(argc, argv);
+    if (!strcmp(cmd, "gcmc-lattice")) return upscale_gcmc_lattice_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "formulas")) return cmd_formulas(argc, argv);
+    static const struct {
+        const char *name, *options, *usage;
+    } cmds[] = {
+        {"run", " -o --force --set -q ", usage_run},
+        {"bench", " --repeat --set ", usage_bench},
+        {"rates", " --crates -o --force --set -q ", usage_rates},
+    };
+    for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++) {
+        if (strcmp(cmd, cmds[k].name)) continue;
+        cli c = {.cmd = cmd};
+        int status = parse(argc, argv, cmds[k].options, cmds[k].usage, &c);
+        if (!status)
+            status = k == 0 ? cmd_run(&c, argc, argv)
+                            : (k == 1 ? cmd_bench(&c) : cmd_rates(&c, argc, argv));
+        else if (status == 1)
+            status = 0;
         free(c.sets);
-        return 2;
+        return status;
     }
-    if (!strcmp(c.cmd, "formulas")) {
-        size_t n;
-        const upscale_formula *f = upscale_formula_list(&n);
-        for (size_t i = 0; i < n; i++)
-            printf("%-40s [%s] -> [%s]  %s\n", f[i].name, f[i].x_unit, f[i].y_unit, f[i].citation);
-        return 0;
-    }
-    if (!c.case_path) {
-        fprintf(stderr, "upscale: %s needs a CASE file\n%s", c.cmd, usage);
-        return 2;
-    }
-    if (!strcmp(c.cmd, "bench")) return cmd_bench(&c);
-    if (!strcmp(c.cmd, "rates")) return cmd_rates(&c, argc, argv);
-    if (strcmp(c.cmd, "run")) {
-        fprintf(stderr, "upscale: unknown command '%s'\n%s", c.cmd, usage);
-        return 2;
-    }
-    char out[4096], cmdline[8192] = "";
-    if (c.out)
-        snprintf(out, sizeof(out), "%s", c.out);
+    if (cmd[0] == '-')
+        fprintf(stderr, "upscale: unknown option '%s' (upscale --help lists the commands)\n", cmd);
     else
-        default_output(c.case_path, out, sizeof(out));
-    for (int i = 0; i < argc; i++) {
-        strncat(cmdline, argv[i], sizeof(cmdline) - strlen(cmdline) - 2);
-        strcat(cmdline, " ");
-    }
-    upscale_run_options opt = {.case_path = c.case_path,
-                               .output_path = out,
-                               .overrides = c.sets,
-                               .noverrides = c.nsets,
-                               .progress = !c.quiet,
-                               .command_line = cmdline};
-    upscale_run_result res;
-    upscale_err e = upscale_run(&opt, &res);
-    if ((!e || e == UPSCALE_ERR_SOLVER) && res.warnings[0])
-        fprintf(stderr, "upscale: warning: %s\n", res.warnings);
-    if ((!e || e == UPSCALE_ERR_SOLVER) && res.notes[0] && !c.quiet)
-        fprintf(stderr, "upscale: note: %s\n", res.notes);
-    if (e && e != UPSCALE_ERR_SOLVER) {
-        upscale_error_print(stderr, getenv("UPSCALE_TRACE") != NULL);
-        free(c.sets);
-        return exit_code(e);
-    }
-    if (e) upscale_error_print(stderr, 0);
-    if (!c.quiet)
-        printf("%s: %s, capacity %.4f Ah/m^2, final voltage %.4f V, %ld steps\n", out, res.status,
-               res.capacity, res.final_voltage, res.stats.steps);
-    free(c.sets);
-    return exit_code(e);
+        fprintf(stderr, "upscale: unknown command '%s' (upscale --help lists the commands)\n", cmd);
+    return 2;
 }

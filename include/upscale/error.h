@@ -14,11 +14,12 @@
 
 typedef enum {
     UPSCALE_OK = 0,
-    UPSCALE_ERR_INPUT = 2,    /* bad user input: exit status 2, nothing written */
-    UPSCALE_ERR_SOLVER = 3,   /* the integrator gave up: partial results are kept */
-    UPSCALE_ERR_IO = 4,       /* a file could not be read or written */
-    UPSCALE_ERR_MEMORY = 5,   /* allocation failed */
-    UPSCALE_ERR_INTERNAL = 6, /* a bug: an invariant did not hold */
+    UPSCALE_ERR_INPUT = 2,       /* bad user input: exit status 2, nothing written */
+    UPSCALE_ERR_SOLVER = 3,      /* the integrator gave up: partial results are kept */
+    UPSCALE_ERR_IO = 4,          /* a file could not be read or written */
+    UPSCALE_ERR_MEMORY = 5,      /* allocation failed */
+    UPSCALE_ERR_INTERNAL = 6,    /* a bug: an invariant did not hold */
+    UPSCALE_ERR_INTERRUPTED = 7, /* SIGINT or SIGTERM: partial results are kept */
 } upscale_err;
 
 /* Record a new error (clears any earlier message); returns code. */

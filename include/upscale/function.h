@@ -13,6 +13,7 @@
 
 #include "upscale/error.h"
 #include "upscale/params.h"
+#include "upscale/table.h"
 
 /* A registered formula: y = f(x), dy/dx in *dydx (never NULL when called). */
 typedef double (*upscale_formula_fn)(double x, double *dydx);
@@ -45,6 +46,9 @@ typedef double (*upscale_function_callback_fn)(double x, const void *ctx, double
 upscale_err upscale_function_callback(upscale_function_callback_fn fn, const void *ctx,
                                       upscale_function **f);
 void upscale_function_destroy(upscale_function **f);
+
+/* The table of a `table FILE` function; NULL for the other kinds. */
+const upscale_table *upscale_function_table(const upscale_function *f);
 
 /* y(x) and, if dydx is not NULL, y'(x). */
 double upscale_function_eval(const upscale_function *f, double x, double *dydx);

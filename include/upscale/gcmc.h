@@ -8,26 +8,47 @@
  * i.e. 2 phi larger than the steepest descent of mu(N) (finite-size loops included).
  * G, mixing energies and mu are in the manifest's energy unit, per supercell.
  *
- * Per window (series of N in the order sampled):
+ * Per window (series of N in the order sampled).  Every window that can be read and has at
+ * least UPSCALE_GCMC_MIN_SERIES samples is used, weighted by its own standard error; what
+ * would make it doubtful is a warning (the flags below, printed per window), and a refusal
+ * only with `strict` (then every flagged window is named in one message).
  *   equilibration  MSER-5, the marginal standard error rule (White 1997; Franklin and
  *                  White 2008): batch means b_j of 5 samples, k batches; discard the first
  *                  d* batches, d* = argmin_d sum_{j>=d} (b_j - <b>_d)^2 / (k - d)^2 over
- *                  d <= k - 10 (ties: the smallest d).  A window "never equilibrates" (an
- *                  input error naming it) when more than max_discard of its samples would be
- *                  discarded, or fewer than min_neff effective samples (n - t0)/g remain; g
- *                  is the statistical inefficiency 1 + 2 sum_t (1 - t/n) C(t)/C(0) of the
- *                  production part, summed until C(t) first drops to <= 0 after lag 3
- *                  (autocovariance by FFT), as in pymbar.
- *   error of <N>   blocking (Flyvbjerg and Petersen 1989) with Jonsson's automatic choice
- *                  of the block level (Phys. Rev. E 98, 043304 (2018)): pairs are averaged
- *                  level by level (an odd last sample is dropped) and the first level k with
- *                  M_k = sum_{j>=k} n_j (gamma_j / s_j)^2 below the chi^2 quantile
- *                  (1 - alpha, levels - k degrees of freedom) gives se^2 = s_k / (n_k - 1),
- *                  with s_j the variance (1/n_j) and gamma_j the lag-1 autocovariance at
- *                  level j.
- *   drift          the two halves of the production part are blocked separately; the
- *                  window drifts when |<N>_1 - <N>_2| > drift_sigma sqrt(se_1^2 + se_2^2).
- *                  Drifting windows are reported and kept in the fit unless drop_drifting.
+ *                  d <= k/2 (ties: the smallest d).  On a short stationary series the
+ *                  unrestricted rule tends to cut at its own limit (the tail's variance
+ *                  estimate is noisy), so the cut t0 = 5 d* stands only if the discarded
+ *                  head differs from the rest (a Geweke-style test):
+ *                      z = |<x>_head - <x>_rest| / sqrt(s^2 g (1/t0 + 1/(n - t0))) > cut_z,
+ *                  s^2 and g of the rest; otherwise t0 = 0.  A cut that stands at d* = k/2
+ *                  (or beyond max_discard) is flagged LATE_CUT: the window may not have
+ *                  equilibrated.
+ *   error of <N>   se = sqrt(s^2 g / n_p) over the n_p = n - t0 production samples, with the
+ *                  statistical inefficiency g = 1 + 2 sum_t rho(t) estimated by Geyer's
+ *                  initial monotone sequence (Statist. Sci. 7, 473 (1992)): rho(t) from the
+ *                  FFT autocovariance (1/n normalised), pair sums rho(2m) + rho(2m+1) added
+ *                  while positive and capped by the previous one, g >= 1.  Chosen over
+ *                  blocking because it uses every lag (blocking of a 200-sample window has 7
+ *                  levels, and its plateau test rarely passes) and over a cut-off at the
+ *                  first negative rho (pymbar), whose noise at long lags biases g low on
+ *                  short series; on AR(1) series its 95% intervals cover the mean at the
+ *                  nominal rate (tests/thermo/test_gcmc.c) when taken with Student's t of
+ *                  n_p / (2M + 1) degrees of freedom, M the last lag summed (the relative
+ *                  variance of the estimate of s^2 g is 2 (2M + 1) / n_p: Sokal, Monte
+ *                  Carlo methods in statistical mechanics, 1997).  n_eff = n_p / g; fewer than
+ *                  min_neff is flagged FEW_NEFF (the window keeps its weight from se).
+ *                  Blocking (Flyvbjerg and Petersen 1989) with Jonsson's automatic choice
+ *                  of the block level (Phys. Rev. E 98, 043304 (2018)) is reported beside it
+ *                  (N_se_block): pairs are averaged level by level (an odd last sample is
+ *                  dropped) and the first level k with M_k = sum_{j>=k} n_j (gamma_j / s_j)^2
+ *                  below the chi^2 quantile (1 - alpha, levels - k degrees of freedom) gives
+ *                  se^2 = s_k / (n_k - 1), with s_j the variance (1/n_j) and gamma_j the
+ *                  lag-1 autocovariance at level j.
+ *   drift          the two halves of the production part, each with its own variance and
+ *                  the production g; the window drifts (flag DRIFT) when |<N>_1 - <N>_2| >
+ *                  drift_sigma sqrt(se_1^2 + se_2^2).  Drifting windows are kept in the
+ *                  fit unless drop_drifting.
+ *   few samples    fewer than min_samples is flagged FEW_SAMPLES.
  *
  * Fit per temperature (x = N / N_sites for the lattice ideal term):
  *     mu(N) = ideal(N) + sum_{k=0}^{d} c_k P_k(t),   t = 2 (N - N_lo)/(N_hi - N_lo) - 1,
@@ -94,13 +115,16 @@
  *
  * Window files: a plain series ("step N [V] [E]" or any columns, whitespace separated,
  * '#' comments; every data row has the column count of the first), or a LAMMPS log
- * (recognised by a thermo header line starting with "Step"): every thermo block with the
- * N column is read in order, a row repeating the last step of the previous block is
- * skipped, WARNING and other text lines inside a block are skipped, `thermo_style multi`
- * output is not read.  A short last row (truncated file) is an error. */
+ * (recognised by the "LAMMPS (" banner, a thermo header line starting with "Step", or a
+ * `thermo_style multi` record "---- Step N ----"), read by upscale_lammps_log_read (every
+ * layout of lammps.h, multi records included): every run with the N column is read in
+ * order, a row repeating the last step of the previous run is skipped; a run that ended in
+ * ERROR is dropped and counted (a window warning, RUN_DROPPED); a run without "Loop time"
+ * (truncated log) and a short last row of a plain file are errors. */
 #ifndef UPSCALE_GCMC_H
 #define UPSCALE_GCMC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "upscale/error.h"
@@ -110,39 +134,71 @@
 
 /* N series of one window; *N is malloc'd (caller frees).  column NULL or "": default. */
 upscale_err upscale_gcmc_series_read(const char *path, const char *column, double **N, int *n);
+/* The same, with the number of LAMMPS runs dropped because they ended in ERROR and the log
+ * line of the first such ERROR (0 if none). */
+upscale_err upscale_gcmc_series_read_runs(const char *path, const char *column, double **N, int *n,
+                                          int *dropped, int *dropped_line);
 
 /* ---- one window ---- */
 
+/* A series shorter than this cannot be analysed (input error). */
+#define UPSCALE_GCMC_MIN_SERIES 20
+
+/* Warnings of a window (bits of upscale_gcmc_window_stats.warn). */
+enum {
+    UPSCALE_GCMC_WARN_FEW_SAMPLES = 1,  /* n < min_samples */
+    UPSCALE_GCMC_WARN_LATE_CUT = 2,     /* the equilibration cut is at the latest allowed */
+    UPSCALE_GCMC_WARN_FEW_NEFF = 4,     /* n_eff < min_neff */
+    UPSCALE_GCMC_WARN_DRIFT = 8,        /* drift_z > drift_sigma */
+    UPSCALE_GCMC_WARN_RUN_DROPPED = 16, /* LAMMPS runs that ended in ERROR were dropped */
+};
+
 typedef struct {
-    int min_samples;    /* fewer samples in a file: input error (default 100) */
-    double max_discard; /* equilibration may discard at most this fraction (0.5) */
-    double min_neff;    /* effective production samples required (20) */
+    int min_samples;    /* fewer samples: warning FEW_SAMPLES (default 100) */
+    double max_discard; /* a cut beyond this fraction: warning LATE_CUT (0.5) */
+    double min_neff;    /* fewer effective production samples: warning FEW_NEFF (20) */
     double block_alpha; /* significance of Jonsson's blocking test (0.01) */
     double drift_sigma; /* drift threshold in standard errors (3) */
+    double cut_z;       /* an equilibration cut needs the head to differ by this many se (3) */
 } upscale_gcmc_window_settings;
 
 void upscale_gcmc_window_settings_default(upscale_gcmc_window_settings *s);
 
 typedef struct {
-    int n;            /* samples read */
-    int t0;           /* samples discarded as equilibration */
-    double g, neff;   /* statistical inefficiency of the production part, (n - t0)/g */
-    double N, N_se;   /* production mean and its blocking standard error */
-    int block_level;  /* chosen blocking level (block size 2^level) */
-    int block_ok;     /* 0: Jonsson's test failed at every level (too few samples) */
-    double drift_z;   /* |<N>_1 - <N>_2| / sqrt(se_1^2 + se_2^2) */
-    int drifting;     /* drift_z > drift_sigma */
-    double mu, mu_se; /* eq. 17 and 2 phi se */
+    int n;             /* samples read */
+    int t0;            /* samples discarded as equilibration */
+    double g, neff;    /* statistical inefficiency of the production part, (n - t0)/g */
+    double N, N_se;    /* production mean and its standard error sqrt(s^2 g / n_p) */
+    double dof;        /* degrees of freedom of se: n_p / (2 M + 1), M the last lag of g */
+    double N_ci95;     /* half-width of the 95% interval of <N>: t(0.975, dof) se */
+    double head_z;     /* the equilibration test's z of the MSER-5 head (0 when d* = 0) */
+    double N_se_block; /* blocking standard error (a cross-check) */
+    int block_level;   /* chosen blocking level (block size 2^level) */
+    int block_ok;      /* 0: Jonsson's test failed at every level (too few samples) */
+    double drift_z;    /* |<N>_1 - <N>_2| / sqrt(se_1^2 + se_2^2) */
+    int drifting;      /* drift_z > drift_sigma */
+    double mu, mu_se;  /* eq. 17 and 2 phi se */
+    unsigned warn;     /* UPSCALE_GCMC_WARN_* bits */
+    int dropped_runs;  /* LAMMPS runs of the window file dropped: they ended in ERROR */
+    int dropped_line;  /* log line of the first such ERROR */
 } upscale_gcmc_window_stats;
 
-/* Equilibration, blocking, drift of the series N[0..n-1]; name is used in messages.
- * mu and mu_se are left 0 (they need the window's bias: see upscale_gcmc_analyze). */
+/* Equilibration, standard error, blocking, drift and warnings of the series N[0..n-1]; name
+ * is used in messages.  Input error only below UPSCALE_GCMC_MIN_SERIES samples.  mu and
+ * mu_se are left 0 (they need the window's bias: see upscale_gcmc_analyze). */
 upscale_err upscale_gcmc_window_analyze(const upscale_gcmc_window_settings *s, const char *name,
                                         const double *N, int n, upscale_gcmc_window_stats *st);
+/* The window's warnings in words ("" without any) into buf; returns the length. */
+int upscale_gcmc_window_describe(const upscale_gcmc_window_settings *s,
+                                 const upscale_gcmc_window_stats *st, char *buf, size_t size);
 
-/* The pieces, for tests: the MSER-5 t0 with g and n_eff of x[t0..n-1]; the statistical
- * inefficiency of a series; Jonsson's blocking estimate of the standard error of the mean. */
+/* The pieces, for tests: the equilibration cut t0 with g and n_eff of x[t0..n-1] (cut_z 3);
+ * the same with the threshold given, the head's z and whether the cut is at the limit; the
+ * statistical inefficiency of a series; Jonsson's blocking estimate of the standard error
+ * of the mean. */
 upscale_err upscale_gcmc_equilibration(const double *x, int n, int *t0, double *g, double *neff);
+upscale_err upscale_gcmc_equilibration_z(const double *x, int n, double cut_z, int *t0, double *g,
+                                         double *neff, double *z, int *at_limit);
 upscale_err upscale_gcmc_inefficiency(const double *x, int n, double *g);
 upscale_err upscale_gcmc_block_error(const double *x, int n, double alpha, double *mean, double *se,
                                      int *level, int *ok);
@@ -248,6 +304,7 @@ typedef struct {
     int boot_grid;                 /* hull grid of a replica (4001; the full fit: fit.grid) */
     uint64_t seed;                 /* 1 */
     int drop_drifting;             /* 0 */
+    int strict;                    /* 1: a window with a warning is an input error (0) */
     double kT_only;                /* > 0: analyse only this temperature (kT) */
 } upscale_gcmc_settings;
 
@@ -374,5 +431,40 @@ double upscale_gcmc_rk_mu(upscale_gcmc_rk *rk, double x, double T, double *sd);
  * line for the provenance (may be NULL). */
 upscale_err upscale_gcmc_rk_write(const upscale_gcmc_rk *rk, const upscale_gcmc_result *r,
                                   const char *path, const char *name, const char *command);
+
+/* ---- tables of mu(x, T) from the windows (upscale import gcmc -o, mu_table) ----
+ *
+ * When a Redlich-Kister fit in T is not possible (windows at one temperature, an energy
+ * unit without a Boltzmann constant such as eps, an ideal term other than the lattice) or
+ * is not wanted, the material file is the tabulated one of include/upscale/mu_table.h:
+ * per temperature of the analysis, mu(N) of that temperature's own fit (eq. 17, ideal term
+ * plus Legendre series) on `points` points across its sampled range, with x = N /
+ * formula_units (formula_units = sites / n when the manifest has none), in eV per
+ * particle; reference_energy 0; ideal_sites true for the lattice ideal term (the table
+ * holds mu - kT ln(x/(n - x)), the simulator adds the ideal term back exactly), false
+ * otherwise (the table holds mu).  Temperatures in K from kT: kT [unit] x energy_eV /
+ * k_B [eV/K].  The material file PATH names the tables STEM_mu_<T>K.csv; beside each,
+ * STEM_mu_<T>K_sd.csv holds the bootstrap spread of mu (record uncertainty.tables).
+ * Records (ignored by the reader): uncertainty.*, derived.* (energy unit and its value
+ * in eV, per temperature kT, windows, degree, sampled x range, the main gap's binodals,
+ * spinodals, mu_coex and largest mixing energy per formula unit with spreads),
+ * provenance.* (command, version, SHA-256 of the manifest and every window).  Every file
+ * is written under a temporary name and renamed at the end (the material file last).
+ * Input errors: no energy scale in eV (eps without energy_eV), no sites, no sites per
+ * formula unit or density, a sampled range outside [0, sites]. */
+typedef struct {
+    double sites_per_fu; /* n; 0: manifest's sites_per_formula_unit, else sites / formula_units */
+    double fu_density;   /* formula units per m^3; 0: formula_units / volume of the manifest */
+    double energy_eV;    /* value of the manifest's energy unit in eV; 0: from its k_B */
+    int points;          /* rows per table (201) */
+} upscale_gcmc_mu_table_settings;
+
+void upscale_gcmc_mu_table_settings_default(upscale_gcmc_mu_table_settings *s);
+
+/* Write the material file PATH and its tables (layout above).  name: the `material` key;
+ * reason: why tables (a comment; may be NULL); command: for the provenance (may be NULL). */
+upscale_err upscale_gcmc_mu_table_write(const upscale_gcmc_result *r,
+                                        const upscale_gcmc_mu_table_settings *s, const char *path,
+                                        const char *name, const char *reason, const char *command);
 
 #endif

@@ -12,7 +12,11 @@
  * Fit window (defaults; every limit can be set):
  *   start  the later of (a) the first time where the local log-log slope
  *          alpha(t) = d ln MSD / d ln t, fitted over [t/2, 2t], comes within alpha_tol = 0.1
- *          of 1 (end of the ballistic and caging regime), and (b) start_fraction = 0.1 of
+ *          of 1 (end of the ballistic and caging regime), or where the same exponent of
+ *          MSD - MSD(t_1) does and stays so up to 4 t (t_1 the first positive time: it
+ *          falls to 1 from above for any MSD; a plateau reached by t_1,
+ *          as the vibrational cage of a solid, keeps the exponent of MSD below 1 long after
+ *          the motion is diffusive), whichever comes first, and (b) start_fraction = 0.1 of
  *          the last time t_max;
  *   end    end_fraction = 0.9 of t_max: the tail of an MSD averaged over time origins has
  *          few origins and is the noisiest part.
@@ -22,8 +26,15 @@
  * and SE = sd(D_k) / sqrt(nblocks) (neighbouring MSD points are strongly correlated, so
  * the regression's own standard error is far too small).  With fewer than 3 points per
  * block the regression standard error is reported instead and error_method says so.
- * The log-log slope over the whole window is reported; |alpha - 1| > alpha_tol means the
- * window is not diffusive (diffusive = 0): D is then only an upper bound. */
+ * Regime test: the log-log slope alpha of the MSD over the window is reported, but an MSD
+ * a + 2 d D t with a short-time plateau a > 0 (ballistic motion, or the vibrational cage of
+ * a solid) has alpha < 1 although it is diffusive.  The test uses the exponent of the
+ * diffusive part instead: MSD = a + c t^alpha_d has dMSD/dt = c alpha_d t^(alpha_d - 1),
+ * so alpha_d - 1 is the least-squares slope of ln D_k of the blocks against ln of their
+ * mid times (a drops out), with its regression standard error.  The window is not
+ * diffusive (diffusive = 0: D is then only an upper bound) when a block slope is <= 0, or
+ * |alpha_d - 1| > alpha_tol and > 2 se.  Without blocks (too few points) the test falls
+ * back to |alpha - 1| > alpha_tol. */
 #ifndef UPSCALE_MSD_H
 #define UPSCALE_MSD_H
 
@@ -83,8 +94,11 @@ typedef struct {
     double t_start, t_end; /* the window used (first and last time inside) */
     int n;                 /* points in the window */
     double t_diffusive;    /* first time with |alpha - 1| <= alpha_tol; NAN if none */
-    double alpha;          /* log-log slope over the window */
-    int diffusive;         /* |alpha - 1| <= alpha_tol over the window */
+    double alpha;          /* log-log slope of the MSD over the window */
+    double alpha_diff;     /* exponent of the diffusive part (from the block slopes); -INFINITY
+                              when a block slope is <= 0, NAN without blocks */
+    double alpha_diff_err; /* its standard error */
+    int diffusive;         /* the regime test above */
     upscale_msd_error_method error_method;
 } upscale_msd_result;
 

@@ -12,6 +12,9 @@
  *       - {temperature: 300 K, file: mu_300K.csv}
  *       - {temperature: 500 K, file: mu_500K.csv}
  *
+ * Keys under uncertainty., derived. and provenance. (records written by `upscale import
+ * gcmc -o`, include/upscale/gcmc.h) are accepted and ignored.
+ *
  * Each file is a CSV of upscale/table.h (path relative to the material file) with columns
  * x [1] (ions per formula unit) and f [eV], rows in strictly increasing x within [0, n]:
  *     f_i(x) = mu_h(x, T_i) - E0                       ideal_sites: false

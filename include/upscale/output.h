@@ -1,8 +1,10 @@
 /* Output: one HDF5 file per run, written through this thin layer so that every dataset
  * gets a `units` attribute and the file is created atomically.
  *
- * The file is written to "PATH.tmp" and renamed to PATH by upscale_output_close(); a run
- * that fails on bad input never calls create, so nothing is left behind.  HDF5's error
+ * The file is written to a new "PATH.tmp.XXXXXX" (mkstemp: never through a link, never an
+ * existing file) and renamed to PATH by upscale_output_close(); any failure removes the
+ * temporary.  A run that fails on bad input never calls create, so nothing is left behind;
+ * callers check the target first (upscale_file_check_output, upscale/file.h).  HDF5's error
  * printing is off (upscale_error_install_handlers); every HDF5 failure becomes an
  * UPSCALE_ERR_IO naming the object.  Groups in `path` arguments are created on demand
  * ("/timeseries/voltage" creates /timeseries).  Datasets are double, chunked and
@@ -18,7 +20,7 @@
 typedef struct upscale_output upscale_output;
 
 upscale_err upscale_output_create(const char *path, upscale_output **o);
-/* Rename PATH.tmp to PATH.  Called once; afterwards *o is NULL. */
+/* Rename the temporary to PATH.  Called once; afterwards *o is NULL. */
 upscale_err upscale_output_close(upscale_output **o);
 /* Close and delete the temporary file (used when a run must leave nothing behind). */
 void upscale_output_discard(upscale_output **o);
@@ -48,7 +50,7 @@ upscale_err upscale_output_flush(upscale_output *o);
 
 /* Units of attr_double go into the string attribute "NAME.units" (none if units is NULL). */
 
-/* Open an existing file read-write in place (no PATH.tmp, no rename), e.g. to resume a
+/* Open an existing file read-write in place (no temporary, no rename), e.g. to resume a
  * sweep.  close() and discard() both just close it: the file is kept. */
 upscale_err upscale_output_open_append(const char *path, upscale_output **o);
 /* Append one row of ncols doubles to the 2-D dataset path [rows x ncols], created on first

@@ -28,6 +28,11 @@
 #include "upscale/model.h"
 #include "upscale/params.h"
 
+/* Longest duration a step may have (about 317 years).  A rest to 1e17 s takes ~120 steps,
+ * but beyond that the step size stops growing with t: Newton fails whenever a step exceeds
+ * ~2e-5 t (a rest to 1e20 s took 57884 steps, 28910 Newton failures), so 1e300 s never ends. */
+#define UPSCALE_PROTOCOL_MAX_DURATION 1e10
+
 typedef enum { UPSCALE_STEP_CC, UPSCALE_STEP_CV, UPSCALE_STEP_REST } upscale_step_kind;
 
 typedef struct {

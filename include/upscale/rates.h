@@ -32,6 +32,7 @@ typedef struct {
     int n;
     const char *command_line;
     int progress; /* each run's progress line on a terminal (stderr) */
+    int force;    /* replace a read-only output_path (upscale_file_check_output) */
 } upscale_rates_options;
 
 typedef struct {
@@ -43,9 +44,12 @@ typedef struct {
     upscale_run_result run;
 } upscale_rates_point;
 
-/* Check every rate's case first (bad input: UPSCALE_ERR_INPUT, nothing written), then run
- * them in order, each written as soon as it ends.  A solver failure at one rate is
- * recorded and the others still run; the return value is then UPSCALE_ERR_SOLVER.  out
+/* Check every rate's case first (bad input: UPSCALE_ERR_INPUT, nothing written) and the
+ * output path (UPSCALE_ERR_IO), then run them in order, each written as soon as it ends.  A
+ * solver failure at one rate is recorded and the others still run; the return value is then
+ * UPSCALE_ERR_SOLVER.  A signal (upscale_run_catch_signals) ends the rate that runs, the
+ * others are not run ("not run: interrupted"); the file is written with status
+ * "interrupted: ..." and the return value is UPSCALE_ERR_INTERRUPTED.  out
  * has opt->n elements; *theoretical_capacity is the 1C basis in Ah/m^2. */
 upscale_err upscale_rates_run(const upscale_rates_options *opt, upscale_rates_point *out,
                               double *theoretical_capacity);

@@ -26,11 +26,13 @@ typedef struct {
      * ("/rate_1C": /rate_1C/timeseries/voltage, ...; NULL or "" is the root). */
     upscale_output *output;
     const char *group;
+    int force; /* replace a read-only output_path (upscale_file_check_output) */
 } upscale_run_options;
 
 typedef struct {
     int complete;        /* 1 if the protocol ran to its end */
-    char status[512];    /* "complete" or "incomplete: <reason>" */
+    int interrupted;     /* the signal that stopped it (upscale_run_catch_signals), or 0 */
+    char status[512];    /* "complete", "incomplete: <reason>" or "interrupted: <signal>" */
     double capacity;     /* Ah/m^2 passed, counted from the start */
     double energy;       /* Wh/m^2 delivered (discharge positive) */
     double mean_voltage; /* V, energy / capacity */
@@ -47,10 +49,20 @@ typedef struct {
     double rtol;
 } upscale_run_result;
 
-/* Run a case.  Errors in input: UPSCALE_ERR_INPUT before any file is created.  A solver
- * failure: the partial results are written (status "incomplete: ...") and
- * UPSCALE_ERR_SOLVER is returned. */
+/* Run a case.  Errors in input: UPSCALE_ERR_INPUT before any file is created; an output
+ * path that cannot be written: UPSCALE_ERR_IO, also before the solve.  A solver failure:
+ * the partial results are written (status "incomplete: ...") and UPSCALE_ERR_SOLVER is
+ * returned; an interruption (see below): status "interrupted: ...", UPSCALE_ERR_INTERRUPTED. */
 upscale_err upscale_run(const upscale_run_options *opt, upscale_run_result *res);
+
+/* Ctrl-C and kill: after upscale_run_catch_signals(), SIGINT and SIGTERM only set a flag
+ * (the handler does nothing else; a second signal ends the process at once).  A run checks
+ * the flag between time steps and stops, writing what it computed so far.
+ * upscale_run_interrupted() is the signal caught, 0 if none. */
+void upscale_run_catch_signals(void);
+int upscale_run_interrupted(void);
+/* "SIGINT", "SIGTERM" or "a signal". */
+const char *upscale_run_signal_name(int sig);
 
 /* Read and check a case without solving it: every key, unit and range, the model and the
  * protocol are built exactly as upscale_run() builds them (UPSCALE_ERR_INPUT with its

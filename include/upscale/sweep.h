@@ -94,6 +94,15 @@ void upscale_sweep_run_point(const upscale_sweep *s, int point, const char *outp
 void upscale_sweep_point_path(const upscale_sweep *s, const char *results, int point, char *out,
                               size_t size);
 
+/* One writer per results file: take the lock PATH.lock (an fcntl write lock, held until
+ * upscale_sweep_results_unlock or the process ends, so a killed sweep never leaves it
+ * held).  Another sweep holding it: UPSCALE_ERR_IO "'PATH' is being written by another
+ * sweep (process N)".  With the lock held, the temporaries a killed sweep left behind
+ * (PATH.tmp, PATH.tmp.XXXXXX) are removed.  *fd receives the lock's descriptor. */
+upscale_err upscale_sweep_results_lock(const char *path, int *fd);
+/* Remove PATH.lock and release the lock. */
+void upscale_sweep_results_unlock(const char *path, int fd);
+
 /* Create the results file (session 1), or open the existing one, check that it was made
  * by the same sweep (UPSCALE_ERR_INPUT naming the first difference otherwise) and start a
  * new session.  done[point] (count() ints) is set to 1 for every point already recorded

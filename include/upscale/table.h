@@ -37,6 +37,10 @@ int upscale_table_size(const upscale_table *t);
  * monotone between nodes; extrapolation can leave them). */
 void upscale_table_range(const upscale_table *t, double *ymin, double *ymax);
 const char *upscale_table_path(const upscale_table *t);
+/* Direction of the tabulated y over increasing x: 1 never decreasing, -1 never increasing
+ * (a constant table is both: 1), 0 neither; then *x_turn is the tabulated x where y first
+ * turns back. */
+int upscale_table_monotone(const upscale_table *t, double *x_turn);
 /* Smallest and largest tabulated x. */
 void upscale_table_domain(const upscale_table *t, double *xmin, double *xmax);
 /* 0 if the rows came in strictly increasing x; otherwise where the first row whose x does

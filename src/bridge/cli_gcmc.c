@@ -15,16 +15,56 @@
 static const char import_usage[] =
     "usage: upscale import gcmc MANIFEST.csv [--sites N] [--bootstrap 200] [--seed 1]\n"
     "                           [--temperature T] [--max-degree 40] [--criterion loo|bic]\n"
-    "                           [--drop-drifting] [--out PREFIX]\n"
+    "                           [--drop-drifting] [--strict] [--min-neff 20]\n"
+    "                           [--min-samples 100] [--out PREFIX]\n"
     "                           [-o MATERIAL.yaml [--sites-per-fu S] [--site-density N_PER_M3]\n"
-    "                            [--name NAME] [--rk-terms N]]\n";
+    "                            [--name NAME] [--rk-terms N] [--mu-table] [--energy-eV E]]\n"
+    "\n"
+    "  mu(N) of biased grand-canonical windows (eq. 17), its fit, G(N), binodals, spinodals\n"
+    "  and the mixing energy per temperature (the manifest's format: docs/bridge.md).  Every\n"
+    "  window is used, weighted by its own standard error; doubtful ones are warned about.\n"
+    "  --sites N            lattice sites per supercell (default: the manifest's)\n"
+    "  --bootstrap B        bootstrap replicas over windows (default 200; 0: none)\n"
+    "  --seed S             seed of the bootstrap (default 1)\n"
+    "  --temperature T      analyse only this temperature (K, or kT for eps)\n"
+    "  --max-degree D       highest Legendre degree tried (default 40)\n"
+    "  --criterion C        degree by leave-one-window-out CV (loo, default) or bic\n"
+    "  --drop-drifting      leave windows whose halves differ by > 3 se out of the fit\n"
+    "  --strict             refuse (exit 2) if any window has a warning, naming all of them\n"
+    "  --min-neff E         warn below E effective samples (default 20)\n"
+    "  --min-samples N      warn below N samples (default 100)\n"
+    "  --out PREFIX         write PREFIX_windows.csv, PREFIX_fit.csv, PREFIX_gaps.csv\n"
+    "                       (postproc/plot_gcmc.py PREFIX draws them)\n"
+    "  -o MATERIAL.yaml     a material file the simulator reads: Redlich-Kister in T, or\n"
+    "                       mu_table files at the measured temperatures when that fit is not\n"
+    "                       possible (one temperature, eps units, gas or no ideal term)\n"
+    "  --sites-per-fu S     sites per formula unit (default: from the manifest)\n"
+    "  --site-density N     formula units per m^3 (default: formula_units / volume)\n"
+    "  --name NAME          the file's material name (default: its base name)\n"
+    "  --rk-terms N         Redlich-Kister terms (default: chosen by cross-validation)\n"
+    "  --mu-table           write mu_table files even when a Redlich-Kister fit is possible\n"
+    "  --energy-eV E        the manifest's energy unit in eV (needed for eps with -o)\n"
+    "  --help, -h           this text\n";
 
 static const char lattice_usage[] =
     "usage: upscale gcmc-lattice --out DIR [--L 64] [--T 0.8] [--seed 1] [--sweeps 2000]\n"
     "                            [--windows 217] [--phi 0.002] [--mu -2] [--nt-min A]\n"
     "                            [--nt-max B] [--sample-every 1]\n"
-    "  T is T/T_c of the lattice gas with pair energy -eps (eps = 1); phi and mu in eps;\n"
-    "  bias centres N_t from A to B (default -250 L^2/4096 to L^2 + 250 L^2/4096)\n";
+    "\n"
+    "  Biased windows of the 2D lattice gas (exact phase diagram: Onsager, Yang) written as\n"
+    "  DIR/manifest.csv and one file per window, to check `upscale import gcmc`.\n"
+    "  --out DIR            output directory (required)\n"
+    "  --L L                lattice side (L x L sites, default 64)\n"
+    "  --T T                T/T_c of the lattice gas with pair energy -eps (eps = 1; 0.8)\n"
+    "  --seed S             random seed (default 1)\n"
+    "  --sweeps N           Monte Carlo sweeps per window (default 2000)\n"
+    "  --windows W          number of windows (default 217)\n"
+    "  --phi PHI            bias strength in eps (default 0.002)\n"
+    "  --mu MU              mu_bias in eps (default -2)\n"
+    "  --nt-min A, --nt-max B  bias centres N_t from A to B (default -250 L^2/4096 to\n"
+    "                       L^2 + 250 L^2/4096)\n"
+    "  --sample-every K     record N every K sweeps (default 1)\n"
+    "  --help, -h           this text\n";
 
 static int exit_status(upscale_err e)
 {
@@ -93,15 +133,38 @@ static void print_temperature(const upscale_gcmc_result *r, const upscale_gcmc_t
     else
         printf("\nkT = %.6g %s", T->kT, u);
     printf(": %d windows, %d in the fit\n", T->nwindows, T->nfit);
-    printf("  %-24s %8s %8s %7s %11s %8s %6s %12s %9s\n", "window", "samples", "discard", "g",
-           "<N>", "se", "drift", "mu (eq. 17)", "se");
+    printf("  %-24s %7s %6s %6s %7s %7s %11s %8s %8s %6s %12s %9s %s\n", "window", "samples", "cut",
+           "cut z", "g", "n_eff", "<N>", "se", "se block", "drift", "mu (eq. 17)", "se",
+           "warnings");
+    int nwarn = 0;
     for (int i = 0; i < m->nwindows; i++) {
         if (!(fabs(m->w[i].kT - T->kT) <= 1e-9 * T->kT)) continue;
         const upscale_gcmc_window_stats *st = &r->stats[i];
-        printf("  %-24.24s %8d %8d %7.2f %11.4f %8.3g %6.2f%s %12.6g %9.2g%s\n",
-               base_name(m->w[i].path), st->n, st->t0, st->g, st->N, st->N_se, st->drift_z,
-               st->drifting ? "!" : " ", st->mu, st->mu_se,
-               st->block_ok ? "" : "  (blocking did not reach a plateau)");
+        char flags[8] = "";
+        int nf = 0;
+        if (st->warn & UPSCALE_GCMC_WARN_FEW_SAMPLES) flags[nf++] = 'n';
+        if (st->warn & UPSCALE_GCMC_WARN_LATE_CUT) flags[nf++] = 'c';
+        if (st->warn & UPSCALE_GCMC_WARN_FEW_NEFF) flags[nf++] = 'e';
+        if (st->warn & UPSCALE_GCMC_WARN_DRIFT) flags[nf++] = '!';
+        if (st->warn & UPSCALE_GCMC_WARN_RUN_DROPPED) flags[nf++] = 'x';
+        flags[nf] = '\0';
+        nwarn += st->warn != 0;
+        printf("  %-24.24s %7d %6d %6.2g %7.2f %7.1f %11.4f %8.3g %8.3g %6.2f %12.6g %9.2g %s\n",
+               base_name(m->w[i].path), st->n, st->t0, st->head_z, st->g, st->neff, st->N, st->N_se,
+               st->N_se_block, st->drift_z, st->mu, st->mu_se, flags);
+    }
+    if (nwarn)
+        printf("  warnings (n: few samples, c: late equilibration cut, e: few effective samples, "
+               "!: drift, x: LAMMPS runs ending in ERROR dropped; every window is in the fit, "
+               "weighted by its se%s):\n",
+               s->drop_drifting ? ", except drifting ones (--drop-drifting)" : "");
+    for (int i = 0; i < m->nwindows; i++) {
+        if (!(fabs(m->w[i].kT - T->kT) <= 1e-9 * T->kT) || !r->stats[i].warn) continue;
+        char why[512];
+        upscale_gcmc_window_describe(&s->window, &r->stats[i], why, sizeof(why));
+        printf("    %s: %s\n", base_name(m->w[i].path), why);
+        fprintf(stderr, "upscale: warning: %s (%s:%d): %s\n", m->w[i].path, m->path, m->w[i].line,
+                why);
     }
     upscale_gcmc_fit_info fi;
     upscale_gcmc_fit_get_info(T->fit, &fi);
@@ -152,7 +215,7 @@ static upscale_err write_outputs(const upscale_gcmc_result *r, const char *prefi
     UPSCALE_CHECK(f, UPSCALE_ERR_IO, "%s: cannot write (%s)", path, strerror(errno));
     fprintf(f, "# upscale import gcmc %s; energies in %s\n", m->path, m->energy_unit);
     fprintf(f, "kT,window_file,N_target,phi,mu_bias,samples,discarded,g,N,N_se,drift_z,drifting,"
-               "mu,mu_se,in_fit\n");
+               "mu,mu_se,in_fit,neff,dof,N_se_block,cut_z,warnings\n");
     for (int k = 0; k < r->ntemps; k++) {
         const upscale_gcmc_temperature *T = &r->t[k];
         for (int i = 0; i < m->nwindows; i++) {
@@ -161,10 +224,12 @@ static upscale_err write_outputs(const upscale_gcmc_result *r, const char *prefi
             int used = 0;
             for (int j = 0; j < T->nfit; j++)
                 used |= T->windows[j] == i;
-            fprintf(f, "%.10g,%s,%.10g,%.10g,%.10g,%d,%d,%.6g,%.10g,%.6g,%.4g,%d,%.10g,%.6g,%d\n",
+            fprintf(f,
+                    "%.10g,%s,%.10g,%.10g,%.10g,%d,%d,%.6g,%.10g,%.6g,%.4g,%d,%.10g,%.6g,%d,%.6g,"
+                    "%.4g,%.6g,%.4g,%u\n",
                     T->kT, m->w[i].path, m->w[i].N_target, m->w[i].phi, m->w[i].mu_bias, st->n,
                     st->t0, st->g, st->N, st->N_se, st->drift_z, st->drifting, st->mu, st->mu_se,
-                    used);
+                    used, st->neff, st->dof, st->N_se_block, st->head_z, st->warn);
         }
     }
     UPSCALE_CHECK(fclose(f) == 0, UPSCALE_ERR_IO, "%s: write failed", path);
@@ -344,6 +409,9 @@ int upscale_import_gcmc_main(int argc, char **argv)
     double temperature = 0;
     upscale_gcmc_rk_settings rs;
     upscale_gcmc_rk_settings_default(&rs);
+    upscale_gcmc_mu_table_settings ts;
+    upscale_gcmc_mu_table_settings_default(&ts);
+    int mu_table = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int last = i + 1 >= argc;
@@ -363,7 +431,11 @@ int upscale_import_gcmc_main(int argc, char **argv)
             s.seed = (uint64_t)v;
         } else if (!strcmp(a, "--max-degree") && !last) {
             bad = parse_count(a, argv[++i], 1, &v);
-            s.fit.max_degree = (int)(v > 60 ? 61 : v);
+            if (!bad && v > 60) {
+                fprintf(stderr, "upscale: --max-degree must be in [1, 60], got %lld\n", v);
+                bad = 2;
+            }
+            s.fit.max_degree = (int)(v > 60 ? 60 : v);
         } else if (!strcmp(a, "--temperature") && !last) {
             bad = parse_number(a, argv[++i], &temperature);
             if (!bad && !(temperature > 0)) {
@@ -409,13 +481,31 @@ int upscale_import_gcmc_main(int argc, char **argv)
                 fprintf(stderr, "upscale: --criterion expects loo or bic, got '%s'\n", c);
                 bad = 2;
             }
+        } else if (!strcmp(a, "--mu-table")) {
+            mu_table = 1;
+        } else if (!strcmp(a, "--energy-eV") && !last) {
+            bad = parse_number(a, argv[++i], &ts.energy_eV);
+            if (!bad && !(ts.energy_eV > 0)) {
+                fprintf(stderr, "upscale: --energy-eV must be > 0, got %g\n", ts.energy_eV);
+                bad = 2;
+            }
         } else if (!strcmp(a, "--drop-drifting")) {
             s.drop_drifting = 1;
+        } else if (!strcmp(a, "--strict")) {
+            s.strict = 1;
+        } else if (!strcmp(a, "--min-neff") && !last) {
+            bad = parse_number(a, argv[++i], &s.window.min_neff);
+        } else if (!strcmp(a, "--min-samples") && !last) {
+            bad = parse_count(a, argv[++i], 1, &v);
+            s.window.min_samples = (int)(v > 1000000000 ? 1000000000 : v);
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(import_usage, stdout);
             return 0;
         } else if (a[0] == '-' || manifest) {
-            fprintf(stderr, "upscale: import gcmc: unexpected argument '%s'\n%s", a, import_usage);
+            fprintf(stderr,
+                    "upscale: import gcmc: unexpected argument '%s' (see upscale import gcmc "
+                    "--help)\n",
+                    a);
             return 2;
         } else {
             manifest = a;
@@ -423,7 +513,8 @@ int upscale_import_gcmc_main(int argc, char **argv)
         if (bad) return bad;
     }
     if (!manifest) {
-        fprintf(stderr, "upscale: import gcmc needs a MANIFEST.csv\n%s", import_usage);
+        fprintf(stderr,
+                "upscale: import gcmc needs a MANIFEST.csv (see upscale import gcmc --help)\n");
         return 2;
     }
     if (material && s.bootstrap < 20) {
@@ -433,16 +524,24 @@ int upscale_import_gcmc_main(int argc, char **argv)
                 s.bootstrap);
         return 2;
     }
-    if (!material && (name || rs.terms || rs.sites_per_fu > 0 || rs.fu_density > 0)) {
-        fprintf(stderr, "upscale: import gcmc: --name, --rk-terms, --sites-per-fu and "
-                        "--site-density need -o MATERIAL.yaml\n");
+    if (!material && (name || rs.terms || rs.sites_per_fu > 0 || rs.fu_density > 0 || mu_table ||
+                      ts.energy_eV > 0)) {
+        fprintf(stderr, "upscale: import gcmc: --name, --rk-terms, --sites-per-fu, "
+                        "--site-density, --mu-table and --energy-eV need -o MATERIAL.yaml\n");
         return 2;
     }
+    ts.sites_per_fu = rs.sites_per_fu;
+    ts.fu_density = rs.fu_density;
     rs.bootstrap = s.bootstrap;
     rs.seed = s.seed;
     upscale_gcmc_manifest *m = NULL;
     upscale_gcmc_result *r = NULL;
     upscale_err e = upscale_gcmc_manifest_read(manifest, &m);
+    if (!e && material && !(m->kB > 0) && !(ts.energy_eV > 0))
+        e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                              "%s: energy_unit %s has no Boltzmann constant: give --energy-eV E "
+                              "(the value of one %s in eV) for a material file",
+                              m->path, m->energy_unit, m->energy_unit);
     if (!e && temperature > 0) s.kT_only = m->kB > 0 ? temperature * m->kB : temperature;
     if (!e) e = upscale_gcmc_analyze(m, &s, &r);
     if (!e) {
@@ -452,18 +551,41 @@ int upscale_import_gcmc_main(int argc, char **argv)
         if (r->sites > 0) printf(", %g sites per supercell", r->sites);
         if (m->formula_units > 0) printf(", %g formula units", m->formula_units);
         if (m->volume_m3 > 0) printf(", volume %g m^3", m->volume_m3);
-        printf("\nwindows: MSER-5 equilibration, Jonsson blocking, drift '!' when the halves "
-               "differ by > %g se\n",
-               s.window.drift_sigma);
+        printf("\nwindows: equilibration cut by MSER-5 over the first half, kept when the head "
+               "differs by > %g se (cut z); se = sqrt(s^2 g / n) with g by Geyer's initial "
+               "monotone sequence (se block: Jonsson blocking, a cross-check); drift '!' when "
+               "the halves differ by > %g se\n",
+               s.window.cut_z, s.window.drift_sigma);
         for (int k = 0; k < r->ntemps; k++)
             print_temperature(r, &r->t[k], &s);
         if (out) e = write_outputs(r, out);
     }
     double t_analysis = seconds_since(&t0);
     upscale_gcmc_rk *rk = NULL;
-    if (!e && material) e = upscale_gcmc_rk_fit(r, &rs, &rk);
-    if (!e) print_summary(r, rk);
+    /* tables when a Redlich-Kister fit in T is not possible (or asked for) */
+    const char *reason = NULL;
     if (!e && material) {
+        if (mu_table)
+            reason = "asked for (--mu-table)";
+        else if (r->ntemps < 2)
+            reason = "windows at one temperature (L_i = a_i + b_i T needs two)";
+        else if (!(m->kB > 0))
+            reason = "the energy unit has no Boltzmann constant (reduced units)";
+        else if (m->ideal != UPSCALE_GCMC_IDEAL_LATTICE)
+            reason = "the ideal term is not the lattice one";
+    }
+    if (!e && material && !reason) e = upscale_gcmc_rk_fit(r, &rs, &rk);
+    if (!e) print_summary(r, rk);
+    if (!e && material && reason) {
+        char stem[256];
+        const char *b = base_name(material), *dot = strrchr(b, '.');
+        snprintf(stem, sizeof(stem), "%.*s", dot ? (int)(dot - b) : (int)strlen(b), b);
+        char *cmd = command_line(argc, argv);
+        printf("\nmaterial as mu_table files: a Redlich-Kister fit in T is not made: %s\n", reason);
+        e = upscale_gcmc_mu_table_write(r, &ts, material, name ? name : stem, reason, cmd);
+        free(cmd);
+        if (!e) printf("wrote %s and its tables %s_mu_<T>K.csv (+ _sd.csv)\n", material, stem);
+    } else if (!e && material) {
         print_material(rk, material);
         char stem[256];
         const char *b = base_name(material), *dot = strrchr(b, '.');
@@ -496,7 +618,11 @@ int upscale_gcmc_lattice_main(int argc, char **argv)
             out = argv[++i];
         else if (!strcmp(a, "--L") && !last) {
             bad = parse_count(a, argv[++i], 4, &v);
-            s.L = (int)(v > 4096 ? 4097 : v);
+            if (!bad && v > 4096) {
+                fprintf(stderr, "upscale: --L must be in [4, 4096], got %lld\n", v);
+                bad = 2;
+            }
+            s.L = (int)(v > 4096 ? 4096 : v);
         } else if (!strcmp(a, "--T") && !last)
             bad = parse_number(a, argv[++i], &T);
         else if (!strcmp(a, "--seed") && !last) {
@@ -510,7 +636,11 @@ int upscale_gcmc_lattice_main(int argc, char **argv)
             s.sample_every = v;
         } else if (!strcmp(a, "--windows") && !last) {
             bad = parse_count(a, argv[++i], 1, &v);
-            s.nwindows = (int)(v > 100000 ? 100001 : v);
+            if (!bad && v > 100000) {
+                fprintf(stderr, "upscale: --windows must be in [1, 100000], got %lld\n", v);
+                bad = 2;
+            }
+            s.nwindows = (int)(v > 100000 ? 100000 : v);
         } else if (!strcmp(a, "--phi") && !last)
             bad = parse_number(a, argv[++i], &s.phi);
         else if (!strcmp(a, "--mu") && !last)
@@ -523,14 +653,17 @@ int upscale_gcmc_lattice_main(int argc, char **argv)
             fputs(lattice_usage, stdout);
             return 0;
         } else {
-            fprintf(stderr, "upscale: gcmc-lattice: unexpected argument '%s'\n%s", a,
-                    lattice_usage);
+            fprintf(stderr,
+                    "upscale: gcmc-lattice: unexpected argument '%s' (see upscale gcmc-lattice "
+                    "--help)\n",
+                    a);
             return 2;
         }
         if (bad) return bad;
     }
     if (!out) {
-        fprintf(stderr, "upscale: gcmc-lattice needs --out DIR\n%s", lattice_usage);
+        fprintf(stderr,
+                "upscale: gcmc-lattice needs --out DIR (see upscale gcmc-lattice --help)\n");
         return 2;
     }
     if (!(T > 0) || !(s.phi >= 0)) {

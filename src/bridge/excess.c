@@ -9,6 +9,8 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_fit.h>
 
+#include "upscale/file.h"
+
 struct upscale_excess {
     int n;
     double *A, *V, *dE;
@@ -218,8 +220,9 @@ static upscale_err read_table(const upscale_units *u, FILE *f, const char *path,
     size_t cap = 0;
     int lineno = 0, have_header = 0, rows_cap = 0;
     header h;
+    ssize_t len = 0;
     upscale_err e = UPSCALE_OK;
-    while (!e && getline(&line, &cap, f) >= 0) {
+    while (!e && (len = upscale_file_getline(&line, &cap, f)) >= 0) {
         lineno++;
         char *s = trim(line);
         if (*s == '\0' || *s == '#') continue;
@@ -237,6 +240,10 @@ static upscale_err read_table(const upscale_units *u, FILE *f, const char *path,
         x->lines[x->n++] = lineno;
     }
     free(line);
+    if (!e && len == -2)
+        e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                              "%s:%d: line longer than %d bytes", path, lineno + 1,
+                              UPSCALE_FILE_MAX_LINE);
     UPSCALE_CALL(e);
     UPSCALE_CHECK(have_header, UPSCALE_ERR_INPUT, "%s:%d: no header line", path, lineno);
     return UPSCALE_OK;
@@ -246,8 +253,8 @@ upscale_err upscale_excess_read(const upscale_units *u, const char *path, upscal
 {
     UPSCALE_CHECK(u && path && out, UPSCALE_ERR_INTERNAL, "upscale_excess_read: NULL argument");
     *out = NULL;
-    FILE *f = fopen(path, "r");
-    UPSCALE_CHECK(f, UPSCALE_ERR_IO, "%s: cannot open", path);
+    FILE *f;
+    UPSCALE_CALL(upscale_file_open_input(path, UPSCALE_ERR_IO, &f));
     upscale_excess *x = calloc(1, sizeof(*x));
     if (x) x->path = strdup(path);
     upscale_err e = x && x->path ? read_table(u, f, path, x)

@@ -12,6 +12,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "upscale/constants.h"
+#include "upscale/file.h"
 #include "upscale/units.h"
 
 
@@ -248,8 +249,9 @@ static upscale_err manifest_parse(FILE *f, const char *path, upscale_gcmc_manife
     size_t cap = 0;
     int lineno = 0, seen = 0, have_header = 0, ncols = 0, header_line = 0;
     int col[NCOL];
+    ssize_t len = 0;
     upscale_err e = UPSCALE_OK;
-    while (!e && getline(&line, &cap, f) != -1) {
+    while (!e && (len = upscale_file_getline(&line, &cap, f)) >= 0) {
         lineno++;
         char *p = trim(line);
         if (!*p) continue;
@@ -276,6 +278,10 @@ static upscale_err manifest_parse(FILE *f, const char *path, upscale_gcmc_manife
         e = manifest_row(m, dir, path, lineno, p, col, ncols);
     }
     free(line);
+    if (!e && len == -2)
+        e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                              "%s:%d: line longer than %d bytes", path, lineno + 1,
+                              UPSCALE_FILE_MAX_LINE);
     UPSCALE_CALL(e);
     UPSCALE_CHECK(have_header, UPSCALE_ERR_INPUT, "%s: no header line (window_file,...)", path);
     UPSCALE_CHECK(m->nwindows > 0, UPSCALE_ERR_INPUT, "%s:%d: no window rows after the header",
@@ -295,8 +301,8 @@ upscale_err upscale_gcmc_manifest_read(const char *path, upscale_gcmc_manifest *
     *out = NULL;
     UPSCALE_CHECK(strlen(path) < sizeof((*out)->path), UPSCALE_ERR_INPUT, "%s: path too long",
                   path);
-    FILE *f = fopen(path, "r");
-    UPSCALE_CHECK(f, UPSCALE_ERR_INPUT, "%s: cannot open (%s)", path, strerror(errno));
+    FILE *f;
+    UPSCALE_CALL(upscale_file_open_input(path, UPSCALE_ERR_INPUT, &f));
     upscale_gcmc_manifest *m = calloc(1, sizeof(*m));
     if (!m) fclose(f);
     UPSCALE_ALLOC_CHECK(m);
@@ -498,6 +504,29 @@ double upscale_gcmc_temperature_mu_sd(const upscale_gcmc_temperature *T, double 
     return (1.0 - w) * T->band_sd[j] + w * T->band_sd[j + 1];
 }
 
+/* With strict: every window with a warning, in one input error. */
+static upscale_err strict_refusals(const upscale_gcmc_manifest *m, const upscale_gcmc_settings *s,
+                                   const upscale_gcmc_result *r)
+{
+    char list[900] = "", why[400];
+    int nbad = 0, nused = 0, len = 0;
+    for (int k = 0; k < r->ntemps; k++)
+        for (int j = 0; j < r->t[k].nwindows; j++) {
+            int i = r->t[k].windows[j];
+            nused++;
+            if (!r->stats[i].warn) continue;
+            nbad++;
+            upscale_gcmc_window_describe(&s->window, &r->stats[i], why, sizeof(why));
+            const char *b = strrchr(m->w[i].path, '/');
+            if (len < (int)sizeof(list))
+                len += snprintf(list + len, sizeof(list) - (size_t)len, "%s%s (line %d): %s",
+                                nbad > 1 ? " | " : "", b ? b + 1 : m->w[i].path, m->w[i].line, why);
+        }
+    UPSCALE_CHECK(nbad == 0, UPSCALE_ERR_INPUT, "%s: --strict refuses %d of %d windows: %s%s",
+                  m->path, nbad, nused, list, len >= (int)sizeof(list) ? " ..." : "");
+    return UPSCALE_OK;
+}
+
 static upscale_err analyze_temperature(const upscale_gcmc_manifest *m,
                                        const upscale_gcmc_settings *s, upscale_gcmc_result *r,
                                        upscale_gcmc_temperature *T)
@@ -593,10 +622,16 @@ upscale_err upscale_gcmc_analyze(const upscale_gcmc_manifest *m, const upscale_g
             const upscale_gcmc_window_spec *w = &m->w[i];
             double *N = NULL;
             int n = 0;
-            e = upscale_gcmc_series_read(w->path, m->N_column, &N, &n);
+            int dropped = 0, dline = 0;
+            e = upscale_gcmc_series_read_runs(w->path, m->N_column, &N, &n, &dropped, &dline);
             char name[2 * sizeof(w->path) + 32];
             snprintf(name, sizeof(name), "%s (%s:%d)", w->path, m->path, w->line);
             if (!e) e = upscale_gcmc_window_analyze(&s->window, name, N, n, &r->stats[i]);
+            if (!e && dropped) {
+                r->stats[i].dropped_runs = dropped;
+                r->stats[i].dropped_line = dline;
+                r->stats[i].warn |= UPSCALE_GCMC_WARN_RUN_DROPPED;
+            }
             free(N);
             if (e) break;
             upscale_gcmc_window_stats *st = &r->stats[i];
@@ -604,6 +639,7 @@ upscale_err upscale_gcmc_analyze(const upscale_gcmc_manifest *m, const upscale_g
             st->mu = w->mu_bias + w->P_dVdN - 2.0 * w->phi * (st->N - w->N_target);
             st->mu_se = 2.0 * w->phi * st->N_se;
         }
+    if (!e && s->strict) e = strict_refusals(m, s, r);
     for (int k = 0; k < r->ntemps && !e; k++)
         e = analyze_temperature(m, s, r, &r->t[k]);
     if (e) {

@@ -13,8 +13,9 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "upscale/sha256.h"
 #include "upscale/constants.h"
+#include "upscale/file.h"
+#include "upscale/sha256.h"
 #include "upscale_version.h"
 
 #define KB_EV (UPSCALE_GAS / UPSCALE_FARADAY) /* k_B / e, eV/K, as rk_material.c */
@@ -747,6 +748,7 @@ upscale_err upscale_gcmc_rk_write(const upscale_gcmc_rk *rk, const upscale_gcmc_
     }
     char tmp[4200];
     int fd = -1;
+    if (!e) e = upscale_file_check_output(path, 0);
     if (!e && snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
         e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__, "%s: path too long",
                               path);

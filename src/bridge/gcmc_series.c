@@ -1,5 +1,5 @@
 /* Window files of the biased-GCMC importer: the particle-number series of one window from
- * a plain column file or from the thermo blocks of a LAMMPS log (formats: gcmc.h). */
+ * a plain column file or from the runs of a LAMMPS log (formats: gcmc.h). */
 #include "upscale/gcmc.h"
 
 #include <ctype.h>
@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "upscale/file.h"
+#include "upscale/lammps.h"
 
 #define MAX_TOKENS 256
 
@@ -80,6 +83,17 @@ static int is_thermo_header(const char *line)
     return *p && !isdigit((unsigned char)*p) && *p != '-';
 }
 
+/* A thermo_style multi record: "---------------- Step N ----- CPU = ..." */
+static int is_multi_record(const char *line)
+{
+    const char *p = skip_space(line);
+    if (strncmp(p, "----", 4)) return 0;
+    while (*p == '-')
+        p++;
+    p = skip_space(p);
+    return !strncmp(p, "Step", 4);
+}
+
 static upscale_err check_value(const char *path, int line, double N)
 {
     UPSCALE_CHECK(isfinite(N) && N >= 0, UPSCALE_ERR_INPUT,
@@ -94,7 +108,8 @@ static upscale_err read_plain(FILE *f, const char *path, const char *column, vec
     char *tok[MAX_TOKENS + 1];
     int lineno = 0, ncol = 0, col = 0;
     upscale_err e = UPSCALE_OK;
-    while (!e && getline(&line, &cap, f) != -1) {
+    ssize_t len = 0;
+    while (!e && (len = upscale_file_getline(&line, &cap, f)) >= 0) {
         lineno++;
         const char *p = skip_space(line);
         if (*p == '#') {
@@ -149,94 +164,109 @@ static upscale_err read_plain(FILE *f, const char *path, const char *column, vec
     }
     free(line);
     free(header);
+    if (!e && len == -2)
+        e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                              "%s:%d: line longer than %d bytes", path, lineno + 1,
+                              UPSCALE_FILE_MAX_LINE);
     UPSCALE_CALL(e);
     UPSCALE_CHECK(out->n > 0, UPSCALE_ERR_INPUT, "%s: no data rows", path);
     return UPSCALE_OK;
 }
 
-static upscale_err read_lammps(FILE *f, const char *path, const char *column, vec *out)
+/* The runs of a LAMMPS log (src/bridge/lammps.c reads every layout, thermo_style multi
+ * included) with the column, in order; aborted runs are dropped and counted. */
+static upscale_err read_lammps(const char *path, const char *column, vec *out, int *dropped,
+                               int *dropped_line)
 {
     const char *name = column && *column ? column : "Atoms";
     int index = column_index(name);
-    char *line = NULL;
-    size_t cap = 0;
-    char *tok[MAX_TOKENS + 1];
-    int lineno = 0, ncol = 0, col = -1, in_block = 0, headers = 0, used = 0;
-    int have_last = 0;
+    upscale_lammps_log *log = NULL;
+    upscale_err e = upscale_lammps_log_read(path, &log);
+    if (e == UPSCALE_ERR_IO) {
+        upscale_error_clear();
+        e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                              "%s: cannot read the LAMMPS log", path);
+    }
+    UPSCALE_CALL(e);
+    int nruns = upscale_lammps_log_nruns(log), used = 0, have_last = 0;
     double last_step = 0;
-    upscale_err e = UPSCALE_OK;
-    while (!e && getline(&line, &cap, f) != -1) {
-        lineno++;
-        if (is_thermo_header(line)) {
-            headers++;
-            in_block = 1;
-            ncol = tokenize(line, tok, MAX_TOKENS);
-            col = -1;
-            for (int k = 0; k < ncol && k < MAX_TOKENS; k++)
-                if ((index && k + 1 == index) || (!index && !strcmp(tok[k], name))) col = k;
-            used += col >= 0;
+    for (int r = 0; r < nruns && !e; r++) {
+        const upscale_lammps_run *run = upscale_lammps_log_run(log, r);
+        const upscale_lammps_table *t = &run->thermo;
+        int col =
+            index ? (index <= t->ncols ? index - 1 : -1) : upscale_lammps_table_column(t, name);
+        if (col < 0) continue;
+        used++;
+        if (run->status == UPSCALE_LAMMPS_RUN_ABORTED) {
+            if (!*dropped) *dropped_line = run->end_line;
+            (*dropped)++;
             continue;
         }
-        if (!in_block) continue;
-        const char *p = skip_space(line);
-        if (!strncmp(p, "Loop time of", 12)) {
-            in_block = 0;
-            continue;
-        }
-        double first;
-        char *sp = strpbrk(p, " \t\r\n");
-        char save = sp ? *sp : '\0';
-        if (sp) *sp = '\0';
-        int numeric = parse_number(p, &first);
-        if (sp) *sp = save;
-        if (!numeric) continue; /* WARNING, PRINT, fix halt, ERROR lines */
-        int n = tokenize(line, tok, MAX_TOKENS);
-        if (n != ncol) {
+        if (run->status == UPSCALE_LAMMPS_RUN_TRUNCATED) {
             e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
-                                  "%s:%d: thermo row with %d columns, the header has %d "
-                                  "(truncated file?)",
-                                  path, lineno, n, ncol);
+                                  "%s:%d: run %d ends without 'Loop time' (truncated file?)", path,
+                                  run->end_line, r + 1);
             break;
         }
-        double v[MAX_TOKENS];
-        for (int k = 0; k < n && !e; k++)
-            if (!parse_number(tok[k], &v[k]))
-                e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
-                                      "%s:%d: expected numbers in a thermo row, got '%s'", path,
-                                      lineno, tok[k]);
-        if (e || col < 0) continue;
-        /* the first row of a run repeats the last step of the previous run */
-        if (have_last && v[0] == last_step) continue;
-        have_last = 1;
-        last_step = v[0];
-        e = check_value(path, lineno, v[col]);
-        if (!e) e = vec_push(out, v[col]);
+        int step = upscale_lammps_table_column(t, "Step");
+        for (int i = 0; i < t->nrows && !e; i++) {
+            const double *row = t->data + (size_t)i * t->ncols;
+            /* the first row of a run repeats the last step of the previous run */
+            if (step >= 0 && have_last && i == 0 && row[step] == last_step) continue;
+            if (step >= 0) {
+                have_last = 1;
+                last_step = row[step];
+            }
+            e = check_value(path, t->lines[i], row[col]);
+            if (!e) e = vec_push(out, row[col]);
+        }
     }
-    free(line);
+    upscale_lammps_log_destroy(&log);
     UPSCALE_CALL(e);
     UPSCALE_CHECK(used > 0, UPSCALE_ERR_INPUT,
-                  "%s: none of the %d thermo headers has a column '%s'", path, headers, name);
-    UPSCALE_CHECK(out->n > 0, UPSCALE_ERR_INPUT, "%s: no thermo rows with column '%s'", path, name);
+                  "%s: none of the %d runs has a thermo column '%s' (name it with the manifest's "
+                  "'# N_column:' line)",
+                  path, nruns, name);
+    UPSCALE_CHECK(out->n > 0, UPSCALE_ERR_INPUT,
+                  "%s: no thermo rows with column '%s' (%d run(s) with it ended in ERROR)", path,
+                  name, *dropped);
     return UPSCALE_OK;
 }
 
 upscale_err upscale_gcmc_series_read(const char *path, const char *column, double **N, int *n)
 {
+    int dropped, line;
+    UPSCALE_CALL(upscale_gcmc_series_read_runs(path, column, N, n, &dropped, &line));
+    return UPSCALE_OK;
+}
+
+upscale_err upscale_gcmc_series_read_runs(const char *path, const char *column, double **N, int *n,
+                                          int *dropped, int *dropped_line)
+{
     *N = NULL;
     *n = 0;
-    FILE *f = fopen(path, "r");
-    UPSCALE_CHECK(f, UPSCALE_ERR_INPUT, "%s: cannot open (%s)", path, strerror(errno));
+    *dropped = 0;
+    *dropped_line = 0;
+    FILE *f;
+    UPSCALE_CALL(upscale_file_open_input(path, UPSCALE_ERR_INPUT, &f));
     /* a LAMMPS log has a thermo header line; anything else is a plain series */
     char *line = NULL;
     size_t cap = 0;
     int lammps = 0;
-    while (!lammps && getline(&line, &cap, f) != -1)
-        lammps = is_thermo_header(line);
+    for (int k = 0; !lammps && upscale_file_getline(&line, &cap, f) >= 0; k++)
+        lammps = is_thermo_header(line) || (k == 0 && !strncmp(line, "LAMMPS (", 8)) ||
+                 is_multi_record(line);
     free(line);
     rewind(f);
     vec v = {0};
-    upscale_err e = lammps ? read_lammps(f, path, column, &v) : read_plain(f, path, column, &v);
-    fclose(f);
+    upscale_err e = UPSCALE_OK;
+    if (lammps) {
+        fclose(f);
+        e = read_lammps(path, column, &v, dropped, dropped_line);
+    } else {
+        e = read_plain(f, path, column, &v);
+        fclose(f);
+    }
     if (e) {
         free(v.v);
         return upscale_error_trace(e, __FILE__, __LINE__, __func__);

@@ -1,6 +1,8 @@
-/* One biased-GCMC window: equilibration (MSER-5), blocking error (Flyvbjerg-Petersen with
- * Jonsson's automatic level), drift between the halves of the production part.  The rules
- * are stated in include/upscale/gcmc.h. */
+/* One biased-GCMC window: equilibration (MSER-5 on the first half, kept only when the
+ * discarded head differs significantly from the rest), the standard error of the mean from
+ * Geyer's initial monotone sequence estimate of the statistical inefficiency, blocking
+ * (Flyvbjerg-Petersen with Jonsson's automatic level) as a cross-check, drift between the
+ * halves of the production part.  The rules are stated in include/upscale/gcmc.h. */
 #include "upscale/gcmc.h"
 
 #include <math.h>
@@ -11,9 +13,7 @@
 #include <gsl/gsl_fft_halfcomplex.h>
 #include <gsl/gsl_fft_real.h>
 
-#define MSER_BATCH 5        /* MSER-5 */
-#define MSER_MIN_BATCHES 10 /* the truncation leaves at least 10 batches */
-#define INEFF_MINTIME 3     /* C(t) <= 0 ends the sum only after this lag (as pymbar) */
+#define MSER_BATCH 5 /* MSER-5 */
 
 void upscale_gcmc_window_settings_default(upscale_gcmc_window_settings *s)
 {
@@ -21,12 +21,15 @@ void upscale_gcmc_window_settings_default(upscale_gcmc_window_settings *s)
                                         .max_discard = 0.5,
                                         .min_neff = 20.0,
                                         .block_alpha = 0.01,
-                                        .drift_sigma = 3.0};
+                                        .drift_sigma = 3.0,
+                                        .cut_z = 3.0};
 }
 
-/* g = 1 + 2 sum_{t>=1} (1 - t/n) C(t)/C(0) with C(t) = sum_i dx_i dx_{i+t} / (n - t), the
- * sum ending at the first C(t) <= 0 after INEFF_MINTIME; C by zero-padded FFT. */
-static upscale_err inefficiency(const double *x, int n, double *work, int m, double *g)
+/* g = 1 + 2 sum_{t>=1} rho(t) by Geyer's initial monotone sequence (Statist. Sci. 7, 473
+ * (1992)): rho(t) = C(t)/C(0), C(t) = sum_i dx_i dx_{i+t} / n (by zero-padded FFT); pair sums
+ * Gamma_m = rho(2m) + rho(2m+1) are added while positive, each capped by the one before,
+ * and g = 2 sum_m Gamma_m - 1, at least 1. */
+static upscale_err inefficiency(const double *x, int n, double *work, int m, double *g, int *lags)
 {
     double mean = 0;
     for (int i = 0; i < n; i++)
@@ -45,16 +48,20 @@ static upscale_err inefficiency(const double *x, int n, double *work, int m, dou
     }
     st = gsl_fft_halfcomplex_radix2_inverse(work, 1, (size_t)m);
     UPSCALE_CHECK(st == GSL_SUCCESS, UPSCALE_ERR_INTERNAL, "FFT failed: %s", gsl_strerror(st));
-    double c0 = work[0] / n;
+    double c0 = work[0];
     *g = 1.0;
+    *lags = 0;
     if (c0 <= 0) return UPSCALE_OK; /* constant series */
-    double sum = 0;
-    for (int t = 1; t < n - 1; t++) {
-        double c = work[t] / (n - t) / c0;
-        if (c <= 0 && t > INEFF_MINTIME) break;
-        sum += 2.0 * c * (1.0 - (double)t / n);
+    double sum = 0, prev = INFINITY;
+    for (int k = 0; 2 * k + 1 < n; k++) {
+        double gam = (work[2 * k] + work[2 * k + 1]) / c0;
+        if (gam <= 0) break;
+        if (gam > prev) gam = prev;
+        sum += gam;
+        prev = gam;
+        *lags = 2 * k + 1;
     }
-    *g = sum > 0 ? 1.0 + sum : 1.0;
+    *g = 2.0 * sum - 1.0 > 1.0 ? 2.0 * sum - 1.0 : 1.0;
     return UPSCALE_OK;
 }
 
@@ -66,26 +73,48 @@ static int pow2_at_least(int n)
     return m;
 }
 
-upscale_err upscale_gcmc_inefficiency(const double *x, int n, double *g)
+/* g of x[0..n-1] and the last lag M in its sum. */
+static upscale_err inefficiency_lags(const double *x, int n, double *g, int *lags)
 {
     UPSCALE_CHECK(n >= 2, UPSCALE_ERR_INPUT, "statistical inefficiency: need 2 samples, got %d", n);
     upscale_error_install_handlers();
     int m = pow2_at_least(2 * n);
     double *work = malloc((size_t)m * sizeof(*work));
     UPSCALE_ALLOC_CHECK(work);
-    upscale_err e = inefficiency(x, n, work, m, g);
+    upscale_err e = inefficiency(x, n, work, m, g, lags);
     free(work);
     UPSCALE_CALL(e);
     return UPSCALE_OK;
 }
 
-upscale_err upscale_gcmc_equilibration(const double *x, int n, int *t0, double *g, double *neff)
+upscale_err upscale_gcmc_inefficiency(const double *x, int n, double *g)
+{
+    int lags;
+    UPSCALE_CALL(inefficiency_lags(x, n, g, &lags));
+    return UPSCALE_OK;
+}
+
+/* Mean and unbiased variance of x[0..n-1]. */
+static void mean_var(const double *x, int n, double *mean, double *var)
+{
+    double m = 0, v = 0;
+    for (int i = 0; i < n; i++)
+        m += x[i];
+    m /= n;
+    for (int i = 0; i < n; i++)
+        v += (x[i] - m) * (x[i] - m);
+    *mean = m;
+    *var = n > 1 ? v / (n - 1) : 0.0;
+}
+
+upscale_err upscale_gcmc_equilibration_z(const double *x, int n, double cut_z, int *t0, double *g,
+                                         double *neff, double *z, int *at_limit)
 {
     UPSCALE_CHECK(n >= 4 * MSER_BATCH, UPSCALE_ERR_INPUT, "equilibration: need %d samples, got %d",
                   4 * MSER_BATCH, n);
     /* MSER-5: batch means b_j of 5 samples; d* = argmin_d sum_{j>=d} (b_j - mean_d)^2 / (k - d)^2
-     * over d <= k - MSER_MIN_BATCHES, computed from the tail sums */
-    const int k = n / MSER_BATCH;
+     * over d <= k/2 (the first half), computed from the tail sums */
+    const int k = n / MSER_BATCH, dmax = k / 2;
     double *b = malloc((size_t)k * sizeof(*b));
     UPSCALE_ALLOC_CHECK(b);
     for (int j = 0; j < k; j++) {
@@ -100,7 +129,7 @@ upscale_err upscale_gcmc_equilibration(const double *x, int n, int *t0, double *
         s1 += b[d];
         s2 += b[d] * b[d];
         int m = k - d;
-        if (m < MSER_MIN_BATCHES) continue;
+        if (d > dmax) continue;
         double ss = s2 - s1 * s1 / m; /* sum of squared deviations of the tail */
         double mser = (ss > 0 ? ss : 0.0) / ((double)m * m);
         if (mser <= best) {
@@ -109,9 +138,31 @@ upscale_err upscale_gcmc_equilibration(const double *x, int n, int *t0, double *
         }
     }
     free(b);
-    *t0 = dbest * MSER_BATCH;
+    /* the cut stands only if the head differs from the rest (Geweke-like):
+     * z = |<x>_head - <x>_tail| / sqrt(s^2 g (1/t + 1/(n - t))) > cut_z, s^2 and g of the tail */
+    int t = dbest * MSER_BATCH;
+    *z = 0;
+    if (t > 0) {
+        double mh, vh, mt, vt;
+        mean_var(x, t, &mh, &vh);
+        mean_var(x + t, n - t, &mt, &vt);
+        UPSCALE_CALL(upscale_gcmc_inefficiency(x + t, n - t, g));
+        double den = sqrt(vt * *g * (1.0 / t + 1.0 / (n - t)));
+        *z = den > 0 ? fabs(mh - mt) / den : (mh == mt ? 0.0 : INFINITY);
+        if (!(*z > cut_z)) t = 0;
+    }
+    *t0 = t;
+    *at_limit = t > 0 && dbest == dmax;
     UPSCALE_CALL(upscale_gcmc_inefficiency(x + *t0, n - *t0, g));
     *neff = (n - *t0) / *g;
+    return UPSCALE_OK;
+}
+
+upscale_err upscale_gcmc_equilibration(const double *x, int n, int *t0, double *g, double *neff)
+{
+    double z;
+    int lim;
+    UPSCALE_CALL(upscale_gcmc_equilibration_z(x, n, 3.0, t0, g, neff, &z, &lim));
     return UPSCALE_OK;
 }
 
@@ -174,30 +225,64 @@ upscale_err upscale_gcmc_window_analyze(const upscale_gcmc_window_settings *s, c
                                         const double *N, int n, upscale_gcmc_window_stats *st)
 {
     *st = (upscale_gcmc_window_stats){.n = n};
-    UPSCALE_CHECK(n >= s->min_samples && n >= 8, UPSCALE_ERR_INPUT,
-                  "%s: %d samples, need at least %d", name, n,
-                  s->min_samples > 8 ? s->min_samples : 8);
-    UPSCALE_CALL(upscale_gcmc_equilibration(N, n, &st->t0, &st->g, &st->neff));
-    UPSCALE_CHECK(st->t0 <= s->max_discard * n, UPSCALE_ERR_INPUT,
-                  "%s: never equilibrates: the MSER-5 truncation point is sample %d of %d (more "
-                  "than %g%% discarded)",
-                  name, st->t0, n, 100 * s->max_discard);
-    UPSCALE_CHECK(st->neff >= s->min_neff, UPSCALE_ERR_INPUT,
-                  "%s: never equilibrates: %.1f effective samples after discarding %d of %d "
-                  "(need %g)",
-                  name, st->neff, st->t0, n, s->min_neff);
+    UPSCALE_CHECK(n >= UPSCALE_GCMC_MIN_SERIES, UPSCALE_ERR_INPUT,
+                  "%s: %d samples, cannot analyse fewer than %d", name, n, UPSCALE_GCMC_MIN_SERIES);
+    int at_limit = 0;
+    UPSCALE_CALL(upscale_gcmc_equilibration_z(N, n, s->cut_z, &st->t0, &st->g, &st->neff,
+                                              &st->head_z, &at_limit));
     const double *p = N + st->t0;
     int np = n - st->t0;
-    UPSCALE_CALL(upscale_gcmc_block_error(p, np, s->block_alpha, &st->N, &st->N_se,
+    /* se(<N>) = sqrt(s^2 g / n) over the production part */
+    double var;
+    int lags;
+    mean_var(p, np, &st->N, &var);
+    UPSCALE_CALL(inefficiency_lags(p, np, &st->g, &lags));
+    st->N_se = sqrt(var * st->g / np);
+    /* the estimate of s^2 g has relative variance 2 (2M + 1) / n_p (Sokal 1997, with M the
+     * last lag summed): Student's t with n_p / (2M + 1) degrees of freedom */
+    st->dof = (double)np / (2 * lags + 1);
+    if (st->dof < 1) st->dof = 1;
+    st->N_ci95 = gsl_cdf_tdist_Pinv(0.975, st->dof) * st->N_se;
+    double bmean;
+    UPSCALE_CALL(upscale_gcmc_block_error(p, np, s->block_alpha, &bmean, &st->N_se_block,
                                           &st->block_level, &st->block_ok));
-    /* drift: first and second half of the production part */
-    double m1, m2, se1, se2;
-    int l1, l2, ok1, ok2;
-    UPSCALE_CALL(upscale_gcmc_block_error(p, np / 2, s->block_alpha, &m1, &se1, &l1, &ok1));
-    UPSCALE_CALL(
-        upscale_gcmc_block_error(p + np / 2, np - np / 2, s->block_alpha, &m2, &se2, &l2, &ok2));
-    double den = sqrt(se1 * se1 + se2 * se2);
+    /* drift: first and second half of the production part, each with the production g */
+    double m1, m2, v1, v2;
+    mean_var(p, np / 2, &m1, &v1);
+    mean_var(p + np / 2, np - np / 2, &m2, &v2);
+    double den = sqrt(st->g * (v1 / (np / 2) + v2 / (np - np / 2)));
     st->drift_z = den > 0 ? fabs(m1 - m2) / den : (m1 == m2 ? 0.0 : INFINITY);
     st->drifting = st->drift_z > s->drift_sigma;
+    if (n < s->min_samples) st->warn |= UPSCALE_GCMC_WARN_FEW_SAMPLES;
+    if (at_limit || st->t0 > s->max_discard * n) st->warn |= UPSCALE_GCMC_WARN_LATE_CUT;
+    if (st->neff < s->min_neff) st->warn |= UPSCALE_GCMC_WARN_FEW_NEFF;
+    if (st->drifting) st->warn |= UPSCALE_GCMC_WARN_DRIFT;
     return UPSCALE_OK;
+}
+
+int upscale_gcmc_window_describe(const upscale_gcmc_window_settings *s,
+                                 const upscale_gcmc_window_stats *st, char *buf, size_t size)
+{
+    int len = 0;
+    buf[0] = '\0';
+#define ADD(...)                                                                                   \
+    do {                                                                                           \
+        if (len < (int)size)                                                                       \
+            len += snprintf(buf + len, size - (size_t)len, "%s", len ? "; " : "");                 \
+        if (len < (int)size) len += snprintf(buf + len, size - (size_t)len, __VA_ARGS__);          \
+    } while (0)
+    if (st->warn & UPSCALE_GCMC_WARN_FEW_SAMPLES)
+        ADD("%d samples (fewer than %d)", st->n, s->min_samples);
+    if (st->warn & UPSCALE_GCMC_WARN_LATE_CUT)
+        ADD("equilibration cut at sample %d of %d, the latest allowed: may not have equilibrated",
+            st->t0, st->n);
+    if (st->warn & UPSCALE_GCMC_WARN_FEW_NEFF)
+        ADD("%.1f effective samples (fewer than %g)", st->neff, s->min_neff);
+    if (st->warn & UPSCALE_GCMC_WARN_RUN_DROPPED)
+        ADD("%d LAMMPS run(s) ended in ERROR and were dropped (the first at log line %d)",
+            st->dropped_runs, st->dropped_line);
+    if (st->warn & UPSCALE_GCMC_WARN_DRIFT)
+        ADD("drift: the halves differ by %.1f se (more than %g)", st->drift_z, s->drift_sigma);
+#undef ADD
+    return len;
 }

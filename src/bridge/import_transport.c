@@ -4,7 +4,9 @@
  * log given with --log, or a log.lammps beside the file that names it as the output of a
  * fix.  In the log, the runs that wrote the file are the runs between the echoed `fix ...
  * file NAME` and its `unfix`: each must have completed (an aborted or truncated run is bad
- * input), and their echoed `timestep` and `units` apply. */
+ * input: the file holds its rows), and their echoed `timestep` and `units` apply.  A log
+ * given as the MSD source: every run with the MSD column gives a series; a run that ended
+ * in ERROR is dropped with a warning, a truncated one is bad input. */
 #include "upscale/import.h"
 
 #include <math.h>
@@ -16,28 +18,43 @@
 
 #include "upscale/arrhenius.h"
 #include "upscale/excess.h"
+#include "upscale/file.h"
 #include "upscale/lammps.h"
 #include "upscale/msd.h"
 #include "upscale/units.h"
 
-static const char usage[] =
+static const char msd_usage[] =
     "usage: upscale import msd FILE... [--temperatures T1,T2,...] [--timestep DT] [--log LOG]\n"
     "                      [--units lj|metal|real|si] [--dim D] [--column NAME]\n"
     "                      [--fit-start F] [--fit-end F] [--at T]... [--csv FILE]\n"
-    "       upscale import excess TABLE.csv [--csv FILE]\n"
     "\n"
-    "  msd     D = slope(MSD vs t)/(2 d) per FILE (a fix ave/time file of compute msd, plain\n"
-    "          'time MSD' text, or a log.lammps: one D per run with an MSD column), with its\n"
-    "          block standard error and fit window (default: from where the log-log slope\n"
-    "          is within 0.1 of 1, but not before 10%, to 90% of the series; --fit-start and\n"
-    "          --fit-end set the fractions).  The timestep comes from --timestep, --log, or a\n"
-    "          log.lammps beside the file.  With --temperatures (one per series): Arrhenius\n"
-    "          fit ln D = ln D0 - Ea/(kB T) with 95% intervals, a test for a change of slope,\n"
-    "          and D at each --at temperature.\n"
-    "  excess  interfacial energy and strain energy density from two-phase supercells:\n"
-    "          dE/A = 2 gamma + (V/A) eps_strain (CSV with units in the header)\n"
-    "  --csv FILE  writes the points and the fit with its 95% band for\n"
-    "          postproc/plot_arrhenius.py (msd) and postproc/plot_excess.py (excess)\n";
+    "  D = slope(MSD vs t)/(2 d) per FILE: a fix ave/time file of compute msd, plain 'time MSD'\n"
+    "  text, or a log.lammps (one D per run with an MSD column; a run that ended in ERROR is\n"
+    "  dropped with a warning).  Block standard error; the regime test uses the exponent of\n"
+    "  MSD - plateau (docs/bridge.md).\n"
+    "  --temperatures T,...  one temperature per series (K, or T* in lj units): Arrhenius fit\n"
+    "                   ln D = ln D0 - Ea/(kB T) with 95% intervals and a change-of-slope test\n"
+    "  --timestep DT    time per step of step-indexed files (default: from --log or a\n"
+    "                   log.lammps beside the file)\n"
+    "  --log LOG        the log.lammps whose echoed timestep and units apply\n"
+    "  --units STYLE    LAMMPS units style: lj, metal, real or si (default: from the log)\n"
+    "  --dim D          dimensionality d of MSD = 2 d D t (default 3)\n"
+    "  --column NAME    the MSD column (default: the one ending in [4] of compute msd)\n"
+    "  --fit-start F    the fit window starts no earlier than F of the series (default 0.1)\n"
+    "  --fit-end F      and ends at F (default 0.9)\n"
+    "  --at T           D predicted at temperature T (repeatable)\n"
+    "  --csv FILE       the points and the fit with its 95% band, for\n"
+    "                   postproc/plot_arrhenius.py\n"
+    "  --help, -h       this text\n";
+
+static const char excess_usage[] =
+    "usage: upscale import excess TABLE.csv [--csv FILE]\n"
+    "\n"
+    "  Interfacial energy and strain energy density from two-phase supercells:\n"
+    "  dE/A = 2 gamma + (V/A) eps_strain (CSV with units in the header; docs/bridge.md).\n"
+    "  --csv FILE       the points and the line with its 95% band, for\n"
+    "                   postproc/plot_excess.py\n"
+    "  --help, -h       this text\n";
 
 typedef struct {
     const char **files;
@@ -155,15 +172,21 @@ static int parse_msd_options(int argc, char **argv, msd_options *o)
             o->column = argv[++i];
         } else if (!strcmp(a, "--csv") && more) {
             o->csv = argv[++i];
-        } else if (a[0] == '-' && a[1] == '-') {
-            fprintf(stderr, "upscale import: unknown or incomplete option '%s'\n", a);
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(msd_usage, stdout);
+            return -1;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr,
+                    "upscale import msd: unknown or incomplete option '%s' (see upscale "
+                    "import msd --help)\n",
+                    a);
             return 1;
         } else {
             o->files[o->nfiles++] = a;
         }
     }
     if (o->nfiles == 0) {
-        fprintf(stderr, "upscale import msd: no MSD file given (see upscale import --help)\n");
+        fprintf(stderr, "upscale import msd: no MSD file given (see upscale import msd --help)\n");
         return 1;
     }
     return 0;
@@ -198,8 +221,11 @@ static int is_log(const char *path)
     const char *b = strrchr(path, '/');
     b = b ? b + 1 : path;
     if (!strcmp(b, "log.lammps")) return 1;
-    FILE *f = fopen(path, "r");
-    if (!f) return 0;
+    FILE *f;
+    if (upscale_file_open_input(path, UPSCALE_ERR_INPUT, &f)) {
+        upscale_error_clear(); /* the reader says what is wrong with it */
+        return 0;
+    }
     char line[64] = "";
     int yes = fgets(line, sizeof(line), f) && !strncmp(line, "LAMMPS (", 8);
     fclose(f);
@@ -261,15 +287,25 @@ static upscale_err import_log(const msd_options *o, const char *path,
     int found = 0, n = upscale_lammps_log_nruns(log);
     upscale_msd_source src = {.column = o->column, .timestep = o->timestep};
     upscale_msd *m = NULL;
-    /* every run with the column must have completed before any is used */
+    /* a truncated run with the column is bad input; a run that ended in ERROR is dropped
+     * with a warning, the others are used */
+    int dropped = 0, usable = 0;
     for (int i = 0; !e && i < n; i++) {
         const upscale_lammps_run *r = upscale_lammps_log_run(log, i);
-        if (has_msd(r, o->column) && r->status != UPSCALE_LAMMPS_RUN_COMPLETED)
+        if (has_msd(r, o->column) && r->status == UPSCALE_LAMMPS_RUN_TRUNCATED)
             e = upscale_msd_from_log(log, i, &src, &m);
+        usable += has_msd(r, o->column) && r->status == UPSCALE_LAMMPS_RUN_COMPLETED;
     }
     for (int i = 0; !e && i < n; i++) {
         const upscale_lammps_run *r = upscale_lammps_log_run(log, i);
         if (!has_msd(r, o->column)) continue;
+        if (r->status == UPSCALE_LAMMPS_RUN_ABORTED) {
+            if (usable)
+                fprintf(stderr, "upscale: warning: %s:%d: run %d ended in ERROR (%s): dropped\n",
+                        path, r->end_line, i + 1, r->message);
+            dropped++;
+            continue;
+        }
         found++;
         series *s = NULL;
         e = list_add(l, &s);
@@ -288,12 +324,16 @@ static upscale_err import_log(const msd_options *o, const char *path,
         }
         upscale_msd_destroy(&m);
     }
+    if (!e && !found && dropped)
+        e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                              "%s: every run with an MSD column (%d) ended in ERROR", path,
+                              dropped);
     if (!e && !found)
         e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
                               "%s: no run has an MSD column (%s)", path,
                               o->column ? o->column
                                         : "c_...[4] of compute msd; name it with "
-                                          "--column");
+                                          "--column NAME");
     upscale_lammps_log_destroy(&log);
     UPSCALE_CALL(e);
     return UPSCALE_OK;
@@ -352,9 +392,7 @@ static upscale_err run_writing(const upscale_lammps_log *log, const char *file, 
 
 static int file_exists(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (f) fclose(f);
-    return f != NULL;
+    return access(path, R_OK) == 0; /* not fopen: a FIFO would block */
 }
 
 static upscale_err import_file_with_log(const msd_options *o, const char *path,
@@ -413,14 +451,17 @@ static void print_series(const series *s, const upscale_units *u)
     if (u && un->si_convertible &&
         upscale_units_convert(u, f->D, un->diffusivity, "m^2/s", &si) == UPSCALE_UNITS_OK)
         printf(" (%.4g m^2/s)", si);
-    printf("\n    fit t = %g..%g %s (%d points), log-log slope %.3f%s; SE %s", f->t_start, f->t_end,
-           un->time, f->n, f->alpha, f->diffusive ? "" : " NOT DIFFUSIVE",
+    printf("\n    fit t = %g..%g %s (%d points), log-log slope %.3f, exponent of the diffusive "
+           "part %.3f +- %.2g%s; SE %s",
+           f->t_start, f->t_end, un->time, f->n, f->alpha, f->alpha_diff, f->alpha_diff_err,
+           f->diffusive ? "" : " NOT DIFFUSIVE",
            f->error_method == UPSCALE_MSD_ERROR_BLOCKS ? "from 5 blocks"
                                                        : "of the regression (too few points)");
     if (s->dt > 0) printf("; dt %g %s (%s)", s->dt, un->time, s->dt_from);
     printf("; units %s (%s)\n", un->name, s->units_from);
     if (!f->diffusive)
-        printf("    warning: the window is not in the diffusive regime (|slope - 1| > 0.1): D "
+        printf("    warning: the window is not in the diffusive regime (the slope of the MSD "
+               "changes over it: exponent of MSD - plateau off 1 by more than 0.1 and 2 se): D "
                "is an upper bound\n");
 }
 
@@ -485,6 +526,7 @@ static upscale_err predictions(const msd_options *o, const double *D, const doub
 /* Open FILE.tmp.XXXXXX beside path; the caller writes, then csv_close renames it. */
 static upscale_err csv_open(const char *path, char *tmp, size_t size, FILE **f)
 {
+    UPSCALE_CALL(upscale_file_check_output(path, 0));
     UPSCALE_CHECK(snprintf(tmp, size, "%s.tmp.XXXXXX", path) < (int)size, UPSCALE_ERR_INPUT,
                   "%s: path too long", path);
     int fd = mkstemp(tmp);
@@ -791,13 +833,19 @@ static int status_of(upscale_err e)
 int upscale_import_transport_main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(usage, argc < 2 ? stderr : stdout);
+        FILE *o = argc < 2 ? stderr : stdout;
+        fputs(msd_usage, o);
+        fputs("\n", o);
+        fputs(excess_usage, o);
         return argc < 2 ? 2 : 0;
     }
     if (!strcmp(argv[1], "excess")) {
         const char *table = NULL, *csv = NULL;
         for (int i = 2; i < argc; i++) {
-            if (!strcmp(argv[i], "--csv") && i + 1 < argc) {
+            if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+                fputs(excess_usage, stdout);
+                return 0;
+            } else if (!strcmp(argv[i], "--csv") && i + 1 < argc) {
                 csv = argv[++i];
             } else if (argv[i][0] == '-' || table) {
                 table = NULL;
@@ -808,7 +856,7 @@ int upscale_import_transport_main(int argc, char **argv)
         }
         if (!table) {
             fprintf(stderr, "upscale import excess: expects one TABLE.csv [--csv FILE] (see "
-                            "upscale import --help)\n");
+                            "upscale import excess --help)\n");
             return 2;
         }
         return status_of(import_excess(table, csv));
@@ -816,11 +864,13 @@ int upscale_import_transport_main(int argc, char **argv)
     if (!strcmp(argv[1], "msd")) {
         msd_options o;
         int bad = parse_msd_options(argc, argv, &o);
-        int status = bad ? 2 : status_of(import_msd(&o));
+        int status = bad < 0 ? 0 : bad ? 2 : status_of(import_msd(&o));
         free_msd_options(&o);
         return status;
     }
-    fprintf(stderr, "upscale import: unknown kind '%s' (msd, excess; see upscale import --help)\n",
+    fprintf(stderr,
+            "upscale import: unknown kind '%s' (msd, excess, gcmc; see upscale import msd "
+            "--help)\n",
             argv[1]);
     return 2;
 }

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "upscale/file.h"
+
 /* Boltzmann constants from the exact SI values (CODATA 2018; LAMMPS itself uses older ones);
  * default timesteps as in LAMMPS's update.cpp. */
 static const upscale_lammps_units styles[] = {
@@ -190,7 +192,7 @@ static upscale_err avetime_parse(FILE *f, const char *path, upscale_lammps_table
         if (e) goto done;                                                                          \
     } while (0)
 
-    while ((len = getline(linebuf, linecap, f)) >= 0) {
+    while ((len = upscale_file_getline(linebuf, linecap, f)) >= 0) {
         lineno++;
         const char *line = *linebuf;
         while (*line == ' ' || *line == '\t')
@@ -273,6 +275,8 @@ static upscale_err avetime_parse(FILE *f, const char *path, upscale_lammps_table
             is_number(tk->tok[1 + k], &row[1 + k * vector_rows + r]);
         if (--vector_left == 0) TRY(table_add_row(t, &cap, row, lineno));
     }
+    if (len == -2)
+        FAIL("%s:%d: line longer than %d bytes", path, lineno + 1, UPSCALE_FILE_MAX_LINE);
     if (vector_left > 0)
         FAIL("%s:%d: the file ends inside a block (%d of %d rows missing): truncated", path, lineno,
              vector_left, vector_rows);
@@ -289,8 +293,8 @@ upscale_err upscale_lammps_avetime_read(const char *path, upscale_lammps_table *
 {
     UPSCALE_CHECK(path && out, UPSCALE_ERR_INTERNAL, "upscale_lammps_avetime_read: NULL argument");
     *out = NULL;
-    FILE *f = fopen(path, "r");
-    UPSCALE_CHECK(f, UPSCALE_ERR_IO, "%s: cannot open", path);
+    FILE *f;
+    UPSCALE_CALL(upscale_file_open_input(path, UPSCALE_ERR_IO, &f));
     upscale_lammps_table *t = calloc(1, sizeof(*t));
     if (!t) {
         fclose(f);
@@ -678,8 +682,8 @@ upscale_err upscale_lammps_log_read(const char *path, upscale_lammps_log **out)
 {
     UPSCALE_CHECK(path && out, UPSCALE_ERR_INTERNAL, "upscale_lammps_log_read: NULL argument");
     *out = NULL;
-    FILE *f = fopen(path, "r");
-    UPSCALE_CHECK(f, UPSCALE_ERR_IO, "%s: cannot open", path);
+    FILE *f;
+    UPSCALE_CALL(upscale_file_open_input(path, UPSCALE_ERR_IO, &f));
     upscale_lammps_log *log = calloc(1, sizeof(*log));
     if (log) log->path = strdup(path);
     if (!log || !log->path) {
@@ -697,8 +701,9 @@ upscale_err upscale_lammps_log_read(const char *path, upscale_lammps_log **out)
     char *buf = NULL;
     size_t cap = 0;
     int lineno = 0;
+    ssize_t len = 0;
     upscale_err e = UPSCALE_OK;
-    while (!e && getline(&buf, &cap, f) >= 0) {
+    while (!e && (len = upscale_file_getline(&buf, &cap, f)) >= 0) {
         lineno++;
         size_t n = strlen(buf);
         while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
@@ -706,6 +711,10 @@ upscale_err upscale_lammps_log_read(const char *path, upscale_lammps_log **out)
         e = tokens_split(&tk, buf);
         if (!e) e = log_line(&r, buf, &tk, path, lineno);
     }
+    if (!e && len == -2)
+        e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                              "%s:%d: line longer than %d bytes", path, lineno + 1,
+                              UPSCALE_FILE_MAX_LINE);
     if (!e && r.run) e = run_close(&r, UPSCALE_LAMMPS_RUN_TRUNCATED, lineno);
     for (int i = 0; i < log->nout; i++)
         if (log->outputs[i].open) log->outputs[i].last_run = log->nruns - 1;

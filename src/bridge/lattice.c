@@ -286,6 +286,16 @@ upscale_err upscale_lattice_scan(const upscale_lattice_scan_settings *s, const c
                   (long long)s->sweeps, (long long)s->sample_every);
     UPSCALE_CHECK(s->nwindows == 1 || s->nt_max > s->nt_min, UPSCALE_ERR_INPUT,
                   "gcmc-lattice: need nt_max > nt_min, got %g, %g", s->nt_min, s->nt_max);
+    /* the lattice's own checks, before anything is created */
+    UPSCALE_CHECK(s->L >= 4 && s->L <= 4096, UPSCALE_ERR_INPUT,
+                  "gcmc-lattice: L must be in [4, 4096], got %d", s->L);
+    UPSCALE_CHECK(s->eps > 0 && isfinite(s->eps) && s->kT > 0 && isfinite(s->kT) && s->phi >= 0 &&
+                      isfinite(s->phi) && isfinite(s->mu) && isfinite(s->nt_min) &&
+                      isfinite(s->nt_max),
+                  UPSCALE_ERR_INPUT,
+                  "gcmc-lattice: need finite eps > 0, kT > 0, phi >= 0, mu and N_t, got %g, %g, "
+                  "%g, %g, %g..%g",
+                  s->eps, s->kT, s->phi, s->mu, s->nt_min, s->nt_max);
     if (mkdir(out_dir, 0777) != 0 && errno != EEXIST)
         UPSCALE_CHECK(0, UPSCALE_ERR_IO, "%s: cannot create directory (%s)", out_dir,
                       strerror(errno));

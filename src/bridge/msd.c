@@ -134,9 +134,10 @@ static upscale_err pick_column(const upscale_lammps_table *t, const char *want, 
         strncat(list, " ", sizeof(list) - strlen(list) - 1);
         strncat(list, t->names[j][0] ? t->names[j] : "?", sizeof(list) - strlen(list) - 1);
     }
-    return upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
-                             "%s: cannot tell which column is the MSD (columns:%s); name it", name,
-                             list);
+    return upscale_error_set(
+        UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+        "%s: cannot tell which column is the MSD (columns:%s); name it with --column NAME", name,
+        list);
 }
 
 /* Build the series from a table: time column tcol (steps if step_indexed), MSD column. */
@@ -147,10 +148,12 @@ static upscale_err from_table(const upscale_lammps_table *t, int tcol, int step_
     UPSCALE_CALL(pick_column(t, want, tcol, name, &col));
     UPSCALE_CHECK(col != tcol, UPSCALE_ERR_INPUT, "%s: the MSD column is the time column", name);
     if (step_indexed)
-        UPSCALE_CHECK(dt > 0 && isfinite(dt), UPSCALE_ERR_INPUT,
-                      "%s: time is given in steps (column '%s'): the timestep size is needed "
-                      "(give it, or the log.lammps whose echoed 'timestep' applies)",
-                      name, t->names[tcol]);
+        UPSCALE_CHECK(
+            dt > 0 && isfinite(dt), UPSCALE_ERR_INPUT,
+            "%s: time is given in steps (column '%s'): the timestep size is needed "
+            "(give --timestep DT, or --log LOG with the log.lammps whose echoed 'timestep' "
+            "applies)",
+            name, t->names[tcol]);
     upscale_msd *m;
     UPSCALE_CALL(msd_alloc(t->nrows, name, t->names[col], &m));
     for (int i = 0; i < t->nrows; i++) {
@@ -260,11 +263,13 @@ static upscale_err loglog_slope(const double *lt, const double *lm, int lo, int 
 }
 
 /* First time at which the local exponent alpha(t), fitted over [t/2, 2t], is within tol of 1
- * (NAN if never); lt, lm are ln t and ln MSD of the points with t > 0 and MSD > 0. */
+ * and stays so up to hold t (NAN if never); lt, lm are ln t and ln MSD of the points with
+ * t > 0 and MSD > 0; a is a workspace of n. */
 static upscale_err first_diffusive(const double *t, const double *lt, const double *lm, int n,
-                                   double tol, double *t_diff)
+                                   double tol, double hold, double *a, double *t_diff)
 {
     *t_diff = NAN;
+    if (n < 3) return UPSCALE_OK;
     int lo = 0, hi = 0;
     for (int i = 0; i < n; i++) {
         while (t[lo] < 0.5 * t[i])
@@ -272,10 +277,16 @@ static upscale_err first_diffusive(const double *t, const double *lt, const doub
         if (hi < i) hi = i;
         while (hi + 1 < n && t[hi + 1] <= 2.0 * t[i])
             hi++;
+        a[i] = NAN;
         if (hi - lo + 1 < 3) continue;
-        double a = NAN;
-        UPSCALE_CALL(loglog_slope(lt, lm, lo, hi, &a));
-        if (fabs(a - 1) <= tol) {
+        UPSCALE_CALL(loglog_slope(lt, lm, lo, hi, &a[i]));
+    }
+    for (int i = 0; i < n; i++) {
+        if (!(fabs(a[i] - 1) <= tol)) continue;
+        int ok = 1;
+        for (int j = i + 1; j < n && t[j] <= hold * t[i] && ok; j++)
+            ok = !(fabs(a[j] - 1) > tol);
+        if (ok) {
             *t_diff = t[i];
             return UPSCALE_OK;
         }
@@ -313,7 +324,8 @@ static upscale_err ols(const double *t, const double *y, int lo, int hi, double 
 }
 
 static upscale_err fit(const upscale_msd *m, const upscale_msd_settings *s, double *lt, double *lm,
-                       double *tp, double *blocks, upscale_msd_result *r)
+                       double *tp, double *blocks, double *lblk, double *work,
+                       upscale_msd_result *r)
 {
     const double *t = m->t, *y = m->msd;
     int n = m->n;
@@ -328,7 +340,34 @@ static upscale_err fit(const upscale_msd *m, const upscale_msd_settings *s, doub
             lm[np] = log(y[i]);
             np++;
         }
-    UPSCALE_CALL(first_diffusive(tp, lt, lm, np, s->alpha_tol, &r->t_diffusive));
+    UPSCALE_CALL(first_diffusive(tp, lt, lm, np, s->alpha_tol, 1.0, work, &r->t_diffusive));
+    /* the same for MSD - MSD(t_1), t_1 the first positive time: a plateau reached by then
+     * (the vibrational cage of a solid) keeps the exponent of MSD itself below 1 for long;
+     * that exponent, t / (t - t_1) for a + b t, falls to 1 from above for any MSD, so it must
+     * stay within tol up to 4 t */
+    if (np > 0) {
+        double y1 = exp(lm[0]), td = NAN;
+        int nq = 0;
+        for (int i = 1; i < np; i++) {
+            double d = exp(lm[i]) - y1;
+            if (!(d > 0)) continue;
+            lt[nq] = lt[i];
+            lm[nq] = log(d);
+            tp[nq] = tp[i];
+            nq++;
+        }
+        UPSCALE_CALL(first_diffusive(tp, lt, lm, nq, s->alpha_tol, 4.0, work, &td));
+        if (isfinite(td) && !(td >= r->t_diffusive)) r->t_diffusive = td;
+        /* ln t, ln MSD again for the window's log-log slope */
+        np = 0;
+        for (int i = 0; i < n; i++)
+            if (t[i] > 0 && y[i] > 0) {
+                tp[np] = t[i];
+                lt[np] = log(t[i]);
+                lm[np] = log(y[i]);
+                np++;
+            }
+    }
 
     double t0 = s->start_fraction * tmax, t1 = s->end_fraction * tmax;
     if (isfinite(r->t_diffusive) && r->t_diffusive > t0) t0 = r->t_diffusive;
@@ -373,6 +412,28 @@ static upscale_err fit(const upscale_msd *m, const upscale_msd_settings *s, doub
     if (ok) {
         r->D_err = gsl_stats_sd(blocks, 1, (size_t)nb) / sqrt((double)nb);
         r->error_method = UPSCALE_MSD_ERROR_BLOCKS;
+        /* exponent of the diffusive part: MSD = a + c t^alpha has dMSD/dt = c alpha t^(alpha-1),
+         * so alpha - 1 is the slope of ln D_k against ln of the block's mid time (a plateau a
+         * drops out); standard error from the regression */
+        int pos = 1;
+        for (int k = 0; k < nb; k++)
+            pos &= blocks[k] > 0;
+        if (pos) {
+            for (int k = 0; k < nb; k++) {
+                lblk[k] = log(r->t_start + (k + 0.5) * w);
+                blocks[k] = log(blocks[k]);
+            }
+            double a0, a1, v00, v01, v11, ss;
+            int st =
+                gsl_fit_linear(lblk, 1, blocks, 1, (size_t)nb, &a0, &a1, &v00, &v01, &v11, &ss);
+            UPSCALE_CHECK(st == GSL_SUCCESS, UPSCALE_ERR_INTERNAL, "gsl_fit_linear: %s",
+                          gsl_strerror(st));
+            r->alpha_diff = 1.0 + a1;
+            r->alpha_diff_err = sqrt(v11);
+        } else {
+            r->alpha_diff = -INFINITY; /* MSD not increasing over a block */
+            r->alpha_diff_err = NAN;
+        }
     } else {
         r->D_err = sqrt(var1) / two_d;
         r->error_method = UPSCALE_MSD_ERROR_REGRESSION;
@@ -386,7 +447,16 @@ static upscale_err fit(const upscale_msd *m, const upscale_msd_settings *s, doub
         phi--;
     r->alpha = NAN;
     if (phi - plo + 1 >= 2) UPSCALE_CALL(loglog_slope(lt, lm, plo, phi, &r->alpha));
-    r->diffusive = isfinite(r->alpha) && fabs(r->alpha - 1) <= s->alpha_tol;
+    if (r->error_method == UPSCALE_MSD_ERROR_BLOCKS) {
+        /* diffusive unless alpha_diff is off by more than alpha_tol and by more than 2 se */
+        double dev = fabs(r->alpha_diff - 1);
+        r->diffusive =
+            isfinite(r->alpha_diff) &&
+            (dev <= s->alpha_tol || (isfinite(r->alpha_diff_err) && dev <= 2 * r->alpha_diff_err));
+    } else {
+        r->alpha_diff = r->alpha_diff_err = NAN;
+        r->diffusive = isfinite(r->alpha) && fabs(r->alpha - 1) <= s->alpha_tol;
+    }
     return UPSCALE_OK;
 }
 
@@ -400,16 +470,20 @@ upscale_err upscale_msd_fit(const upscale_msd *m, const upscale_msd_settings *s,
     /* workspaces: ln t, ln MSD, positive times, block slopes */
     double *lt = malloc((size_t)m->n * sizeof(*lt));
     double *lm = malloc((size_t)m->n * sizeof(*lm));
-    double *tp = malloc((size_t)m->n * sizeof(*tp));
+    double *tp = calloc((size_t)m->n, sizeof(*tp));
     double *blocks = malloc((size_t)s->nblocks * sizeof(*blocks));
+    double *lblk = malloc((size_t)s->nblocks * sizeof(*lblk));
+    double *work = malloc((size_t)m->n * sizeof(*work));
     upscale_err e =
-        (lt && lm && tp && blocks)
-            ? fit(m, s, lt, lm, tp, blocks, r)
+        (lt && lm && tp && blocks && lblk && work)
+            ? fit(m, s, lt, lm, tp, blocks, lblk, work, r)
             : upscale_error_set(UPSCALE_ERR_MEMORY, __FILE__, __LINE__, __func__, "out of memory");
     free(lt);
     free(lm);
     free(tp);
     free(blocks);
+    free(lblk);
+    free(work);
     UPSCALE_CALL(e);
     return UPSCALE_OK;
 }

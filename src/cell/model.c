@@ -12,13 +12,28 @@
 
 static const char *const region_name[3] = {"negative", "separator", "positive"};
 
+/* Physical bounds of the cell's inputs (docs/params.md section 1): a value beyond them is a
+ * typo or a unit slip, refused as bad input instead of failing in the solver at t = 0. */
+#define T_MIN 150.0                /* K: below any liquid electrolyte's freezing point */
+#define T_MAX 1000.0               /* K: above molten-salt cells (about 600 K) */
+#define THICKNESS_MAX 1e-2         /* m: electrodes and separator */
+#define RADIUS_MAX 1e-3            /* m: particle radius (half-thickness of a slab) */
+#define SALT_CONC_MAX 1e5          /* mol/m^3: 100 M */
+#define CONDUCTIVITY_MAX 1e8       /* S/m: above copper (6e7) */
+#define ELYTE_CONDUCTIVITY_MAX 1e3 /* S/m: above any liquid electrolyte (about 10) */
+#define DIFFUSIVITY_MAX 1e-4       /* m^2/s: above gases */
+#define RESISTANCE_MAX 10.0        /* Ohm m^2: area resistances (1e5 Ohm cm^2) */
+#define ACTIVATION_MAX 1e6         /* J/mol: activation energies (10 eV) */
+#define RATE_MAX 1e6               /* rate constant, in the rate law's unit */
+#define EXCHANGE_CURRENT_MAX 1e6   /* A/m^2 */
+
 static upscale_err read_electrode(upscale_params *p, int g, int single, double T, double Tref,
                                   upscale_electrode *el)
 {
     char k[128];
     const char *n = region_name[g];
 #define KEY(s) (snprintf(k, sizeof(k), "%s.%s", n, s), k)
-    UPSCALE_CALL(upscale_params_get_quantity(p, KEY("thickness"), "m", "a length", 0, INFINITY,
+    UPSCALE_CALL(upscale_params_get_quantity(p, KEY("thickness"), "m", "a length", 0, THICKNESS_MAX,
                                              UPSCALE_RANGE_LO_OPEN, &el->thickness));
     UPSCALE_CALL(upscale_params_get_quantity(p, KEY("porosity"), "1", "a volume fraction", 0, 1,
                                              UPSCALE_RANGE_LO_OPEN | UPSCALE_RANGE_HI_OPEN,
@@ -31,7 +46,7 @@ static upscale_err read_electrode(upscale_params *p, int g, int single, double T
                                     "porosity + filler_fraction must be < 1 (active fraction %g)",
                                     el->active);
     UPSCALE_CALL(upscale_params_get_quantity(p, KEY("particle_radius"), "m", "a length", 0,
-                                             INFINITY, UPSCALE_RANGE_LO_OPEN, &el->radius));
+                                             RADIUS_MAX, UPSCALE_RANGE_LO_OPEN, &el->radius));
     static const char *const shapes[] = {"sphere", "slab", "cylinder", NULL};
     int shape;
     UPSCALE_CALL(upscale_params_get_choice(p, KEY("particle_shape"), shapes, "sphere", &shape));
@@ -54,17 +69,18 @@ static upscale_err read_electrode(upscale_params *p, int g, int single, double T
     el->sigma = INFINITY;
     if (!single) {
         UPSCALE_CALL(upscale_params_get_quantity(p, KEY("conductivity"), "S/m", "a conductivity", 0,
-                                                 INFINITY, UPSCALE_RANGE_LO_OPEN, &el->sigma));
+                                                 CONDUCTIVITY_MAX, UPSCALE_RANGE_LO_OPEN,
+                                                 &el->sigma));
         UPSCALE_CALL(upscale_params_get_quantity_or(
             p, KEY("conductivity_bruggeman"), "1", "an exponent", 0, 10, 0, 0.0, &el->brugg_solid));
     }
     UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("bruggeman"), "1", "an exponent", 0, 10, 0,
                                                 1.5, &el->brugg));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("film_resistance"), "Ohm m^2",
-                                                "an area resistance", 0, INFINITY, 0, 0.0,
+                                                "an area resistance", 0, RESISTANCE_MAX, 0, 0.0,
                                                 &el->film_resistance));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("contact_resistance"), "Ohm m^2",
-                                                "an area resistance", 0, INFINITY, 0, 0.0,
+                                                "an area resistance", 0, RESISTANCE_MAX, 0, 0.0,
                                                 &el->contact_resistance));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("alpha_a"), "1", "a transfer coefficient", 0,
                                                 1, UPSCALE_RANGE_LO_OPEN | UPSCALE_RANGE_HI_OPEN,
@@ -73,21 +89,22 @@ static upscale_err read_electrode(upscale_params *p, int g, int single, double T
                                                 1, UPSCALE_RANGE_LO_OPEN | UPSCALE_RANGE_HI_OPEN,
                                                 1.0 - el->alpha_a, &el->alpha_c));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("diffusivity_activation_energy"), "J/mol",
-                                                "an energy per mole", 0, INFINITY, 0, 0.0,
+                                                "an energy per mole", 0, ACTIVATION_MAX, 0, 0.0,
                                                 &el->ea_diffusivity));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, KEY("rate_activation_energy"), "J/mol",
-                                                "an energy per mole", 0, INFINITY, 0, 0.0,
+                                                "an energy per mole", 0, ACTIVATION_MAX, 0, 0.0,
                                                 &el->ea_rate));
     const int pos = UPSCALE_RANGE_LO_OPEN;
     if (!el->cahn_hilliard)
         UPSCALE_CALL(upscale_function_from_params(p, KEY("diffusivity"), "mol/m^3", "m^2/s",
-                                                  "a diffusivity", 0, INFINITY, pos, &el->ds));
+                                                  "a diffusivity", 0, DIFFUSIVITY_MAX, pos,
+                                                  &el->ds));
     int law;
     UPSCALE_CALL(
         upscale_params_get_choice(p, KEY("rate_law"), upscale_rate_law_names(), "newman", &law));
     el->rate_law = upscale_rate_law_find(upscale_rate_law_names()[law]);
     UPSCALE_CALL(upscale_function_from_params(p, KEY("rate_constant"), "mol/m^3",
-                                              el->rate_law->k_unit, "a rate constant", 0, INFINITY,
+                                              el->rate_law->k_unit, "a rate constant", 0, RATE_MAX,
                                               pos, &el->k));
     if (el->cahn_hilliard) UPSCALE_CALL(upscale_particle_read_cahn_hilliard(p, n, T, Tref, el));
 #undef KEY
@@ -101,10 +118,10 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
     UPSCALE_CALL(upscale_params_get_choice(p, "cell.type", types, "full", &type));
     c->half_cell = type >= 1;
     c->single_particle = type == 2;
-    UPSCALE_CALL(upscale_params_get_quantity(p, "cell.temperature", "K", "a temperature", 0,
-                                             INFINITY, UPSCALE_RANGE_LO_OPEN, &c->temperature));
+    UPSCALE_CALL(upscale_params_get_quantity(p, "cell.temperature", "K", "a temperature", T_MIN,
+                                             T_MAX, 0, &c->temperature));
     UPSCALE_CALL(upscale_params_get_quantity_or(
-        p, "cell.reference_temperature", "K", "a temperature", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
+        p, "cell.reference_temperature", "K", "a temperature", T_MIN, T_MAX, 0,
         UPSCALE_REFERENCE_TEMPERATURE, &c->reference_temperature));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "cell.faraday_constant", "C/mol",
                                                 "a charge per mole", 9e4, 1e5, 0, UPSCALE_FARADAY,
@@ -114,7 +131,7 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
         UPSCALE_CALL(read_electrode(p, UPSCALE_POS, 1, c->temperature, c->reference_temperature,
                                     &c->el[UPSCALE_POS]));
         UPSCALE_CALL(upscale_params_get_quantity(p, "electrolyte.initial_concentration", "mol/m^3",
-                                                 "a concentration", 0, INFINITY,
+                                                 "a concentration", 0, SALT_CONC_MAX,
                                                  UPSCALE_RANGE_LO_OPEN, &c->elyte.c0));
         c->elyte.tdf = 1.0;
         UPSCALE_CALL(upscale_function_constant(1.0, &c->elyte.diffusivity));
@@ -124,13 +141,13 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
     }
     if (c->half_cell) {
         UPSCALE_CALL(upscale_params_get_quantity(p, "counter.exchange_current_density", "A/m^2",
-                                                 "a current density", 0, INFINITY,
+                                                 "a current density", 0, EXCHANGE_CURRENT_MAX,
                                                  UPSCALE_RANGE_LO_OPEN, &c->counter_i0));
         UPSCALE_CALL(upscale_params_get_quantity_or(
             p, "counter.alpha", "1", "a transfer coefficient", 0, 1,
             UPSCALE_RANGE_LO_OPEN | UPSCALE_RANGE_HI_OPEN, 0.5, &c->counter_alpha));
         UPSCALE_CALL(upscale_params_get_quantity_or(p, "counter.contact_resistance", "Ohm m^2",
-                                                    "an area resistance", 0, INFINITY, 0, 0.0,
+                                                    "an area resistance", 0, RESISTANCE_MAX, 0, 0.0,
                                                     &c->el[UPSCALE_NEG].contact_resistance));
     } else {
         UPSCALE_CALL(read_electrode(p, UPSCALE_NEG, 0, c->temperature, c->reference_temperature,
@@ -138,16 +155,17 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
     }
     UPSCALE_CALL(read_electrode(p, UPSCALE_POS, 0, c->temperature, c->reference_temperature,
                                 &c->el[UPSCALE_POS]));
-    UPSCALE_CALL(upscale_params_get_quantity(p, "separator.thickness", "m", "a length", 0, INFINITY,
-                                             UPSCALE_RANGE_LO_OPEN, &c->sep_thickness));
+    UPSCALE_CALL(upscale_params_get_quantity(p, "separator.thickness", "m", "a length", 0,
+                                             THICKNESS_MAX, UPSCALE_RANGE_LO_OPEN,
+                                             &c->sep_thickness));
     UPSCALE_CALL(upscale_params_get_quantity(p, "separator.porosity", "1", "a volume fraction", 0,
                                              1, UPSCALE_RANGE_LO_OPEN, &c->sep_porosity));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "separator.bruggeman", "1", "an exponent", 0, 10,
                                                 0, 1.5, &c->sep_brugg));
     upscale_electrolyte *e = &c->elyte;
     UPSCALE_CALL(upscale_params_get_quantity(p, "electrolyte.initial_concentration", "mol/m^3",
-                                             "a concentration", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
-                                             &e->c0));
+                                             "a concentration", 0, SALT_CONC_MAX,
+                                             UPSCALE_RANGE_LO_OPEN, &e->c0));
     UPSCALE_CALL(upscale_params_get_quantity(p, "electrolyte.transference_number", "1",
                                              "a transference number", -10, 1, UPSCALE_RANGE_HI_OPEN,
                                              &e->t_plus));
@@ -155,17 +173,17 @@ static upscale_err read_cell(upscale_params *p, upscale_cell *c)
                                                 "a thermodynamic factor", 0, 100,
                                                 UPSCALE_RANGE_LO_OPEN, 1.0, &e->tdf));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "electrolyte.diffusivity_activation_energy",
-                                                "J/mol", "an energy per mole", 0, INFINITY, 0, 0.0,
-                                                &e->ea_diffusivity));
+                                                "J/mol", "an energy per mole", 0, ACTIVATION_MAX, 0,
+                                                0.0, &e->ea_diffusivity));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "electrolyte.conductivity_activation_energy",
-                                                "J/mol", "an energy per mole", 0, INFINITY, 0, 0.0,
-                                                &e->ea_conductivity));
+                                                "J/mol", "an energy per mole", 0, ACTIVATION_MAX, 0,
+                                                0.0, &e->ea_conductivity));
     UPSCALE_CALL(upscale_function_from_params(p, "electrolyte.diffusivity", "mol/m^3", "m^2/s",
-                                              "a diffusivity", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
-                                              &e->diffusivity));
+                                              "a diffusivity", 0, DIFFUSIVITY_MAX,
+                                              UPSCALE_RANGE_LO_OPEN, &e->diffusivity));
     UPSCALE_CALL(upscale_function_from_params(p, "electrolyte.conductivity", "mol/m^3", "S/m",
-                                              "a conductivity", 0, INFINITY, UPSCALE_RANGE_LO_OPEN,
-                                              &e->conductivity));
+                                              "a conductivity", 0, ELYTE_CONDUCTIVITY_MAX,
+                                              UPSCALE_RANGE_LO_OPEN, &e->conductivity));
     return UPSCALE_OK;
 }
 
@@ -367,6 +385,18 @@ upscale_err upscale_model_create(upscale_params *p, upscale_model **out)
     }
     derive(m, ratio);
     set_scales(m);
+    /* U(x) of a Fick particle goes one way (it falls as x fills); a table that turns back
+     * is most likely a digitising or sorting slip.  Cahn-Hilliard U_h turns by design. */
+    for (int g = 0; g < 3; g += 2) {
+        const upscale_electrode *el = &m->cell.el[g];
+        const upscale_table *t =
+            el->ocp && !el->cahn_hilliard ? upscale_function_table(el->ocp) : NULL;
+        double x_turn;
+        if (t && !upscale_table_monotone(t, &x_turn))
+            snprintf(m->warnings + strlen(m->warnings), sizeof(m->warnings) - strlen(m->warnings),
+                     "%s%s.ocp: table '%s' is not monotone (turns back at x = %g)",
+                     m->warnings[0] ? "; " : "", region_name[g], upscale_table_path(t), x_turn);
+    }
 
     m->nkernels = 0;
     const upscale_layout *L = m->layout;

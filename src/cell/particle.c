@@ -149,7 +149,8 @@ upscale_err upscale_particle_read_potential(upscale_params *p, const char *regio
             material_checks(p, region, T, T_min, T_max, upscale_mu_table_cmax(el->mu_table), el));
         return upscale_function_callback(mu_table_ocp, el, &el->ocp);
     }
-    UPSCALE_CALL(upscale_params_get_quantity(p, kc, "mol/m^3", "a concentration", 0, INFINITY,
+    /* 1e6 mol/m^3: ten times the densest hosts */
+    UPSCALE_CALL(upscale_params_get_quantity(p, kc, "mol/m^3", "a concentration", 0, 1e6,
                                              UPSCALE_RANGE_LO_OPEN, &el->cmax));
     return upscale_function_from_params(p, k, "1", "V",
                                         el->cahn_hilliard ? "a homogeneous open-circuit potential"
@@ -250,6 +251,12 @@ upscale_err upscale_particle_read_cahn_hilliard(upscale_params *p, const char *n
         if (!e)
             e = upscale_params_get_quantity(p, k3, "m", "a length", 0, INFINITY,
                                             UPSCALE_RANGE_LO_OPEN, &w);
+        /* an interface wider than the particle is no interface */
+        if (!e && w > el->radius)
+            e = upscale_params_error(p, k3,
+                                     "expected a length in (0, %g] m (at most %s.particle_radius), "
+                                     "got %g m",
+                                     el->radius, n, w);
         if (!e) {
             double dc = el->gap.c2 - el->gap.c1;
             el->kappa = 2.0 * el->gap.p_max * (w / dc) * (w / dc);

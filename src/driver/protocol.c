@@ -29,15 +29,23 @@ static upscale_err read_current(upscale_params *p, const char *base, const upsca
         upscale_params_mark_used(p, age > 0 ? kc : kr);
         hr = age > 0;
     }
+    /* at most 100C: beyond it no cell keeps a voltage (a typo or a unit slip) */
+    const double max_rate = 100, i1c = pr->c_rate_capacity / 3600.0;
     if (hr) {
         double c;
-        UPSCALE_CALL(upscale_params_get_quantity(p, kr, "1", "a C-rate", 0, 1000,
+        UPSCALE_CALL(upscale_params_get_quantity(p, kr, "1", "a C-rate", 0, max_rate,
                                                  UPSCALE_RANGE_LO_OPEN, &c));
-        *I = c * pr->c_rate_capacity / 3600.0;
+        *I = c * i1c;
         return UPSCALE_OK;
     }
-    return upscale_params_get_quantity(p, kc, "A/m^2", "a current density (magnitude)", 0, 1e6,
-                                       UPSCALE_RANGE_LO_OPEN, I);
+    UPSCALE_CALL(upscale_params_get_quantity(p, kc, "A/m^2", "a current density (magnitude)", 0,
+                                             INFINITY, UPSCALE_RANGE_LO_OPEN, I));
+    if (*I > max_rate * i1c)
+        return upscale_params_error(p, kc,
+                                    "expected a current density in (0, %.4g] A/m^2 (100C; 1C is "
+                                    "%.4g A/m^2 for this cell), got %.4g A/m^2",
+                                    max_rate * i1c, i1c, *I);
+    return UPSCALE_OK;
 }
 
 static upscale_err read_opt(upscale_params *p, const char *base, const char *name, const char *unit,
@@ -49,7 +57,8 @@ static upscale_err read_opt(upscale_params *p, const char *base, const char *nam
         *v = def;
         return UPSCALE_OK;
     }
-    return upscale_params_get_quantity(p, k, unit, what, 0, INFINITY, UPSCALE_RANGE_LO_OPEN, v);
+    double hi = strcmp(unit, "s") ? INFINITY : UPSCALE_PROTOCOL_MAX_DURATION;
+    return upscale_params_get_quantity(p, k, unit, what, 0, hi, UPSCALE_RANGE_LO_OPEN, v);
 }
 
 /* capacity_limit: a charge per area, or a fraction (e.g. "40 %") of the 1C capacity. */
@@ -162,10 +171,12 @@ upscale_err upscale_protocol_read(upscale_params *p, const upscale_model *m, ups
             snprintf(k, sizeof(k), "%s.pulses", base);
             UPSCALE_CALL(upscale_params_get_int(p, k, 1, 100000, &pulses));
             snprintf(k, sizeof(k), "%s.pulse_duration", base);
-            UPSCALE_CALL(upscale_params_get_quantity(p, k, "s", "a duration", 0, INFINITY,
+            UPSCALE_CALL(upscale_params_get_quantity(p, k, "s", "a duration", 0,
+                                                     UPSCALE_PROTOCOL_MAX_DURATION,
                                                      UPSCALE_RANGE_LO_OPEN, &tp));
             snprintf(k, sizeof(k), "%s.rest_duration", base);
-            UPSCALE_CALL(upscale_params_get_quantity(p, k, "s", "a duration", 0, INFINITY,
+            UPSCALE_CALL(upscale_params_get_quantity(p, k, "s", "a duration", 0,
+                                                     UPSCALE_PROTOCOL_MAX_DURATION,
                                                      UPSCALE_RANGE_LO_OPEN, &tr));
             UPSCALE_CALL(read_opt(p, base, "voltage_cutoff", "V", "a voltage", NAN, &vcut));
             for (long i = 0; i < pulses; i++) {

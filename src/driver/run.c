@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "upscale/file.h"
 #include "upscale/model.h"
 #include "upscale/output.h"
 #include "upscale/protocol.h"
@@ -34,6 +35,12 @@ enum { ROOT_VOLTAGE, ROOT_CURRENT, ROOT_CAPACITY, ROOT_SATURATION };
 
 /* Rise time of the current when a step cannot start with a jump (see integrate()). */
 #define RAMP_TAU 1.0
+
+/* Limits against the protocol's length (protocol_time): time steps that numerics.max_step
+ * allows at most, snapshots (and their memory) that output.snapshot_interval may ask for. */
+#define MAX_STEPS 1e7
+#define MAX_SNAPSHOTS 1e6
+#define MAX_SNAPSHOT_BYTES 2e9
 
 typedef struct {
     const upscale_model *m;
@@ -165,6 +172,44 @@ typedef struct {
     const char *case_name;
 } run_ctx;
 
+/* Length of the protocol in s, as far as it is known: the durations, and for a current
+ * step without one the time its capacity limit or the whole 1C capacity takes. */
+static double protocol_time(const upscale_protocol *pr)
+{
+    double total = 0.0;
+    for (int k = 0; k < pr->n; k++) {
+        const upscale_step *s = &pr->steps[k];
+        double t = s->duration;
+        if (s->kind == UPSCALE_STEP_CC && fabs(s->current) > 0) {
+            double q = isnan(s->capacity_limit) ? pr->c_rate_capacity : s->capacity_limit;
+            t = fmin(t, q / fabs(s->current));
+        }
+        if (isfinite(t)) total += t;
+    }
+    return total;
+}
+
+/* numerics.max_step and output.snapshot_interval against the protocol's length: a run
+ * that would take more than MAX_STEPS steps or keep more snapshots than memory allows is
+ * refused before it starts. */
+static upscale_err check_limits(run_ctx *r)
+{
+    double T = protocol_time(&r->proto), h = r->solver.max_step, dt = r->snap_interval;
+    if (h > 0 && T / h > MAX_STEPS)
+        return upscale_params_error(r->p, "numerics.max_step",
+                                    "%g s needs more than %.0e steps over the protocol's %.4g s; "
+                                    "expected at least %.3g s",
+                                    h, MAX_STEPS, T, T / MAX_STEPS);
+    double bytes = sizeof(double) * (double)r->m->layout->n;
+    double most = fmin(MAX_SNAPSHOTS, MAX_SNAPSHOT_BYTES / bytes);
+    if (r->fields && dt > 0 && T / dt > most)
+        return upscale_params_error(r->p, "output.snapshot_interval",
+                                    "%g s gives %.3g snapshots (%.3g GB) over the protocol's "
+                                    "%.4g s; expected at least %.3g s (at most %.3g snapshots)",
+                                    dt, T / dt, T / dt * bytes / 1e9, T, T / most, most);
+    return UPSCALE_OK;
+}
+
 static upscale_err read_case(run_ctx *r)
 {
     upscale_params *p = r->p;
@@ -188,6 +233,7 @@ static upscale_err read_case(run_ctx *r)
     UPSCALE_CALL(upscale_params_get_string(p, "description", "", &(const char *){NULL}));
     UPSCALE_CALL(upscale_params_check_unused(p));
     UPSCALE_CALL(upscale_model_check_resolution(p, r->m));
+    UPSCALE_CALL(check_limits(r));
     return UPSCALE_OK;
 }
 
@@ -204,6 +250,16 @@ static void progress(const run_ctx *r, int k, double t, double tstep0, double V,
     f = fmax(f, qstep / r->proto.c_rate_capacity);
     fprintf(stderr, "\rt = %10.1f s   V = %.4f V   step %d/%d   %3.0f%% ", t, V, k + 1, r->proto.n,
             100.0 * fmin(1.0, (k + fmin(f, 1.0)) / r->proto.n));
+}
+
+/* A signal arrived: the run ends here, what it computed is kept. */
+static void stop_interrupted(upscale_run_result *res, int k, double t)
+{
+    int sig = upscale_run_interrupted();
+    res->complete = 0;
+    res->interrupted = sig;
+    snprintf(res->status, sizeof(res->status), "interrupted: signal %d (%s) at t = %g s in step %d",
+             sig, upscale_run_signal_name(sig), t, k + 1);
 }
 
 /* Run the protocol; on solver failure set *failed and stop (partial results kept). */
@@ -229,6 +285,10 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
     for (int k = 0; k < r->proto.n; k++) {
         const upscale_step *st = &r->proto.steps[k];
         if (st->group == skip_group) continue;
+        if (upscale_run_interrupted()) {
+            stop_interrupted(res, k, t);
+            break;
+        }
         /* Hold and setpoint for this step; starting guess for the algebraic unknowns. */
         double I_before = y[L->I];
         r->m->ramp_tau = 0.0;
@@ -341,6 +401,10 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
                 next_snap += r->snap_interval;
             }
             if (progress_on) progress(r, k, t, t0, y[L->V], qstep, &last);
+            if (upscale_run_interrupted()) {
+                stop_interrupted(res, k, t);
+                break;
+            }
             if (event == 1) {
                 int found[4] = {0};
                 UPSCALE_CALL(upscale_solver_roots_found(r->s, found));
@@ -632,14 +696,17 @@ upscale_err upscale_run(const upscale_run_options *opt, upscale_run_result *res)
     memset(res, 0, sizeof(*res));
     upscale_err e = upscale_run_load_params(opt, &r.p);
     if (!e) e = read_case(&r);
+    /* The output path is checked before the solve: a run never ends in "cannot write". */
+    if (!e && opt->output_path && !opt->output)
+        e = upscale_file_check_output(opt->output_path, opt->force);
     if (!e) e = upscale_solver_create(r.m, &r.solver, &r.s);
     if (!e) e = integrate(&r, opt, res);
     if (!e) {
         summarise(&r, res);
         if (opt->output_path || opt->output) e = write_output(&r, opt, res);
         if (!e && !res->complete)
-            e = upscale_error_set(UPSCALE_ERR_SOLVER, __FILE__, __LINE__, __func__, "%s",
-                                  res->status);
+            e = upscale_error_set(res->interrupted ? UPSCALE_ERR_INTERRUPTED : UPSCALE_ERR_SOLVER,
+                                  __FILE__, __LINE__, __func__, "%s", res->status);
     }
     upscale_solver_destroy(&r.s);
     upscale_protocol_free(&r.proto);

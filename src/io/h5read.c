@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define REASON_MAX 256
 
@@ -51,6 +52,10 @@ upscale_err upscale_h5read_open(const char *path, upscale_h5read **out)
 {
     UPSCALE_CHECK(out && path && path[0], UPSCALE_ERR_INTERNAL, "h5read: bad arguments");
     *out = NULL;
+    /* HDF5 would wait forever on a FIFO: regular files only (a missing one is HDF5's say) */
+    struct stat st;
+    UPSCALE_CHECK(stat(path, &st) != 0 || S_ISREG(st.st_mode), UPSCALE_ERR_IO,
+                  "cannot open '%s': not a regular file", path);
     upscale_error_install_handlers();
     upscale_h5read *r = calloc(1, sizeof(*r));
     UPSCALE_ALLOC_CHECK(r);

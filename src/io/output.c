@@ -1,4 +1,4 @@
-/* HDF5 output: one file per run, written to PATH.tmp and renamed on close.
+/* HDF5 output: one file per run, written to a new PATH.tmp.XXXXXX and renamed on close.
  *
  * Every HDF5 call is checked; a failure becomes UPSCALE_ERR_IO "<what> in '<file>': <the
  * innermost message of HDF5's error stack>".  All strings (attributes and string tables)
@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "upscale/file.h"
 
 #define UNITS_ATTR "units"
 #define COMPRESS_ABOVE 4096 /* elements: larger datasets are chunked and deflated */
@@ -27,7 +30,7 @@ struct upscale_output {
     hid_t str_type; /* variable-length UTF-8 string */
     hid_t lcpl;     /* link creation: intermediate groups on demand */
     char *path;     /* the name the caller asked for */
-    char *tmp;      /* PATH.tmp, renamed on close; NULL when opened in place */
+    char *tmp;      /* PATH.tmp.XXXXXX, renamed on close; NULL when opened in place */
 };
 
 /* Innermost description on HDF5's error stack; any later HDF5 call clears the stack. */
@@ -108,12 +111,23 @@ static void output_free(upscale_output *o)
     free(o);
 }
 
-/* Create PATH.tmp (in_place 0) or open PATH read-write (in_place 1). */
+/* Is the file HDF5 opened the one behind descriptor fd (not a link planted meanwhile)? */
+static int same_file(hid_t file, hid_t fapl, int fd)
+{
+    void *handle = NULL;
+    struct stat a, b;
+    if (H5Fget_vfd_handle(file, fapl, &handle) < 0 || !handle) return 0;
+    return fstat(*(int *)handle, &a) == 0 && fstat(fd, &b) == 0 && a.st_dev == b.st_dev &&
+           a.st_ino == b.st_ino;
+}
+
+/* Create a new PATH.tmp.XXXXXX (in_place 0) or open PATH read-write (in_place 1). */
 static upscale_err output_open(const char *path, int in_place, upscale_output **out)
 {
     upscale_err e = UPSCALE_OK;
     upscale_output *o;
     hid_t fapl = H5I_INVALID_HID;
+    int fd = -1;
 
     UPSCALE_CHECK(out != NULL, UPSCALE_ERR_INTERNAL, "output: NULL handle pointer");
     *out = NULL;
@@ -124,10 +138,7 @@ static upscale_err output_open(const char *path, int in_place, upscale_output **
     UPSCALE_ALLOC_CHECK(o);
     o->file = o->str_type = o->lcpl = H5I_INVALID_HID;
     o->path = strdup(path);
-    if (o->path && !in_place) {
-        size_t n = strlen(path) + sizeof(".tmp");
-        if ((o->tmp = malloc(n))) snprintf(o->tmp, n, "%s.tmp", path);
-    }
+    if (o->path && !in_place) o->tmp = malloc(strlen(path) + sizeof(".tmp.XXXXXX"));
     if (!o->path || (!in_place && !o->tmp)) {
         e = upscale_error_set(UPSCALE_ERR_MEMORY, __FILE__, __LINE__, __func__, "out of memory");
         goto cleanup;
@@ -142,6 +153,19 @@ static upscale_err output_open(const char *path, int in_place, upscale_output **
     H5TRY(fapl = H5Pcreate(H5P_FILE_ACCESS), "cannot create a file access property list");
     H5TRY(H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG), "cannot set the file close degree");
 
+    /* The temporary is made by mkstemp (O_EXCL: a new file, never through a link), then
+     * HDF5 opens it by name; the two must be the same file. */
+    if (!in_place) {
+        fd = upscale_file_temporary(path, o->tmp, strlen(path) + sizeof(".tmp.XXXXXX"));
+        if (fd < 0) {
+            e = upscale_error_set(UPSCALE_ERR_IO, __FILE__, __LINE__, __func__,
+                                  "cannot create the temporary file '%s' for '%s': %s", o->tmp,
+                                  path, strerror(errno));
+            free(o->tmp);
+            o->tmp = NULL;
+            goto cleanup;
+        }
+    }
     /* HDF5's own message for a failed open(2) is long; errno says it in a few words. */
     errno = 0;
     if (in_place)
@@ -152,13 +176,23 @@ static upscale_err output_open(const char *path, int in_place, upscale_output **
         char reason[REASON_MAX];
         h5_reason(reason);
         e = upscale_error_set(UPSCALE_ERR_IO, __FILE__, __LINE__, __func__, "cannot %s '%s': %s",
-                              in_place ? "open" : "create", path, errno ? strerror(errno) : reason);
+                              in_place ? "open" : "create", in_place ? path : o->tmp,
+                              errno ? strerror(errno) : reason);
         goto cleanup;
     }
+    if (!in_place && !same_file(o->file, fapl, fd))
+        e = upscale_error_set(UPSCALE_ERR_IO, __FILE__, __LINE__, __func__,
+                              "cannot create '%s': the temporary file was replaced while it was "
+                              "opened",
+                              o->tmp);
 
 cleanup:
     release(o, &e, &fapl, H5Pclose, "a file access property list");
+    if (fd >= 0) close(fd);
     if (e != UPSCALE_OK) {
+        if (o->file >= 0) H5Fclose(o->file);
+        o->file = H5I_INVALID_HID;
+        if (o->tmp) unlink(o->tmp);
         output_free(o);
         return e;
     }
@@ -181,7 +215,7 @@ upscale_err upscale_output_open_append(const char *path, upscale_output **o)
 /* fsync before rename, so that PATH is never an empty file after a power loss. */
 static int sync_file(const char *path)
 {
-    int fd = open(path, O_RDONLY);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW);
     if (fd < 0) return -1;
     int r = fsync(fd);
     if (close(fd) != 0) r = -1;
@@ -218,6 +252,11 @@ upscale_err upscale_output_close(upscale_output **op)
             e = upscale_error_set(UPSCALE_ERR_IO, __FILE__, __LINE__, __func__,
                                   "cannot rename '%s' to '%s': %s", o->tmp, o->path,
                                   strerror(errno));
+    }
+    if (e != UPSCALE_OK && o->tmp) {
+        if (o->file >= 0) H5Fclose(o->file);
+        o->file = H5I_INVALID_HID;
+        unlink(o->tmp);
     }
     output_free(o);
     return e;

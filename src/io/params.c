@@ -22,11 +22,14 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
+
+#include "upscale/file.h"
 
 #define DEPTH_MAX 64    /* deepest YAML nesting and include chain accepted */
 #define MESSAGE_MAX 900 /* error text after the "FILE:LINE: KEY: " prefix */
@@ -48,7 +51,14 @@ struct upscale_params {
     upscale_units *units;
     entry *entries;
     size_t n, cap;
-    char **files; /* names of all files loaded, in load order */
+    /* Index, so that loading n keys costs O(n) lookups instead of O(n^2) scans: slot[] is an
+     * open-addressing table of entry positions + 1 (0 empty) by key; below[] is a set of
+     * hashes of the prefixes that have entries below them (a false positive only costs a
+     * scan).  nslots = 0: no index (allocation failed), every lookup scans. */
+    size_t *slot;
+    uint64_t *below;
+    size_t nslots, nbelow; /* table size (a power of 2), hashes held by below[] */
+    char **files;          /* names of all files loaded, in load order */
     size_t nfiles;
     int nloads;
 };
@@ -91,11 +101,101 @@ static void entry_free(entry *e)
     free(e->si_unit);
 }
 
+/* ---- index ------------------------------------------------------------------------ */
+
+/* FNV-1a of the first len bytes; never 0 (0 marks an empty slot of below[]). */
+static uint64_t hash_key(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h ? h : 1;
+}
+
+static size_t count_dots(const char *key)
+{
+    size_t dots = 0;
+    for (; *key; key++)
+        dots += *key == '.';
+    return dots;
+}
+
+static void index_put(upscale_params *p, size_t i)
+{
+    const char *key = p->entries[i].key;
+    size_t mask = p->nslots - 1, len = strlen(key);
+    for (size_t k = hash_key(key, len) & mask;; k = (k + 1) & mask)
+        if (!p->slot[k]) {
+            p->slot[k] = i + 1;
+            break;
+        }
+    /* every prefix "a", "a.b" of "a.b.c" has an entry below it */
+    for (size_t j = 0; j < len; j++) {
+        if (key[j] != '.') continue;
+        uint64_t h = hash_key(key, j);
+        for (size_t k = h & mask;; k = (k + 1) & mask) {
+            if (p->below[k] == h) break;
+            if (!p->below[k]) {
+                p->below[k] = h;
+                p->nbelow++;
+                break;
+            }
+        }
+    }
+}
+
+/* Rebuild both tables for the entries there are (after removals, or to grow): at most a
+ * quarter full, so that probes stay short. */
+static void index_rebuild(upscale_params *p)
+{
+    size_t need = p->n;
+    for (size_t i = 0; i < p->n; i++)
+        need += count_dots(p->entries[i].key);
+    size_t nslots = 64;
+    while (nslots < 4 * need)
+        nslots *= 2;
+    free(p->slot);
+    free(p->below);
+    p->slot = calloc(nslots, sizeof(*p->slot));
+    p->below = calloc(nslots, sizeof(*p->below));
+    p->nslots = p->slot && p->below ? nslots : 0;
+    p->nbelow = 0;
+    for (size_t i = 0; p->nslots && i < p->n; i++)
+        index_put(p, i);
+}
+
+/* Entry i was just appended (its key set). */
+static void index_add(upscale_params *p, size_t i)
+{
+    size_t dots = count_dots(p->entries[i].key);
+    if (2 * (p->n + 1) > p->nslots || 2 * (p->nbelow + dots) > p->nslots)
+        index_rebuild(p);
+    else
+        index_put(p, i);
+}
+
 static entry *find(const upscale_params *p, const char *key)
 {
-    for (size_t i = 0; i < p->n; i++)
-        if (strcmp(p->entries[i].key, key) == 0) return &p->entries[i];
+    if (!p->nslots) {
+        for (size_t i = 0; i < p->n; i++)
+            if (strcmp(p->entries[i].key, key) == 0) return &p->entries[i];
+        return NULL;
+    }
+    size_t mask = p->nslots - 1;
+    for (size_t k = hash_key(key, strlen(key)) & mask; p->slot[k]; k = (k + 1) & mask)
+        if (strcmp(p->entries[p->slot[k] - 1].key, key) == 0) return &p->entries[p->slot[k] - 1];
     return NULL;
+}
+
+/* May there be entries below key?  (0: certainly none.) */
+static int maybe_below(const upscale_params *p, const char *key)
+{
+    if (!p->nslots) return 1;
+    uint64_t h = hash_key(key, strlen(key));
+    size_t mask = p->nslots - 1;
+    for (size_t k = h & mask; p->below[k]; k = (k + 1) & mask)
+        if (p->below[k] == h) return 1;
+    return 0;
 }
 
 /* The entry the user wrote (defaults recorded by getters do not count). */
@@ -178,6 +278,8 @@ void upscale_params_destroy(upscale_params **p)
     for (size_t i = 0; i < q->nfiles; i++)
         free(q->files[i]);
     free(q->files);
+    free(q->slot);
+    free(q->below);
     upscale_units_destroy(&q->units);
     free(q);
     *p = NULL;
@@ -187,10 +289,32 @@ void upscale_params_destroy(upscale_params **p)
 
 typedef enum { ITEM_SCALAR, ITEM_SEQUENCE, ITEM_MAPPING } item_kind;
 
+/* Is e an entry of another load that an item of this kind at key replaces? */
+static int shadowed(const entry *e, const char *key, item_kind kind, int load)
+{
+    return e && e->load != load && !e->is_default &&
+           (is_below(key, e->key) || (kind != ITEM_SCALAR && strcmp(e->key, key) == 0) ||
+            (kind != ITEM_MAPPING && is_below(e->key, key)));
+}
+
 /* Remove the entries of other loads that an item of this kind at key replaces. */
 static void remove_shadowed(upscale_params *p, const char *key, item_kind kind, int load)
 {
-    size_t j = 0;
+    /* Without a candidate (an entry at a prefix of key or at key, or any below key) there
+     * is nothing to remove: the usual case, found without a scan. */
+    int candidate = kind != ITEM_MAPPING && maybe_below(p, key);
+    if (kind != ITEM_SCALAR) candidate |= shadowed(find(p, key), key, kind, load);
+    char prefix[512];
+    size_t len = strlen(key);
+    if (len >= sizeof(prefix)) candidate = 1;
+    for (size_t i = 0; i < len && !candidate; i++) {
+        if (key[i] != '.') continue;
+        memcpy(prefix, key, i);
+        prefix[i] = '\0';
+        candidate = shadowed(find(p, prefix), key, kind, load);
+    }
+    if (!candidate) return;
+    size_t j = 0, n = p->n;
     for (size_t i = 0; i < p->n; i++) {
         entry *e = &p->entries[i];
         int gone = e->load != load && !e->is_default &&
@@ -202,6 +326,7 @@ static void remove_shadowed(upscale_params *p, const char *key, item_kind kind, 
             p->entries[j++] = *e;
     }
     p->n = j;
+    if (j != n) index_rebuild(p);
 }
 
 static upscale_err append_entry(upscale_params *p, entry **out)
@@ -224,16 +349,20 @@ static upscale_err define(upscale_params *p, const char *key, const char *text, 
 {
     /* one file defines each key once, as a value or as a container */
     const entry here = {.file = file, .line = line};
-    for (size_t i = 0; i < p->n; i++) {
+    const entry *same = find(p, key);
+    if (same && same->load == load && !same->is_default)
+        return fail(p, &here, key, "duplicate key (first defined at line %d)", same->line);
+    int scan = kind == ITEM_SCALAR && maybe_below(p, key);
+    for (size_t i = 0; scan && i < p->n; i++) {
         const entry *o = &p->entries[i];
-        int same = strcmp(o->key, key) == 0 || (kind == ITEM_SCALAR && is_below(o->key, key));
-        if (same && o->load == load && !o->is_default)
+        if (is_below(o->key, key) && o->load == load && !o->is_default)
             return fail(p, &here, key, "duplicate key (first defined at line %d)", o->line);
     }
     remove_shadowed(p, key, kind, load);
     if (kind != ITEM_SCALAR) return UPSCALE_OK;
 
     entry *e = find(p, key);
+    int added = !e;
     char *k = dup_string(key), *t = dup_string(text);
     upscale_err err = k && t ? UPSCALE_OK : UPSCALE_ERR_MEMORY;
     if (!err && !e) err = append_entry(p, &e);
@@ -244,6 +373,7 @@ static upscale_err define(upscale_params *p, const char *key, const char *text, 
     }
     entry_free(e);
     *e = (entry){.key = k, .text = t, .file = file, .line = line, .load = load, .si_value = NAN};
+    if (added) index_add(p, p->n - 1);
     return UPSCALE_OK;
 }
 
@@ -253,6 +383,7 @@ static upscale_err record_default(upscale_params *p, const char *key, const char
 {
     char *k = dup_string(key), *t = dup_string(text), *u = dup_string(si_unit);
     entry *e = find(p, key);
+    int added = !e;
     upscale_err err = k && t && u ? UPSCALE_OK : UPSCALE_ERR_MEMORY;
     if (!err && !e) err = append_entry(p, &e);
     if (err) {
@@ -270,6 +401,7 @@ static upscale_err record_default(upscale_params *p, const char *key, const char
                  .si_unit = u,
                  .used = 1,
                  .is_default = 1};
+    if (added) index_add(p, p->n - 1);
     return UPSCALE_OK;
 }
 
@@ -516,11 +648,12 @@ static upscale_err load_file(upscale_params *p, const char *path, const load_fra
     }
     p->files[p->nfiles++] = name;
 
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        int e = errno;
+    FILE *fp;
+    if (upscale_file_open_input(name, UPSCALE_ERR_INPUT, &fp)) {
+        if (!from) UPSCALE_CALL(upscale_error_code());
         return upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
-                                 "%s: cannot open: %s", name, strerror(e));
+                                 "%s:%d: include: %s", from_file, from->line,
+                                 upscale_error_message());
     }
     reader r = {.file = name};
     if (!yaml_parser_initialize(&r.parser)) {

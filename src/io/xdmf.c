@@ -3,14 +3,16 @@
  * Every data item is a reference into the HDF5 file; a field at snapshot i is the slab
  * (start i, count 1) of the [snapshot x ...] dataset, the electrode's x coordinates a slab
  * of /mesh/x.  Checked with ParaView 5.11 (Debian 12): its Xdmf3 readers, the default for
- * .xdmf, show the three grids as time series.  Written to PATH.tmp and renamed. */
+ * .xdmf, show the three grids as time series.  Written to a new PATH.tmp.XXXXXX and renamed. */
 #include "upscale/xdmf.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "upscale/file.h"
 #include "upscale/h5read.h"
 
 typedef struct {
@@ -246,7 +248,7 @@ static upscale_err write_all(ctx *c, const char *h5_path)
 upscale_err upscale_xdmf_write(const char *h5_path, const char *xdmf_path)
 {
     UPSCALE_CHECK(h5_path && h5_path[0], UPSCALE_ERR_INTERNAL, "xdmf: no file name");
-    char out[4096], tmp[4100];
+    char out[4096], tmp[4200];
     if (xdmf_path) {
         snprintf(out, sizeof(out), "%s", xdmf_path);
     } else {
@@ -254,16 +256,26 @@ upscale_err upscale_xdmf_write(const char *h5_path, const char *xdmf_path)
         if (len > 3 && !strcmp(h5_path + len - 3, ".h5")) len -= 3;
         snprintf(out, sizeof(out), "%.*s.xdmf", (int)len, h5_path);
     }
-    snprintf(tmp, sizeof(tmp), "%s.tmp", out);
     ctx c = {0};
     const char *base = strrchr(h5_path, '/');
     xml_escape(base ? base + 1 : h5_path, c.h5ref, sizeof(c.h5ref));
     UPSCALE_CALL(upscale_h5read_open(h5_path, &c.r));
-    c.f = fopen(tmp, "w");
+    /* A derived file: a read-only one is replaced (force), a directory or device is not. */
+    upscale_err checked = upscale_file_check_output(out, 1);
+    if (checked) upscale_h5read_close(&c.r);
+    UPSCALE_CALL(checked);
+    /* a new, unique temporary (never through a link), renamed over out at the end */
+    int fd = upscale_file_temporary(out, tmp, sizeof(tmp));
+    c.f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!c.f) {
         int err = errno;
+        if (fd >= 0) {
+            close(fd);
+            remove(tmp);
+        }
         upscale_h5read_close(&c.r);
-        UPSCALE_CHECK(0, UPSCALE_ERR_IO, "cannot create '%s': %s", tmp, strerror(err));
+        UPSCALE_CHECK(0, UPSCALE_ERR_IO, "cannot create the temporary file '%s' for '%s': %s", tmp,
+                      out, strerror(err));
     }
     upscale_err e = write_all(&c, h5_path);
     upscale_h5read_close(&c.r);

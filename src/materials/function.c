@@ -107,9 +107,9 @@ upscale_err upscale_function_from_params(upscale_params *p, const char *key, con
             upscale_table_destroy(&g->table);
             free(g);
             return upscale_params_error(p, key,
-                                        "table '%s' has %s values from %g to %g [%s], "
-                                        "expected them in %s%g, %g%s",
-                                        path, what, ymin, ymax, y_unit,
+                                        "table '%s' has values from %g to %g [%s], "
+                                        "expected %s in %s%g, %g%s",
+                                        path, ymin, ymax, y_unit, what,
                                         (flags & UPSCALE_RANGE_LO_OPEN) ? "(" : "[", lo, hi,
                                         (flags & UPSCALE_RANGE_HI_OPEN) ? ")" : "]");
         }
@@ -131,6 +131,11 @@ void upscale_function_destroy(upscale_function **f)
     upscale_table_destroy(&(*f)->table);
     free(*f);
     *f = NULL;
+}
+
+const upscale_table *upscale_function_table(const upscale_function *f)
+{
+    return f->kind == KIND_TABLE ? f->table : NULL;
 }
 
 double upscale_function_eval(const upscale_function *f, double x, double *dydx)

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "upscale/constants.h"
 #include "upscale/params.h"
@@ -97,6 +98,16 @@ static upscale_err read_file(upscale_params *p, const char *path, upscale_mu_tab
     t->n = n;
     for (int i = 0; i < n; i++)
         UPSCALE_CALL(read_table(p, i, t));
+    /* records written by `upscale import gcmc -o` (include/upscale/gcmc.h): accepted, not
+     * used by the simulator */
+    static const char *const records[] = {"uncertainty.", "provenance.", "derived."};
+    for (size_t k = 0; k < upscale_params_count(p); k++) {
+        upscale_params_entry en;
+        upscale_params_get_entry(p, k, &en);
+        for (size_t r = 0; r < sizeof(records) / sizeof(records[0]); r++)
+            if (!strncmp(en.key, records[r], strlen(records[r])))
+                upscale_params_mark_used(p, en.key);
+    }
     UPSCALE_CALL(upscale_params_check_unused(p));
     return UPSCALE_OK;
 }

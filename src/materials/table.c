@@ -15,6 +15,8 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_interp.h>
 
+#include "upscale/file.h"
+
 #define UNIT_MAX 128
 
 struct upscale_table {
@@ -155,17 +157,32 @@ static int column_unit(const char *name, char *unit, size_t size)
     return 0;
 }
 
-/* "x,y" with optional blanks; -1 unless exactly two numbers. */
+/* strtod, but only decimal numbers (and inf/nan, refused later as not finite): strtod also
+ * reads hexadecimal, "0x10" = 16, which no table means. */
+static double decimal(const char *s, char **end)
+{
+    const char *c = s;
+    while (*c == ' ' || *c == '\t')
+        c++;
+    c += *c == '+' || *c == '-';
+    if (c[0] == '0' && (c[1] == 'x' || c[1] == 'X')) {
+        *end = (char *)s;
+        return 0.0;
+    }
+    return strtod(s, end);
+}
+
+/* "x,y" with optional blanks; -1 unless exactly two decimal numbers. */
 static int parse_row(const char *s, double *x, double *y)
 {
     char *end;
-    *x = strtod(s, &end);
+    *x = decimal(s, &end);
     if (end == s) return -1;
     while (*end == ' ' || *end == '\t')
         end++;
     if (*end != ',') return -1;
     s = end + 1;
-    *y = strtod(s, &end);
+    *y = decimal(s, &end);
     if (end == s) return -1;
     while (isspace((unsigned char)*end))
         end++;
@@ -200,7 +217,8 @@ static upscale_err read_rows(const upscale_units *u, const char *path, const cha
 {
     char xu[UNIT_MAX], yu[UNIT_MAX];
     int lineno = 0, header = 0;
-    while (getline(&st->line, &st->line_cap, st->fp) >= 0) {
+    ssize_t len;
+    while ((len = upscale_file_getline(&st->line, &st->line_cap, st->fp)) >= 0) {
         lineno++;
         char *s = st->line;
         if (lineno == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3; /* UTF-8 BOM */
@@ -248,6 +266,8 @@ static upscale_err read_rows(const upscale_units *u, const char *path, const cha
         }
         st->rows[st->n++] = (row){xs, ys, lineno};
     }
+    UPSCALE_CHECK(len != -2, UPSCALE_ERR_INPUT, "%s:%d: line longer than %d bytes", path,
+                  lineno + 1, UPSCALE_FILE_MAX_LINE);
     UPSCALE_CHECK(!ferror(st->fp), UPSCALE_ERR_IO, "%s: read error: %s", path, strerror(errno));
     UPSCALE_CHECK(header, UPSCALE_ERR_INPUT,
                   "%s: expected a header line 'x name [unit],y name [unit]', got an empty file",
@@ -263,8 +283,8 @@ upscale_err upscale_table_read(const upscale_units *u, const char *path, const c
     UPSCALE_CHECK(u && path && x_unit && y_unit && t, UPSCALE_ERR_INTERNAL,
                   "upscale_table_read: NULL argument");
     *t = NULL;
-    read_state st = {.fp = fopen(path, "r")};
-    UPSCALE_CHECK(st.fp, UPSCALE_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+    read_state st = {0};
+    UPSCALE_CALL(upscale_file_open_input(path, UPSCALE_ERR_INPUT, &st.fp));
     upscale_err err = read_rows(u, path, x_unit, y_unit, &st);
     fclose(st.fp);
     free(st.line);
@@ -315,6 +335,22 @@ void upscale_table_domain(const upscale_table *t, double *xmin, double *xmax)
 int upscale_table_unordered_row(const upscale_table *t)
 {
     return t->unordered_row;
+}
+
+int upscale_table_monotone(const upscale_table *t, double *x_turn)
+{
+    int dir = 0; /* the direction of the first change */
+    for (int i = 1; i < t->n; i++) {
+        double d = t->y[i] - t->y[i - 1];
+        int s = (d > 0) - (d < 0);
+        if (!s) continue;
+        if (!dir) dir = s;
+        if (s != dir) {
+            *x_turn = t->x[i - 1];
+            return 0;
+        }
+    }
+    return dir ? dir : 1;
 }
 
 void upscale_table_range(const upscale_table *t, double *ymin, double *ymax)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "upscale/file.h"
 #include "upscale/output.h"
 #include "upscale/params.h"
 #include "upscale_version.h"
@@ -116,13 +117,17 @@ static upscale_err write_summary(upscale_output *o, const upscale_rates_options 
     UPSCALE_CALL(e);
     const char *state = "complete";
     char first_fail[700];
-    for (int i = 0; i < n; i++)
-        if (!pts[i].run.complete) {
-            snprintf(first_fail, sizeof(first_fail), "incomplete: %gC: %s", pts[i].c_rate,
-                     pts[i].run.status);
-            state = first_fail;
-            break;
-        }
+    int first = -1; /* the interrupted rate, or else the first incomplete one */
+    for (int i = 0; i < n && first < 0; i++)
+        if (pts[i].run.interrupted) first = i;
+    for (int i = 0; i < n && first < 0; i++)
+        if (!pts[i].run.complete) first = i;
+    if (first >= 0) {
+        snprintf(first_fail, sizeof(first_fail), "%s: %gC: %s",
+                 pts[first].run.interrupted ? "interrupted" : "incomplete", pts[first].c_rate,
+                 pts[first].run.status);
+        state = first_fail;
+    }
     char step[64];
     snprintf(step, sizeof(step), "protocol.%d", g);
     UPSCALE_CALL(upscale_output_attr_string(o, "/", "version", UPSCALE_GIT_DESCRIBE));
@@ -168,10 +173,18 @@ upscale_err upscale_rates_run(const upscale_rates_options *opt, upscale_rates_po
         p->current = p->c_rate * *q1c;
     }
     upscale_output *o = NULL;
+    if (opt->output_path) UPSCALE_CALL(upscale_file_check_output(opt->output_path, opt->force));
     if (opt->output_path) UPSCALE_CALL(upscale_output_create(opt->output_path, &o));
     upscale_err e = UPSCALE_OK;
-    int failed = 0;
+    int failed = 0, interrupted = 0;
     for (int i = 0; i < opt->n && !e; i++) {
+        if (interrupted) {
+            snprintf(out[i].run.status, sizeof(out[i].run.status), "not run: interrupted");
+            out[i].run.capacity = out[i].run.energy = out[i].run.mean_voltage = NAN;
+            out[i].run.max_overpotential = NAN;
+            out[i].wall_time = 0.0;
+            continue;
+        }
         rate_overrides ro;
         upscale_run_options run;
         upscale_rates_point *p = &out[i];
@@ -186,6 +199,8 @@ upscale_err upscale_rates_run(const upscale_rates_options *opt, upscale_rates_po
         free(ro.sets);
         if (p->err == UPSCALE_ERR_SOLVER)
             failed = 1;
+        else if (p->err == UPSCALE_ERR_INTERRUPTED)
+            interrupted = 1;
         else
             e = p->err;
         if (!e && o) e = upscale_output_flush(o);
@@ -196,6 +211,10 @@ upscale_err upscale_rates_run(const upscale_rates_options *opt, upscale_rates_po
         return upscale_error_trace(e, __FILE__, __LINE__, __func__);
     }
     if (o) UPSCALE_CALL(upscale_output_close(&o));
+    UPSCALE_CHECK(!interrupted, UPSCALE_ERR_INTERRUPTED, "interrupted by %s%s%s",
+                  upscale_run_signal_name(upscale_run_interrupted()),
+                  opt->output_path ? "; the rates so far are in " : "",
+                  opt->output_path ? opt->output_path : "");
     UPSCALE_CHECK(!failed, UPSCALE_ERR_SOLVER, "not every rate reached its cut-off");
     return UPSCALE_OK;
 }

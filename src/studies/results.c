@@ -1,20 +1,24 @@
 /* The results file of a sweep (upscale/sweep.h, layout in docs/sweeps.md).
  *
  * Created once with the definition; every later change (a new session, a batch of
- * finished points) is one commit: copy RESULTS to RESULTS.tmp, open the copy in place,
- * append, close, fsync, rename over RESULTS.  A sweep killed at any moment leaves either
+ * finished points) is one commit: copy RESULTS to a new RESULTS.tmp.XXXXXX, open the copy
+ * in place, append, close, fsync, rename over RESULTS.  One sweep at a time writes it
+ * (the lock RESULTS.lock).  A sweep killed at any moment leaves either
  * the previous or the new file, never a half-written one, and readers (plots, a test
  * polling the file) always see a complete file. */
 #include "upscale/sweep.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "upscale/file.h"
 #include "upscale/h5read.h"
 #include "upscale/output.h"
 #include "upscale_version.h"
@@ -108,15 +112,14 @@ static const char *key_units(const upscale_sweep *s, int k)
 
 /* ---- atomic commits ----------------------------------------------------------------- */
 
-static upscale_err copy_file(const char *from, const char *to)
+/* Copy from into the open descriptor out (the file to), which is closed here. */
+static upscale_err copy_file(const char *from, int out, const char *to)
 {
     int in = open(from, O_RDONLY);
-    UPSCALE_CHECK(in >= 0, UPSCALE_ERR_IO, "cannot open '%s': %s", from, strerror(errno));
-    int out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (out < 0) {
+    if (in < 0) {
         int err = errno;
-        close(in);
-        UPSCALE_CHECK(0, UPSCALE_ERR_IO, "cannot create '%s': %s", to, strerror(err));
+        close(out);
+        UPSCALE_CHECK(0, UPSCALE_ERR_IO, "cannot open '%s': %s", from, strerror(err));
     }
     char buf[65536];
     upscale_err e = UPSCALE_OK;
@@ -147,16 +150,82 @@ static upscale_err copy_file(const char *from, const char *to)
     return e;
 }
 
-/* Open a copy of path (path.tmp) for changes. */
+/* Open a copy of path (a new path.tmp.XXXXXX) for changes. */
 static upscale_err begin(const char *path, char *tmp, size_t size, upscale_output **o)
 {
-    UPSCALE_CHECK(strlen(path) + 5 < size, UPSCALE_ERR_INPUT, "file name too long: '%s'", path);
-    snprintf(tmp, size, "%s.tmp", path);
-    UPSCALE_CALL(copy_file(path, tmp));
-    upscale_err e = upscale_output_open_append(tmp, o);
+    int fd = upscale_file_temporary(path, tmp, size);
+    UPSCALE_CHECK(fd >= 0, UPSCALE_ERR_IO, "cannot create the temporary file '%s' for '%s': %s",
+                  tmp, path, strerror(errno));
+    upscale_err e = copy_file(path, fd, tmp);
+    if (!e) e = upscale_output_open_append(tmp, o);
     if (e) remove(tmp);
     UPSCALE_CALL(e);
     return UPSCALE_OK;
+}
+
+/* Remove path.tmp and path.tmp.XXXXXX (left by a killed sweep; the caller holds the lock). */
+static void remove_stale(const char *path)
+{
+    char dir[PATH_MAX_LEN], name[2 * PATH_MAX_LEN];
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    if (slash == path) snprintf(dir, sizeof(dir), "/");
+    size_t n = strlen(base);
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d && (e = readdir(d));) {
+        const char *s = e->d_name;
+        if (strncmp(s, base, n) || strncmp(s + n, ".tmp", 4)) continue;
+        if (s[n + 4] && (s[n + 4] != '.' || strlen(s + n + 5) != 6)) continue;
+        snprintf(name, sizeof(name), "%s/%s", dir, s);
+        unlink(name);
+    }
+    if (d) closedir(d);
+}
+
+upscale_err upscale_sweep_results_lock(const char *path, int *fd)
+{
+    char lock[PATH_MAX_LEN];
+    UPSCALE_CHECK(snprintf(lock, sizeof(lock), "%s.lock", path) < (int)sizeof(lock), UPSCALE_ERR_IO,
+                  "file name too long: '%s'", path);
+    for (int attempt = 0; attempt < 100; attempt++) {
+        int f = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+        UPSCALE_CHECK(f >= 0, UPSCALE_ERR_IO, "cannot create the lock file '%s': %s", lock,
+                      strerror(errno));
+        struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+        if (fcntl(f, F_SETLK, &fl) != 0) {
+            int err = errno;
+            struct flock q = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+            long pid = fcntl(f, F_GETLK, &q) == 0 && q.l_type != F_UNLCK ? (long)q.l_pid : 0;
+            close(f);
+            UPSCALE_CHECK(err != EACCES && err != EAGAIN, UPSCALE_ERR_IO,
+                          "'%s' is being written by another sweep (process %ld holds '%s'); "
+                          "wait for it to end or give another output with -o",
+                          path, pid, lock);
+            UPSCALE_CHECK(0, UPSCALE_ERR_IO, "cannot lock '%s': %s", lock, strerror(err));
+        }
+        /* A sweep that ended meanwhile removed the file we locked: lock the new one. */
+        struct stat a, b;
+        if (fstat(f, &a) == 0 && stat(lock, &b) == 0 && a.st_dev == b.st_dev &&
+            a.st_ino == b.st_ino) {
+            char pid[32];
+            int len = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+            int written = ftruncate(f, 0) == 0 && write(f, pid, (size_t)len) == len;
+            (void)written; /* the pid is only informative */
+            remove_stale(path);
+            *fd = f;
+            return UPSCALE_OK;
+        }
+        close(f);
+    }
+    UPSCALE_CHECK(0, UPSCALE_ERR_IO, "cannot lock '%s': it keeps being replaced", lock);
+}
+
+void upscale_sweep_results_unlock(const char *path, int fd)
+{
+    char lock[PATH_MAX_LEN];
+    if (fd < 0) return;
+    if (snprintf(lock, sizeof(lock), "%s.lock", path) < (int)sizeof(lock)) unlink(lock);
+    close(fd);
 }
 
 /* Close the copy, make it durable, rename it over path; on error e (or a failure here)

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <yaml.h>
 
+#include "upscale/file.h"
 #include "upscale/params.h"
 
 #define POINTS_MAX 1000000
@@ -162,6 +163,19 @@ static upscale_err scan_node(yaml_parser_t *y, yaml_event_t *ev, const char *fil
             return UPSCALE_OK;
         }
         if (sequence) {
+            /* a grid axis is a list of single values; a point or set entry is one value */
+            int nested = child.type == YAML_SEQUENCE_START_EVENT && !strncmp(key, "grid.", 5);
+            int listed = child.type == YAML_SCALAR_EVENT &&
+                         (!strncmp(key, "list.", 5) || !strncmp(key, "set.", 4));
+            if (nested || listed) yaml_event_delete(&child);
+            UPSCALE_CHECK(!nested, UPSCALE_ERR_INPUT,
+                          "%s:%d: %s: value %ld is itself a list; expected a list of single "
+                          "values, e.g. [150 um, 200 um]",
+                          file, line, key, index);
+            UPSCALE_CHECK(!listed, UPSCALE_ERR_INPUT,
+                          "%s:%d: %s: expected a single value, got a list (values to sweep over "
+                          "belong in grid:)",
+                          file, line, key);
             snprintf(key + len, size - len, "%s%ld", len ? "." : "", index);
         } else {
             const char *name =
@@ -178,8 +192,11 @@ static upscale_err scan_node(yaml_parser_t *y, yaml_event_t *ev, const char *fil
 
 static upscale_err scan_empty(const char *path)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return UPSCALE_OK; /* params reports it */
+    FILE *fp;
+    if (upscale_file_open_input(path, UPSCALE_ERR_INPUT, &fp)) {
+        upscale_error_clear();
+        return UPSCALE_OK; /* params reports it */
+    }
     yaml_parser_t y;
     if (!yaml_parser_initialize(&y)) {
         fclose(fp);

@@ -15,6 +15,9 @@
  *      each of its own points (or as records arrive when it only serves) and the rest at
  *      the end.  A point is "done" once it is in the file; a killed sweep loses at most the
  *      points not yet committed, and the same command resumes it.
+ * Only one sweep writes a results file (the lock RESULTS.lock); under mpiexec every rank
+ * dies with its launcher (Linux: PR_SET_PDEATHSIG), since OpenMPI puts each rank in its
+ * own process group and a SIGKILL to mpiexec would leave them computing.
  * Exit status: 0 every point recorded (a point whose solver failed is a result: its status and
  * message are in the file and the last line counts it), 2 bad input (nothing run), 4 I/O
  * error (stopped; what was committed stays).  Not 3 for failed points: mpiexec turns any
@@ -26,14 +29,23 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "upscale/file.h"
+#include "upscale/strbuf.h"
 #include "upscale/sweep.h"
 #include "upscale_version.h"
+
+/* After the project's headers: <signal.h> defines si_value, a field of upscale_params_entry. */
+#include <signal.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 enum { TAG_RECORD = 1, TAG_DONE = 2 };
 
 static const char usage[] =
-    "usage: [mpiexec -n P] upscale sweep SWEEP_FILE [-o RESULTS.h5] [-q] [--serve]\n"
+    "usage: [mpiexec -n P] upscale sweep SWEEP_FILE [-o RESULTS.h5] [--force] [-q] [--serve]\n"
     "\n"
     "Runs every point of the sweep file (docs/sweeps.md) and appends each point's summary to\n"
     "RESULTS.h5 (default: the sweep file's name with .h5 in the current directory) as soon as\n"
@@ -41,14 +53,18 @@ static const char usage[] =
     "-q prints only the final line.  Rank 0 computes points too when every rank is on its\n"
     "host; otherwise (or with --serve) it only hands out points and writes, sleeping between\n"
     "messages, so that remote ranks never wait for it (start one rank more than cores).\n"
+    "One sweep at a time writes RESULTS.h5 (RESULTS.h5.lock); --force replaces a read-only\n"
+    "results file.  Under mpiexec the ranks end when mpiexec is killed.\n"
     "\n"
     "exit status: 0 every point recorded (failed points included: their status and message\n"
     "             are in the file, the last line counts them),\n"
-    "             2 bad input (nothing run), 4 I/O error\n";
+    "             2 bad input (nothing run), 4 I/O error (also: the results file is\n"
+    "             being written by another sweep, or cannot be written)\n";
 
 typedef struct {
     const char *file, *out;
     int quiet, serve; /* serve: rank 0 only hands out work and writes (see main) */
+    int force;        /* replace a read-only results file */
 } args;
 
 static int parse(int argc, char **argv, args *a)
@@ -61,16 +77,22 @@ static int parse(int argc, char **argv, args *a)
             a->quiet = 1;
         else if (!strcmp(argv[i], "--serve"))
             a->serve = 1;
+        else if (!strcmp(argv[i], "--force"))
+            a->force = 1;
         else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
             return 1;
-        else if (argv[i][0] == '-' || a->file) {
-            fprintf(stderr, "upscale sweep: unexpected argument '%s'\n", argv[i]);
+        else if (!strcmp(argv[i], "-o")) {
+            fprintf(stderr, "upscale sweep: option -o needs a value\n");
+            return 2;
+        } else if (argv[i][0] == '-' || a->file) {
+            fprintf(stderr, "upscale sweep: unexpected argument '%s' (upscale sweep --help)\n",
+                    argv[i]);
             return 2;
         } else
             a->file = argv[i];
     }
     if (!a->file) {
-        fprintf(stderr, "upscale sweep: needs a SWEEP_FILE\n");
+        fprintf(stderr, "upscale sweep: needs a SWEEP_FILE (upscale sweep --help)\n");
         return 2;
     }
     return 0;
@@ -205,7 +227,7 @@ static upscale_err drain(batch *b, int *finished)
 /* Rank 0 before any point runs: check everything, open the results file, list the work.
  * Returns the exit status to broadcast (0 to go on). */
 static int prepare(upscale_sweep *s, const args *a, const char *out, const char *cmdline,
-                   int **todo, int *ntodo, int *session, int *failed_before, int size)
+                   int **todo, int *ntodo, int *session, int *failed_before, int size, int *lock)
 {
     int n = upscale_sweep_count(s);
     int *done = calloc(n, sizeof(int));
@@ -218,6 +240,8 @@ static int prepare(upscale_sweep *s, const args *a, const char *out, const char 
     double t0 = now();
     upscale_err e = upscale_sweep_validate(s);
     double tv = now() - t0;
+    if (!e) e = upscale_file_check_output(out, a->force);
+    if (!e) e = upscale_sweep_results_lock(out, lock);
     if (!e) e = upscale_sweep_results_open(s, out, cmdline, done, session);
     if (e) {
         upscale_error_print(stderr, getenv("UPSCALE_TRACE") != NULL);
@@ -254,14 +278,15 @@ static int prepare(upscale_sweep *s, const args *a, const char *out, const char 
     return 0;
 }
 
-/* The command line as one string (recorded in the results file). */
-static void join_args(int argc, char **argv, char *out, size_t size)
+/* Under mpiexec, end with the launcher: a rank whose parent dies gets SIGKILL. */
+static void die_with_launcher(void)
 {
-    out[0] = '\0';
-    for (int i = 0; i < argc; i++) {
-        strncat(out, argv[i], size - strlen(out) - 2);
-        strcat(out, " ");
-    }
+#ifdef __linux__
+    if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMI_SIZE") && !getenv("PMIX_RANK")) return;
+    pid_t parent = getppid();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(4); /* it died before prctl */
+#endif
 }
 
 /* The next point index of the shared counter (one atomic fetch-and-add on rank 0). */
@@ -276,6 +301,7 @@ static long next_index(MPI_Win win)
 
 int main(int argc, char **argv)
 {
+    die_with_launcher();
     MPI_Init(&argc, &argv);
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -284,11 +310,11 @@ int main(int argc, char **argv)
     args a;
     int status = parse(argc, argv, &a);
     if (status) {
-        if (rank == 0) fputs(usage, status == 1 ? stdout : stderr);
+        if (rank == 0 && status == 1) fputs(usage, stdout);
         MPI_Finalize();
         return status == 1 ? 0 : 2;
     }
-    char out[4096], cmdline[8192];
+    char out[4096], *cmdline = NULL;
     if (a.out) {
         snprintf(out, sizeof(out), "%s", a.out);
     } else {
@@ -298,22 +324,29 @@ int main(int argc, char **argv)
         if (dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml"))) *dot = '\0';
         strncat(out, ".h5", sizeof(out) - strlen(out) - 1);
     }
-    join_args(argc, argv, cmdline, sizeof(cmdline));
+    /* the command line as one string (recorded in the results file) */
+    if (upscale_strbuf_join_args(argc, argv, &cmdline)) {
+        if (rank == 0) upscale_error_print(stderr, 0);
+        MPI_Finalize();
+        return 4;
+    }
 
     /* 1-2: read (every rank), check and open (rank 0). */
     upscale_sweep *s = NULL;
     upscale_err e = upscale_sweep_load(a.file, &s);
-    int *todo = NULL, ntodo = 0, session = 0, failed_before = 0;
+    int *todo = NULL, ntodo = 0, session = 0, failed_before = 0, lock = -1;
     status = exit_code(e);
     if (rank == 0 && e) upscale_error_print(stderr, getenv("UPSCALE_TRACE") != NULL);
     if (rank == 0 && !e)
-        status = prepare(s, &a, out, cmdline, &todo, &ntodo, &session, &failed_before, size);
+        status = prepare(s, &a, out, cmdline, &todo, &ntodo, &session, &failed_before, size, &lock);
+    free(cmdline);
     int head[3] = {status, ntodo, session};
     MPI_Bcast(head, 3, MPI_INT, 0, MPI_COMM_WORLD);
     status = head[0];
     ntodo = head[1];
     session = head[2];
     if (status) {
+        upscale_sweep_results_unlock(out, lock);
         upscale_sweep_destroy(&s);
         free(todo);
         MPI_Finalize();
@@ -406,6 +439,7 @@ int main(int argc, char **argv)
     }
     MPI_Win_free(&win);
     MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    upscale_sweep_results_unlock(out, lock);
     upscale_sweep_destroy(&s);
     free(todo);
     free(b.rec);

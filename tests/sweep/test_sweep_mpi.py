@@ -14,6 +14,11 @@ MODE
              present exactly once, the rows recorded before the kill are unchanged (same
              session, start stamp and numbers: nothing completed was recomputed) and the
              others belong to session 2.
+  robust     a 24-point sweep on 2 ranks: a second sweep on the same results file is refused
+             (exit 4, one line) while the first runs; SIGKILL to mpiexec alone (OpenMPI puts
+             each rank in its own process group) ends its ranks within 10 s; stale
+             temporaries (RESULTS.tmp, RESULTS.tmp.XXXXXX) do not stop the resume, which
+             records every point once and leaves no temporary or lock file.
   failure    a point whose solver fails (D_s = 1e-30 m^2/s) is recorded with its message
              (status 3), the other points complete, the sweep exits 0 and its last line
              counts the failure, and with
@@ -233,7 +238,71 @@ grid:
     check("no point started in session 2 before the resume began",
           all(after[q]["start_time"] > max(before[b]["end_time"] for b in before) for q in new))
     check("all complete", all(after[q]["status"] == 0 for q in after))
-    check("no temporary file left", not os.path.exists(out + ".tmp"))
+    left = [f for f in os.listdir(tmp) if f.startswith("resume.h5.")]
+    check("no temporary or lock file left", not left, left)
+
+
+def alive(pid):
+    """Is pid a running process (not gone, not a zombie)?"""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def robust(upscale, mpiexec, tmp):
+    rates = ", ".join(f"{0.2 + 0.1 * i:.1f}" for i in range(24))
+    sweep = write(os.path.join(tmp, "robust.yaml"), f"""base: {NEWMAN}
+set:
+  numerics.rtol: 1e-8
+  output.fields: false
+grid:
+  protocol.0.c_rate: [{rates}]
+""")
+    out = os.path.join(tmp, "robust.h5")
+    log = open(os.path.join(tmp, "robust.log"), "w")
+    p = subprocess.Popen(mpi(mpiexec, 2, upscale, sweep, "-o", out), stdout=log, stderr=log,
+                         start_new_session=True)
+    t0, seen = time.time(), 0
+    while time.time() - t0 < 60 and p.poll() is None and seen < 1:
+        try:
+            seen = len(rows(out)[1]) if os.path.exists(out) else 0
+        except Exception:  # a file being replaced: look again
+            seen = 0
+        time.sleep(0.005)
+    # A second sweep on the same results file while the first one writes it.
+    r = subprocess.run([upscale, "sweep", sweep, "-o", out], capture_output=True, text=True,
+                       timeout=60)
+    check("a second sweep on the same results file is refused with exit 4",
+          r.returncode == 4 and p.poll() is None, f"status {r.returncode}")
+    check("with one line saying another sweep writes it",
+          len(r.stderr.splitlines()) == 1 and "being written by another sweep" in r.stderr
+          and out in r.stderr, r.stderr.strip()[-300:])
+    ranks = [q for q in descendants(p.pid) if alive(q)]
+    os.kill(p.pid, signal.SIGKILL)  # mpiexec alone, not its process group
+    p.wait()
+    log.close()
+    t0 = time.time()
+    while time.time() - t0 < 10 and any(alive(q) for q in ranks):
+        time.sleep(0.05)
+    left = [q for q in ranks if alive(q)]
+    for q in left:  # do not leave them running whatever the result
+        os.kill(q, signal.SIGKILL)
+    check("SIGKILL to mpiexec alone: its ranks end within 10 s",
+          len(ranks) >= 2 and not left, f"{len(ranks)} ranks, still running: {left}")
+    before = rows(out)[1]
+    for stale in (out + ".tmp", out + ".tmp.AbC123"):
+        write(stale, "left by a killed sweep")
+    r = subprocess.run(mpi(mpiexec, 2, upscale, sweep, "-o", out), capture_output=True,
+                       text=True, timeout=120)
+    check("resume with stale temporaries: exit 0", r.returncode == 0, r.stderr.strip()[-300:])
+    after = rows(out)[1]
+    check("every point present exactly once, the earlier ones kept",
+          sorted(after) == list(range(24)) and after[:len(before)] == before,
+          f"{len(before)} before, {len(after)} after")
+    left = sorted(f for f in os.listdir(tmp) if f.startswith("robust.h5."))
+    check("no temporary or lock file left", not left, left)
 
 
 def failure(upscale, mpiexec, tmp):
@@ -364,7 +433,7 @@ grid:
 def main():
     mode, upscale, mpiexec = sys.argv[1], os.path.abspath(sys.argv[2]), sys.argv[3]
     modes = {"vs-runs": vs_runs, "resume": resume, "failure": failure, "bad-input": bad_input,
-             "plots": plots}
+             "plots": plots, "robust": robust}
     with tempfile.TemporaryDirectory(prefix=f"upscale_sweep_{mode}_") as tmp:
         modes[mode](upscale, mpiexec, tmp)
     return failures

@@ -2,7 +2,7 @@
  * AR(1) series with known answers, the MSER-5 equilibration rule, drift, window-file
  * readers (plain, real LAMMPS logs), the manifest, the fit on a regular solution whose
  * binodals, spinodals and mixing energy are known, G as the integral of mu, bad input,
- * and the real LAMMPS grand-canonical scan of ../shared/data/lammps/gcmc_lj_T1.5. */
+ * and the real LAMMPS grand-canonical scan of tests/data/lammps/gcmc_lj_T1.5. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,7 +17,7 @@
 #include "upscale/gcmc.h"
 #include "upscale/import_gcmc.h"
 
-#define LAMMPS_DIR "../shared/data/lammps"
+#define LAMMPS_DIR "tests/data/lammps"
 
 static char root[64];
 
@@ -125,11 +125,17 @@ static void test_statistics(gsl_rng *r)
     CHECK(fabs(st.N) < 4 * st.N_se && !st.drifting,
           "after the transient: <N> = %g +/- %g, drift z = %g", st.N, st.N_se, st.drift_z);
 
-    /* a steady trend of 50 sigma never equilibrates */
+    /* a steady trend of 50 sigma: kept, cut at the latest allowed, flagged, described */
     for (int i = 0; i < m; i++)
         x[i] = 50.0 * i / m + gsl_ran_gaussian(r, 1.0);
-    check_input_error(upscale_gcmc_window_analyze(&ws, "trend.dat", x, m, &st), "trend.dat",
-                      "never equilibrates", "trend of 50 sigma");
+    CHECK_OK(upscale_gcmc_window_analyze(&ws, "trend.dat", x, m, &st));
+    char why[512];
+    upscale_gcmc_window_describe(&ws, &st, why, sizeof(why));
+    CHECK(st.t0 == m / 2 && (st.warn & UPSCALE_GCMC_WARN_LATE_CUT) &&
+              (st.warn & UPSCALE_GCMC_WARN_FEW_NEFF) && strstr(why, "may not have equilibrated"),
+          "trend of 50 sigma: cut %d of %d, warnings %u: %s", st.t0, m, st.warn, why);
+    check_input_error(upscale_gcmc_window_analyze(&ws, "tiny.dat", x, 19, &st), "tiny.dat",
+                      "cannot analyse fewer than 20", "19 samples");
 
     /* a trend of 0.3 sigma is kept (MSER discards little) but flagged as drift */
     for (int i = 0; i < m; i++)
@@ -138,10 +144,106 @@ static void test_statistics(gsl_rng *r)
     CHECK(st.t0 < m / 4 && st.drifting, "trend of 0.3 sigma: t0 = %d, drift z = %g > 3", st.t0,
           st.drift_z);
 
-    /* too short */
-    check_input_error(upscale_gcmc_window_analyze(&ws, "short.dat", x, 50, &st), "short.dat",
-                      "samples", "50 samples");
+    /* short: used, with a warning */
+    CHECK_OK(upscale_gcmc_window_analyze(&ws, "short.dat", x, 50, &st));
+    CHECK(st.warn & UPSCALE_GCMC_WARN_FEW_SAMPLES, "50 samples: kept, flagged (warnings %u)",
+          st.warn);
     free(x);
+}
+
+/* Calibration: the 95% intervals of <N> of AR(1) windows (through the equilibration rule,
+ * as a window is analysed) cover the true mean in 93-97% of 1000 replicas. */
+static void test_coverage(void)
+{
+    static const struct {
+        int n;
+        double a;
+    } cases[] = {{1000, 0.5}, {1000, 0.8}, {2000, 0.9}};
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 2026);
+    upscale_gcmc_window_settings ws;
+    upscale_gcmc_window_settings_default(&ws);
+    double x[2000];
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        const int R = 1000, n = cases[c].n;
+        const double a = cases[c].a;
+        int cover = 0, fail = 0;
+        double gsum = 0;
+        for (int k = 0; k < R; k++) {
+            ar1(r, a, 0.0, x, n);
+            upscale_gcmc_window_stats st;
+            if (upscale_gcmc_window_analyze(&ws, "ar1", x, n, &st)) {
+                upscale_error_clear();
+                fail++;
+                continue;
+            }
+            cover += fabs(st.N) <= st.N_ci95;
+            gsum += st.g;
+        }
+        double rate = cover / (double)R;
+        CHECK(fail == 0 && rate >= 0.93 && rate <= 0.97,
+              "AR(1) a = %g, n = %d (g = %.3g, mean estimate %.3g): 95%% intervals cover the mean "
+              "in %.1f%% of %d replicas (want 93-97%%)",
+              a, n, (1 + a) / (1 - a), gsum / R, 100 * rate, R);
+    }
+    /* white noise in 201 samples: g is biased up a little (pairs of noise added while
+     * positive), so the intervals are conservative */
+    int cover = 0;
+    for (int k = 0; k < 1000; k++) {
+        ar1(r, 0.0, 0.0, x, 201);
+        upscale_gcmc_window_stats st;
+        if (!upscale_gcmc_window_analyze(&ws, "white", x, 201, &st))
+            cover += fabs(st.N) <= st.N_ci95;
+        upscale_error_clear();
+    }
+    CHECK(cover >= 930 && cover <= 985,
+          "white noise, 201 samples: 95%% intervals cover in %.1f%% (conservative, 93-98.5%%)",
+          cover / 10.0);
+    /* stationary short windows (201 samples, g = 3): the cut is rare and small, never at the
+     * rule's own limit more than 1% of the time (unrestricted MSER-5 cut at 150 of 201) */
+    int cut = 0, late = 0;
+    double t0sum = 0;
+    for (int k = 0; k < 1000; k++) {
+        ar1(r, 0.5, 0.0, x, 201);
+        upscale_gcmc_window_stats st;
+        if (upscale_gcmc_window_analyze(&ws, "ar1", x, 201, &st)) {
+            upscale_error_clear();
+            late += 1000;
+            continue;
+        }
+        cut += st.t0 > 0;
+        late += (st.warn & UPSCALE_GCMC_WARN_LATE_CUT) != 0;
+        t0sum += st.t0;
+    }
+    CHECK(cut <= 50 && late <= 10 && t0sum / 1000 < 5,
+          "stationary AR(1), 201 samples: %d of 1000 cut, %d at the limit, mean cut %.2f samples",
+          cut, late, t0sum / 1000);
+    /* a real transient in a short window: a step of 4 sigma over the first 40 samples, and
+     * an exponential one (6 sigma, decay 15 samples): the cut lands after it */
+    int after_step = 0, after_exp = 0, biased = 0;
+    for (int k = 0; k < 1000; k++) {
+        ar1(r, 0.5, 0.0, x, 201);
+        for (int i = 0; i < 40; i++)
+            x[i] += 4.0;
+        upscale_gcmc_window_stats st;
+        if (!upscale_gcmc_window_analyze(&ws, "step", x, 201, &st)) after_step += st.t0 >= 40;
+        ar1(r, 0.5, 0.0, x, 201);
+        for (int i = 0; i < 201; i++)
+            x[i] += 6.0 * exp(-i / 15.0);
+        if (!upscale_gcmc_window_analyze(&ws, "exp", x, 201, &st)) {
+            /* after: the transient left at the cut is below 2 sigma (t > 15 ln 3 = 16.5) */
+            after_exp += st.t0 >= 17;
+            biased += fabs(st.N) > st.N_ci95 + 0.0;
+        }
+        upscale_error_clear();
+    }
+    CHECK(after_step >= 990, "step of 4 sigma over 40 of 201 samples: cut after it in %d of 1000",
+          after_step);
+    CHECK(after_exp >= 950 && biased <= 100,
+          "exponential transient 6 sigma, decay 15: cut where it is below 2 sigma in %d of 1000; "
+          "95%% interval misses the mean in %d",
+          after_exp, biased);
+    gsl_rng_free(r);
 }
 
 static void test_series(void)
@@ -151,11 +253,35 @@ static void test_series(void)
     /* real LAMMPS log: Atoms in runs 3-6, duplicate first rows, WARNING/PRINT lines, a
      * multi-style block, an early halt and an ERROR abort */
     CHECK_OK(upscale_gcmc_series_read(LAMMPS_DIR "/log_format_variants/log.lammps", NULL, &N, &n));
-    const double want[] = {500, 500, 500, 500, 458, 398, 346, 309, 265, 236, 217, 210, 204};
-    int same = n == 13;
+    const double want[] = {500, 500, 500, 500, 458, 398, 346, 309, 265, 236, 217, 210};
+    int same = n == 12;
     for (int i = 0; same && i < n; i++)
         same = N[i] == want[i];
-    CHECK(same, "log_format_variants: Atoms series of 13 rows 500 ... 204 (got %d rows)", n);
+    CHECK(same,
+          "log_format_variants: Atoms series of 12 rows 500 ... 210, the run ending in ERROR "
+          "dropped (got %d rows)",
+          n);
+    free(N);
+    int dropped = 0, dline = 0;
+    CHECK_OK(upscale_gcmc_series_read_runs(LAMMPS_DIR "/log_format_variants/log.lammps", NULL, &N,
+                                           &n, &dropped, &dline));
+    CHECK(dropped == 1 && dline == 258, "one run dropped, ERROR at line %d", dline);
+    free(N);
+
+    /* our own small real log (tests/data/lammps_logs): Temp of two custom runs (31 rows each),
+     * a thermo_style multi run (steps 300..500, 21 records) between them, and a last run that
+     * ends in ERROR (dropped); the first row of each run repeats the previous run's last */
+    CHECK_OK(upscale_gcmc_series_read_runs("tests/data/lammps_logs/log.lammps", "Temp", &N, &n,
+                                           &dropped, &dline));
+    CHECK(n == 31 + 20 + 30 && dropped == 1 && dline == 304 && N && N[0] == 1.5 &&
+              fabs(N[31] - 0.7746) < 1e-12,
+          "real log with a multi block: %d Temp values (want 81: 31 + 20 multi + 30), %d run "
+          "dropped at line %d",
+          n, dropped, dline);
+    free(N);
+    CHECK_OK(upscale_gcmc_series_read_runs("tests/data/lammps_logs/log.lammps", NULL, &N, &n,
+                                           &dropped, &dline));
+    CHECK(n == 62 && N && N[0] == 256, "real log: Atoms of the two custom runs (%d rows)", n);
     free(N);
     check_input_error(
         upscale_gcmc_series_read(LAMMPS_DIR "/log_format_variants/log.lammps", "v_N", &N, &n),
@@ -358,7 +484,7 @@ static void test_fit(gsl_rng *r)
                       "--sites", "lattice term without sites");
 }
 
-/* Reference table of ../shared/data/lammps/gcmc_lj_T1.5/README.md: mu, <N>. */
+/* Reference table of tests/data/lammps/gcmc_lj_T1.5/README.md: mu, <N>. */
 static const double lj_table[13][2] = {
     {-6.0, 6.887},   {-5.0, 15.003},  {-4.5, 22.850},  {-4.0, 38.847},  {-3.5, 75.960},
     {-3.0, 149.088}, {-2.5, 185.895}, {-2.0, 204.902}, {-1.5, 221.522}, {-1.0, 234.373},
@@ -476,7 +602,7 @@ static void test_cli(gsl_rng *r)
     static const struct {
         const char *manifest, *option, *value, *part1, *part2;
     } bad[] = {
-        {"never.csv", NULL, NULL, "trend.dat", "never equilibrates"},
+        {"never.csv", "--strict", NULL, "trend.dat (line 16)", "--strict refuses 1 of 11"},
         {"trunc.csv", NULL, NULL, "short.dat:4", "truncated"},
         {"few.csv", NULL, NULL, "few.csv: T = 290.1", "needs at least"},
         {"good.csv", "--temperature", "300", "T = 300 K", "no window at this temperature"},
@@ -486,10 +612,8 @@ static void test_cli(gsl_rng *r)
         argc = 0;
         argv[argc++] = "gcmc";
         argv[argc++] = (char *)path_of(bad[i].manifest);
-        if (bad[i].option) {
-            argv[argc++] = (char *)bad[i].option;
-            argv[argc++] = (char *)bad[i].value;
-        }
+        if (bad[i].option) argv[argc++] = (char *)bad[i].option;
+        if (bad[i].value) argv[argc++] = (char *)bad[i].value;
         int status = upscale_import_gcmc_main(argc, argv);
         const char *m = upscale_error_message();
         CHECK(status == 2 && strstr(m, bad[i].part1) && strstr(m, bad[i].part2),
@@ -497,8 +621,14 @@ static void test_cli(gsl_rng *r)
               bad[i].part1, bad[i].part2, status, m);
         upscale_error_clear();
     }
+    /* without --strict the drifting, unequilibrated window is used, with its warning */
+    char *lax[] = {"gcmc", (char *)path_of("never.csv"), "--bootstrap", "0"};
+    CHECK(upscale_import_gcmc_main(4, lax) == 0, "import gcmc never.csv (no --strict): exit 0");
     char *opt[] = {"gcmc", (char *)path_of("good.csv"), "--bootstrap", "many"};
     CHECK(upscale_import_gcmc_main(4, opt) == 2, "import gcmc --bootstrap many: exit 2");
+    char *help[] = {"gcmc", "--help"}, *h[] = {"gcmc-lattice", "-h"};
+    CHECK(upscale_import_gcmc_main(2, help) == 0, "import gcmc --help: exit 0");
+    CHECK(upscale_gcmc_lattice_main(2, h) == 0, "gcmc-lattice -h: exit 0");
     char *lat[] = {"gcmc-lattice", "--L", "64"};
     CHECK(upscale_gcmc_lattice_main(3, lat) == 2, "gcmc-lattice without --out: exit 2");
 }
@@ -517,6 +647,7 @@ static void test_lammps_window(gsl_rng *r)
                "Step PotEng v_nNa Press\n");
     for (int i = 299; i < 600; i++)
         fprintf(f, "%8d %12.6f %6d %10.4f\n", 10 * i, -1.0, (int)lround(x[i]), 0.1);
+    fprintf(f, "Loop time of 1.0 on 1 procs for 3000 steps\n");
     fclose(f);
     double *N = NULL;
     int n = 0;
@@ -539,6 +670,7 @@ int main(void)
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 12345);
     test_statistics(r);
+    test_coverage();
     test_series();
     test_manifest();
     test_fit(r);

@@ -174,7 +174,6 @@ static void test_bad_input(void)
         {"missing.csv", NULL, "a missing window file", 2},
         {"truncated.csv", NULL, "a window file with a short last row", 2},
         {"no_volume.csv", NULL, "no volume and no --site-density", 2},
-        {"one_T.csv", NULL, "one temperature (L_i(T) needs two)", 2},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         int s1 = run(bad[i].manifest, fresh, bad[i].extra);
@@ -192,6 +191,25 @@ static void test_bad_input(void)
               "untouched, no temporary file left",
               bad[i].what, bad[i].status, s1, s2);
     }
+    /* one temperature: no Redlich-Kister fit in T, mu_table files instead */
+    char onepath[PATH_MAX + 64], onetab[PATH_MAX + 64];
+    snprintf(onepath, sizeof(onepath), "%s", path_of("one.yaml"));
+    int s1 = run("one_T.csv", onepath, NULL);
+    char text[4096] = "";
+    f = fopen(onepath, "r");
+    if (f) {
+        size_t nr = fread(text, 1, sizeof(text) - 1, f);
+        text[nr] = '\0';
+        fclose(f);
+    }
+    const char *tab = strstr(text, "file: one_mu_");
+    int ok = tab && sscanf(tab, "file: %200[^}]", onetab) == 1;
+    char tpath[PATH_MAX + 300];
+    snprintf(tpath, sizeof(tpath), "%s", ok ? path_of(onetab) : "");
+    CHECK(s1 == 0 && strstr(text, "ideal_sites: true") && ok && access(tpath, R_OK) == 0 &&
+              count_files(".tmp.") == 0,
+          "one temperature: exit %d, a mu_table material with its table %s", s1,
+          ok ? onetab : "(none)");
     /* after a good analysis: a directory that does not exist is an I/O error */
     CHECK(run("good.csv", path_of("no_dir/material.yaml"), NULL) == 4 && count_files(".tmp.") == 0,
           "-o into a missing directory: exit 4, nothing left behind");

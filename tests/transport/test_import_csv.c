@@ -3,7 +3,7 @@
  * line with its 95% band (and the two regimes when a change of slope is accepted, and the
  * --at predictions); the line agrees with the printed fit; the plots draw a PNG from it and
  * refuse a broken file with exit status 2; a CSV that cannot be written is an I/O error
- * (exit 4) that leaves nothing behind.  Data: the shared LJ samples, synthetic metal-units
+ * (exit 4) that leaves nothing behind.  Data: the LJ samples of tests/data, synthetic metal-units
  * MSD files with a known change of slope, and the bundled excess-energy table
  * (params/mnfepba_gcmc/excess_energy.csv, built to the paper's fitted gamma and strain). */
 #include <fcntl.h>
@@ -16,7 +16,7 @@
 #include "check.h"
 #include "upscale/import.h"
 
-#define LJ_DIR "../shared/data/lammps/msd_lj_liquid"
+#define LJ_DIR "tests/data/lammps/msd_lj_liquid"
 #define EXCESS "params/mnfepba_gcmc/excess_energy.csv"
 
 static char root[64];
@@ -121,7 +121,7 @@ static void check_plot(const char *script, const char *csv)
 static void test_lj(void)
 {
     if (access(LJ_DIR "/log.lammps", R_OK) != 0) {
-        CHECK(0, "shared sample %s is missing (CI keeps ../shared beside the repository)", LJ_DIR);
+        CHECK(0, "test sample %s is missing (tests/data)", LJ_DIR);
         return;
     }
     const char *csv = path_of("arrhenius.csv");

@@ -1,4 +1,4 @@
-/* `upscale import msd|excess` through upscale_import_transport_main: the shared LJ samples
+/* `upscale import msd|excess` through upscale_import_transport_main: the LJ samples of tests/data
  * (fix ave/time files with the timestep from the log beside them, and the log itself), the
  * excess table, and bad input: exit status 2 with one line on stderr naming the file and
  * line. */
@@ -15,8 +15,8 @@
 #include "check.h"
 #include "upscale/import.h"
 
-#define LJ_DIR "../shared/data/lammps/msd_lj_liquid"
-#define VARIANTS "../shared/data/lammps/log_format_variants/log.lammps"
+#define LJ_DIR "tests/data/lammps/msd_lj_liquid"
+#define LOGS "tests/data/lammps_logs"
 
 static char root[64];
 static char out[65536], err[4096];
@@ -87,7 +87,7 @@ static void check_bad(int status, const char *part)
 static void test_lj(void)
 {
     if (access(LJ_DIR "/log.lammps", R_OK) != 0) {
-        CHECK(0, "shared sample %s is missing (CI keeps ../shared beside the repository)", LJ_DIR);
+        CHECK(0, "test sample %s is missing (tests/data)", LJ_DIR);
         return;
     }
     int s = RUN("import", "msd", LJ_DIR "/msd_T0.80.dat", LJ_DIR "/msd_T1.00.dat",
@@ -139,11 +139,38 @@ static void test_bad_msd(void)
                                     "10 1 1 1 3\n20 2 2 2 6\n30 3 3 3 9\n40 4 4 4 12\n");
     check_bad(RUN("import", "msd", p), "abort/log.lammps:10: run 1, which wrote");
     CHECK(strstr(err, "aborted (ERROR: Lost atoms") != NULL, "the ERROR line is quoted");
-    if (access(VARIANTS, R_OK) == 0)
-        check_bad(RUN("import", "msd", VARIANTS, "--column", "Temp"),
-                  "log.lammps:258: run 6 aborted");
+    /* our own small real log (tests/data/lammps_logs, LAMMPS 29 Sep 2021): two custom runs
+     * with c_msd[4], a thermo_style multi run, a last run that ends in ERROR */
+    int s = RUN("import", "msd", LOGS "/log.lammps");
+    printf("%s%s", out, err);
+    CHECK(s == 0 && strstr(out, "(run 1): D = ") && strstr(out, "(run 3): D = ") &&
+              !strstr(out, "(run 4)") &&
+              strstr(err, "warning: " LOGS "/log.lammps:304: run 4 ended in ERROR (ERROR: Lost "
+                          "atoms: original 256 current 252"),
+          "real log: runs 1 and 3 give D, run 4 (ERROR) dropped with a warning (status %d)", s);
+    CHECK(strstr(out, "NOT DIFFUSIVE") != NULL,
+          "real log: the LJ crystal (fcc, T* 0.75) is flagged not diffusive");
+    write_file("allbad.log", "LAMMPS (29 Sep 2021)\nunits lj\nrun 100\n"
+                             "Per MPI rank memory allocation (min/avg/max) = 3 | 3 | 3 Mbytes\n"
+                             "Step Temp c_msd[4] \n0 1 0\n50 1 1.5\n"
+                             "ERROR: Lost atoms: original 10 current 9 (src/thermo.cpp:439)\n");
+    char allbad[256];
+    snprintf(allbad, sizeof(allbad), "%s/allbad.log", root);
+    check_bad(RUN("import", "msd", allbad), "every run with an MSD column (1) ended in ERROR");
 
     check_bad(RUN("import", "msd", "--bogus"), "unknown or incomplete option '--bogus'");
+    check_bad(RUN("import", "msd", "-x"), "see upscale import msd --help");
+    /* every subcommand's --help and -h: its own options on stdout, exit 0 */
+    static const char *const help[][3] = {{"msd", "--help", "--column NAME"},
+                                          {"msd", "-h", "--fit-start F"},
+                                          {"excess", "--help", "TABLE.csv [--csv FILE]"},
+                                          {"excess", "-h", "postproc/plot_excess.py"}};
+    for (int i = 0; i < 4; i++) {
+        int st = RUN("import", help[i][0], help[i][1]);
+        CHECK(st == 0 && strstr(out, help[i][2]) && !err[0],
+              "import %s %s: exit 0, its options on stdout ('%s')", help[i][0], help[i][1],
+              help[i][2]);
+    }
     check_bad(RUN("import", "msd", "x.dat", "--dim", "4"), "--dim must be 1, 2 or 3");
     check_bad(RUN("import", "nothing"), "unknown kind 'nothing'");
     CHECK(RUN("import", "msd", "no/such/file.dat") == 4 && strstr(err, "no/such/file.dat"),
@@ -155,7 +182,8 @@ static void test_bad_msd(void)
 static void test_metal_break(void)
 {
     enum { NT = 8, NP = 201 };
-    const char *argv[NT + 6 + NT];
+    /* import msd FILE... --units metal --temperatures T... --at 300, NULL */
+    const char *argv[2 + NT + 3 + NT + 2 + 1];
     static char names[NT][64], temps[NT][16];
     const double kB = 8.617333262e-5, Tb = 850, xb = 1 / (kB * Tb);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -186,6 +214,8 @@ static void test_metal_break(void)
         argv[k++] = temps[i];
     argv[k++] = "--at";
     argv[k++] = "300";
+    argv[k] = NULL;
+    CHECK(k + 1 == (int)(sizeof(argv) / sizeof(argv[0])), "argv holds %d arguments", k);
     int s = run(k, argv);
     printf("%s", out);
     CHECK(s == 0 && strstr(out, "Angstrom^2/ps (") && strstr(out, " m^2/s)") &&

@@ -1,4 +1,4 @@
-/* LAMMPS log reader: every layout of ../shared/data/lammps/log_format_variants (the six runs
+/* LAMMPS log reader: every layout of tests/data/lammps/log_format_variants (the six runs
  * its README lists), the multi-run msd_lj_liquid log, and synthetic variants (truncated log,
  * newer header padding and multi banner, fix ave/time in vector mode, error messages). */
 #include <math.h>
@@ -9,8 +9,8 @@
 #include "check.h"
 #include "upscale/lammps.h"
 
-#define VARIANTS "../shared/data/lammps/log_format_variants/log.lammps"
-#define LJ_LOG "../shared/data/lammps/msd_lj_liquid/log.lammps"
+#define VARIANTS "tests/data/lammps/log_format_variants/log.lammps"
+#define LJ_LOG "tests/data/lammps/msd_lj_liquid/log.lammps"
 
 static char root[64];
 
@@ -30,7 +30,7 @@ static const char *write_file(const char *name, const char *text)
 static int exists(const char *path)
 {
     if (access(path, R_OK) == 0) return 1;
-    CHECK(0, "shared sample %s is missing (CI keeps ../shared beside the repository)", path);
+    CHECK(0, "test sample %s is missing (tests/data)", path);
     return 0;
 }
 

@@ -1,4 +1,4 @@
-/* Einstein diffusivity: the reference numbers of ../shared/data/lammps/msd_lj_liquid/README.md
+/* Einstein diffusivity: the reference numbers of tests/data/lammps/msd_lj_liquid/README.md
  * (D(T) and the Arrhenius fit), the default fit-window rule, the block standard error
  * calibrated on simulated random walks, and the error paths (unsorted or repeated times, too
  * few points, truncated files, aborted or unfinished runs). */
@@ -14,7 +14,7 @@
 #include "upscale/arrhenius.h"
 #include "upscale/msd.h"
 
-#define LJ_DIR "../shared/data/lammps/msd_lj_liquid"
+#define LJ_DIR "tests/data/lammps/msd_lj_liquid"
 #define NT 5
 
 static const char *tname[NT] = {"0.80", "1.00", "1.20", "1.50", "2.00"};
@@ -93,7 +93,7 @@ static void arrhenius_unweighted(const double *T, const upscale_msd_result *r,
 static void test_lj_reference(void)
 {
     if (access(LJ_DIR "/log.lammps", R_OK) != 0) {
-        CHECK(0, "shared sample %s is missing (CI keeps ../shared beside the repository)", LJ_DIR);
+        CHECK(0, "test sample %s is missing (tests/data)", LJ_DIR);
         return;
     }
     upscale_lammps_log *log;
@@ -210,8 +210,62 @@ static void test_langevin(void)
     if (!m) return;
     s.dim = 3;
     CHECK_OK(upscale_msd_fit(m, &s, &r));
-    CHECK(!r.diffusive && isnan(r.t_diffusive) && fabs(r.alpha - 0.5) < 0.01,
-          "MSD ~ t^0.5: not diffusive (alpha %.3f)", r.alpha);
+    CHECK(!r.diffusive && isnan(r.t_diffusive) && fabs(r.alpha - 0.5) < 0.01 &&
+              fabs(r.alpha_diff - 0.5) < 0.1,
+          "MSD ~ t^0.5: not diffusive (alpha %.3f, exponent of the diffusive part %.3f +- %.2g)",
+          r.alpha, r.alpha_diff, r.alpha_diff_err);
+    upscale_msd_destroy(&m);
+}
+
+/* A guest hopping in a host lattice, single time origin: each of NP particles vibrates in
+ * its cage (independent Gaussian displacement of variance s2 per component at each sample)
+ * on top of a random walk with D, so MSD = 6 s2 + 6 D t: diffusive with a plateau, whose
+ * log-log slope over the window is well below 1.  And the same cage without hops (D = 0)
+ * plus a slow creep MSD ~ t^0.3: sub-diffusive. */
+static void test_plateau(void)
+{
+    enum { NP = 512, NS = 1000 };
+    const double D = 1e-3, s2 = 0.25, dt = 1.0;
+    static double walk[NP][3], t[NS + 1], y[NS + 1], y2[NS + 1];
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 4242);
+    memset(walk, 0, sizeof(walk));
+    for (int k = 0; k <= NS; k++) {
+        double sum = 0, sum2 = 0;
+        for (int p = 0; p < NP; p++)
+            for (int c = 0; c < 3; c++) {
+                if (k > 0) walk[p][c] += gsl_ran_gaussian(rng, sqrt(2 * D * dt));
+                double v = k > 0 ? gsl_ran_gaussian(rng, sqrt(s2)) : 0.0;
+                double creep = 0.2 * pow(k * dt, 0.3) / sqrt(3.0);
+                sum += (walk[p][c] + v) * (walk[p][c] + v);
+                sum2 += (v + (c == 0 ? sqrt(3.0) * creep : 0.0)) *
+                        (v + (c == 0 ? sqrt(3.0) * creep : 0.0));
+            }
+        t[k] = k * dt;
+        y[k] = sum / NP;
+        y2[k] = sum2 / NP;
+    }
+    gsl_rng_free(rng);
+    upscale_msd *m = NULL;
+    upscale_msd_settings s;
+    upscale_msd_settings_default(&s);
+    upscale_msd_result r;
+    CHECK_OK(upscale_msd_create(t, y, NS + 1, "cage + hops", &m));
+    if (m) CHECK_OK(upscale_msd_fit(m, &s, &r));
+    if (m)
+        CHECK(r.diffusive && r.alpha < 0.8 && fabs(r.D - D) < 3 * r.D_err + 0.1 * D,
+              "MSD = 6 s2 + 6 D t (cage plateau %.2g, 6 D t_max = %.2g), window %g..%g: diffusive "
+              "(log-log slope "
+              "%.3f, exponent of MSD - plateau %.3f +- %.2g), D = %.4g +- %.2g (true %g)",
+              6 * s2, 6 * D * t[NS], r.t_start, r.t_end, r.alpha, r.alpha_diff, r.alpha_diff_err,
+              r.D, r.D_err, D);
+    upscale_msd_destroy(&m);
+    CHECK_OK(upscale_msd_create(t, y2, NS + 1, "cage + creep", &m));
+    if (m) CHECK_OK(upscale_msd_fit(m, &s, &r));
+    if (m)
+        CHECK(!r.diffusive && r.alpha_diff < 0.8,
+              "cage + creep ~ t^0.3: not diffusive (exponent of MSD - plateau %.3f +- %.2g)",
+              r.alpha_diff, r.alpha_diff_err);
     upscale_msd_destroy(&m);
 }
 
@@ -326,8 +380,9 @@ static void test_errors(void)
                     "log.cut:8: run 1 ends without 'Loop time'");
         upscale_lammps_log_destroy(&log);
     }
-    const char *variants = "../shared/data/lammps/log_format_variants/log.lammps";
-    if (access(variants, R_OK) == 0 && !upscale_lammps_log_read(variants, &log)) {
+    const char *variants = "tests/data/lammps/log_format_variants/log.lammps";
+    CHECK_OK(upscale_lammps_log_read(variants, &log));
+    if (log) {
         check_fails(upscale_msd_from_log(log, 5, &(upscale_msd_source){.column = "Temp"}, &m),
                     "log.lammps:258: run 6 aborted (ERROR: Lost atoms");
         upscale_lammps_log_destroy(&log);
@@ -341,6 +396,7 @@ int main(void)
     test_lj_reference();
     test_langevin();
     test_block_error();
+    test_plateau();
     test_errors();
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", root);

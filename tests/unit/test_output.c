@@ -2,6 +2,7 @@
  * then read back with the HDF5 API; atomic rename, discard, and quiet I/O errors. */
 #include "upscale/output.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <hdf5.h>
 #include <stdlib.h>
@@ -17,6 +18,19 @@ static int exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0;
+}
+
+/* Files in the test directory named "<base>.tmp.*" (the output's temporaries). */
+static int temporaries(const char *base)
+{
+    char prefix[256];
+    snprintf(prefix, sizeof(prefix), "%s.tmp.", base);
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    if (d) closedir(d);
+    return n;
 }
 
 static void join(char *out, size_t size, const char *name)
@@ -155,7 +169,8 @@ static void write_file(const char *path, const char *tmp)
 
     CHECK_OK(upscale_output_create(path, &o));
     if (!o) return;
-    CHECK(exists(tmp) && !exists(path), "while open, only PATH.tmp exists");
+    CHECK(temporaries("out.h5") == 1 && !exists(path) && !exists(tmp),
+          "while open, only one PATH.tmp.XXXXXX exists");
     CHECK_OK(upscale_output_write_vector(o, "/timeseries/time", "s", 5, t));
     CHECK_OK(upscale_output_write(o, "/fields/c", "mol/m^3", 2, dc, &c[0][0]));
     CHECK_OK(upscale_output_write(o, "/fields/deep/er/phi", "V", 3, dphi, &phi[0][0][0]));
@@ -194,7 +209,8 @@ static void write_file(const char *path, const char *tmp)
     CHECK_OK(upscale_output_close(&o));
     CHECK(o == NULL, "close NULLs the handle");
     CHECK_OK(upscale_output_close(&o));
-    CHECK(exists(path) && !exists(tmp), "after close, PATH exists and PATH.tmp does not");
+    CHECK(exists(path) && temporaries("out.h5") == 0,
+          "after close, PATH exists and no temporary is left");
 }
 
 static void check_file(const char *path, const char *tmp)
@@ -328,7 +344,8 @@ static void check_discard(void)
     upscale_output_discard(&o);
     CHECK(o == NULL, "discard NULLs the handle");
     upscale_output_discard(&o);
-    CHECK(!exists(path) && !exists(tmp), "discard leaves nothing");
+    CHECK(!exists(path) && !exists(tmp) && temporaries("discarded.h5") == 0,
+          "discard leaves nothing");
 
     /* Discarding an in-place handle keeps the file. */
     CHECK_OK(create_and_close(path));
@@ -347,10 +364,20 @@ static void check_errors(void)
     join(path, sizeof(path), "no/such/dir/out.h5");
     n = stderr_bytes_during(create_and_close, path, &e);
     CHECK(e == UPSCALE_ERR_IO, "create in a missing directory returns UPSCALE_ERR_IO (%d)", e);
-    CHECK(strstr(upscale_error_message(), "cannot create '") &&
+    CHECK(strstr(upscale_error_message(), "cannot create the temporary file '") &&
               strstr(upscale_error_message(), path),
-          "message names the file: %s", upscale_error_message());
+          "message names the temporary and the file: %s", upscale_error_message());
     CHECK(n == 0, "nothing printed on stderr (%ld bytes)", n);
+
+    /* The rename fails (PATH became a directory): the error names both, no temporary. */
+    join(path, sizeof(path), "d.h5");
+    mkdir(path, 0777);
+    e = create_and_close(path);
+    CHECK(e == UPSCALE_ERR_IO && strstr(upscale_error_message(), "cannot rename '") &&
+              strstr(upscale_error_message(), path),
+          "close onto a directory fails: %s", upscale_error_message());
+    CHECK(temporaries("d.h5") == 0, "a failed close removes the temporary");
+    rmdir(path);
 
     join(path, sizeof(path), "missing.h5");
     n = stderr_bytes_during(open_append_and_close, path, &e);

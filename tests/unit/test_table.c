@@ -9,7 +9,7 @@
 #include "upscale/table.h"
 
 #define MAX_FILES 32
-#define PYBAMM_DIR "/work/shared/data/sodium_ion/pybamm_chayambuka2022"
+#define PYBAMM_DIR "tests/data/pybamm_chayambuka2022"
 
 /* Files written by the test, removed at the end. */
 typedef struct {
