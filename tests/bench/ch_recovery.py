@@ -45,7 +45,12 @@ COARSE = ["numerics.cells.negative=5", "numerics.cells.separator=3",
           "numerics.cells.positive=10", "numerics.shells.positive=25"]
 
 
+RUNS = [0]
+
+
 def run(exe, case, sets, out, rtol):
+    RUNS[0] += 1
+    out = out[:-3] + "_%d.h5" % RUNS[0]  # a fresh file per run
     cmd = [exe, "run", case, "-o", out, "-q", "--set", "numerics.rtol=%s" % rtol,
            "--set", "output.snapshot_interval=300 s"]
     for s in sets:
