@@ -5,11 +5,16 @@ usage: plot_fig9.py OUT.h5 [--times t1,t2,...] [--stoichiometry-scale 2] [-o PNG
 
 Panels: (top row) the particle concentration map, distance from the separator (x) times
 distance from the particle surface (y, surface at the top), at the chosen snapshot times;
-(bottom left) the cell voltage against time with those times marked; (bottom right) the time
+(middle left) the cell voltage against time with those times marked; (middle right) the time
 traces of nine regions: particle surface / middle / centre, in particles next to the
-separator, mid-electrode and next to the current collector.  Concentrations are shown as
-stoichiometry times --stoichiometry-scale (2 gives x per formula unit for a material with two
-sites per formula unit).  Needs an output file with /fields (output.fields: true).
+separator, mid-electrode and next to the current collector, with the miscibility gap's
+binodals and the sodium-rich spinodal (from /derived/positive) as horizontal lines; (bottom)
+the local electrode potential phi_s - phi_e above the coexistence potential at the same three
+depths.  A surface that went into the gap comes back to the sodium-rich binodal only while
+that excess is close to zero; otherwise it stops where U_h equals the electrode potential
+(docs/validation.md, "The missing recovery").  Concentrations are shown as stoichiometry
+times --stoichiometry-scale (2 gives x per formula unit for a material with two sites per
+formula unit).  Needs an output file with /fields (output.fields: true).
 """
 import argparse
 import os
@@ -48,6 +53,10 @@ def main():
             ts_v = h["timeseries/voltage"][:]
             keys = [k.decode() if isinstance(k, bytes) else str(k) for k in h["parameters/key"][:]]
             si = h["parameters/si_value"][:]
+            pot = None
+            if "fields/solid_potential" in h and "fields/electrolyte_potential" in h:
+                pot = (h["fields/solid_potential"][:] - h["fields/electrolyte_potential"][:])[:, region == 2]
+            derived = dict(h["derived/positive"].attrs) if "derived/positive" in h else {}
             status = h.attrs.get("status", b"")
             status = status.decode() if isinstance(status, bytes) else str(status)
     except (OSError, KeyError) as e:
@@ -69,8 +78,10 @@ def main():
         idx = nearest(t, [float(v) for v in a.times.split(",")])
     else:
         idx = nearest(t, np.linspace(t[0], t[-1], 4))
-    fig = plt.figure(figsize=(4 * len(idx), 8.5))
-    gs = fig.add_gridspec(2, len(idx))
+    u_coex = derived.get("coexistence_potential")
+    has_excess = pot is not None and u_coex is not None and np.isfinite(u_coex)
+    fig = plt.figure(figsize=(4 * len(idx), 11.5 if has_excess else 8.5))
+    gs = fig.add_gridspec(3 if has_excess else 2, len(idx), height_ratios=[1, 1, 0.6] if has_excess else [1, 1])
     vmin, vmax = float(np.nanmin(s)), float(np.nanmax(s))
     for k, i in enumerate(idx):
         ax = fig.add_subplot(gs[0, k])
@@ -96,9 +107,31 @@ def main():
     for nname, n in nodes.items():
         for sname, sh in shells.items():
             axt.plot(t, s[:, n, sh], styles[sname], color=colors[nname], label="%s, %s" % (nname, sname))
+    # The miscibility gap: where a surface that left the sodium-rich phase should come back to.
+    marks = [("binodal_high", "sodium-rich binodal", "-."), ("spinodal_high", "sodium-rich spinodal", ":"),
+             ("binodal_low", "sodium-poor binodal", "-.")]
+    for key, label, ls in marks:
+        v = derived.get(key)
+        if v is not None and np.isfinite(v):
+            xv = a.stoichiometry_scale * v / cmax
+            axt.axhline(xv, color="grey", lw=0.8, ls=ls)
+            axt.text(t[-1], xv, " %s %.2f" % (label, xv), fontsize=7, va="bottom", ha="right", color="grey")
     axt.set_xlabel("time [s]")
     axt.set_ylabel("x" if a.stoichiometry_scale == 2 else "stoichiometry")
     axt.legend(fontsize=7, ncol=3)
+    if has_excess:
+        axe = fig.add_subplot(gs[2, :])
+        for nname, n in nodes.items():
+            axe.plot(t, 1e3 * (pot[:, n] - u_coex), "-", color=colors[nname], label=nname)
+        axe.axhline(0.0, color="grey", lw=0.8)
+        # The final rise (every particle emptying) would dwarf the plateau: clip at 300 mV.
+        ex = 1e3 * (pot[:, list(nodes.values())] - u_coex)
+        axe.set_ylim(min(-10.0, float(np.nanmin(ex))), min(300.0, float(np.nanmax(ex)) + 10.0))
+        axe.set_xlabel("time [s]")
+        axe.set_ylabel("phi_s - phi_e - U_coex [mV]")
+        axe.set_title("electrode potential above coexistence (%.3f V): surfaces in the gap recover to "
+                      "the sodium-rich binodal only near 0" % u_coex, fontsize=9)
+        axe.legend(fontsize=7)
     out = a.output or os.path.splitext(a.file)[0] + "_fig9.png"
     fig.savefig(out, dpi=90, bbox_inches="tight")
     print("wrote " + os.path.abspath(out))

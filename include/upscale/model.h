@@ -16,6 +16,13 @@
 #include "upscale/phasefield.h"
 #include "upscale/rk_material.h"
 
+/* particle_shape: a sphere of radius R, a slab of half-thickness R reacting on its faces, a
+ * cylinder (rod) of radius R reacting on its side. */
+typedef enum {
+    UPSCALE_SHAPE_SPHERE,
+    UPSCALE_SHAPE_SLAB,
+    UPSCALE_SHAPE_CYLINDER
+} upscale_particle_shape;
 
 typedef struct upscale_electrode_s {
     double thickness;               /* m */
@@ -23,8 +30,8 @@ typedef struct upscale_electrode_s {
     double filler;                  /* inert (conducting) volume fraction */
     double active;                  /* 1 - porosity - filler (derived) */
     double radius;                  /* particle radius, m */
-    double area;                    /* specific area (3 or 1) active / radius, 1/m (derived) */
-    int slab;                       /* particle_shape: 0 sphere, 1 slab of half-thickness radius */
+    double area;                    /* specific area (3, 2 or 1) active / radius, 1/m (derived) */
+    upscale_particle_shape shape;   /* particle_shape */
     double cmax, c0;                /* mol/m^3 */
     double sigma;                   /* solid conductivity, S/m */
     double brugg_solid;             /* sigma_eff = sigma (1 - porosity)^brugg_solid */
@@ -37,6 +44,7 @@ typedef struct upscale_electrode_s {
     upscale_function *ds;           /* D_s(c), m^2/s */
     upscale_function *k;            /* rate constant k(c_surf), m^2.5 mol^-0.5 s^-1 */
     const upscale_rate_law *rate_law;
+    double u_ref; /* U(1/2), V: reference of the activity in rate laws */
     /* Cahn-Hilliard particles (particle_model: cahn_hilliard). */
     int cahn_hilliard;
     double kappa;         /* gradient coefficient, J m^5/mol^2 */
@@ -148,6 +156,8 @@ void upscale_model_guess_algebraic(const upscale_model *m, double I, double *y);
 
 /* Cyclable inventory (mol/m^2) of sodium in solid + electrolyte. */
 double upscale_model_inventory(const upscale_model *m, const double *y);
+/* Sodium/lithium held by the particles alone (mol/m^2): sum over x of eps_s <c_s> dx. */
+double upscale_model_solid_content(const upscale_model *m, const double *y);
 /* Capacity (C/m^2) that the initial state can deliver on discharge (dir = +1) or take on
  * charge (dir = -1): the smaller of the donor's content and the acceptor's room. */
 double upscale_model_theoretical_capacity(const upscale_model *m, int dir);

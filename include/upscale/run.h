@@ -40,8 +40,11 @@ typedef struct {
     double theoretical_capacity; /* Ah/m^2, the C-rate basis */
     char warnings[512];          /* e.g. an under-resolved interface; "" if none */
     char notes[512];             /* how steps ended when not by their own stop condition */
-    double inventory_drift;      /* relative change of the sodium inventory */
-    double max_overpotential;    /* V, largest |V - OCV| over the recorded rows */
+    /* Relative drift of the sodium balance: of the inventory (solid + electrolyte), or in
+     * single-particle mode of the particle's own balance (content change minus the
+     * integrated surface flux, over the initial content; output /solver/particle_balance_drift) */
+    double inventory_drift;
+    double max_overpotential; /* V, largest |V - OCV| over the recorded rows */
     upscale_solver_stats stats;
     double rtol;
 } upscale_run_result;

@@ -47,13 +47,19 @@ static upscale_err read_electrode(upscale_params *p, int g, int single, double T
                                     el->active);
     UPSCALE_CALL(upscale_params_get_quantity(p, KEY("particle_radius"), "m", "a length", 0,
                                              RADIUS_MAX, UPSCALE_RANGE_LO_OPEN, &el->radius));
-    static const char *const shapes[] = {"sphere", "slab", NULL};
-    UPSCALE_CALL(upscale_params_get_choice(p, KEY("particle_shape"), shapes, "sphere", &el->slab));
-    el->area = (el->slab ? 1.0 : 3.0) * el->active / el->radius;
+    static const char *const shapes[] = {"sphere", "slab", "cylinder", NULL};
+    int shape;
+    UPSCALE_CALL(upscale_params_get_choice(p, KEY("particle_shape"), shapes, "sphere", &shape));
+    el->shape = (upscale_particle_shape)shape;
+    /* a = (surface / volume) eps_s: 3/R sphere, 2/R cylinder, 1/R slab. */
+    static const double per_radius[] = {3.0, 1.0, 2.0};
+    el->area = per_radius[el->shape] * el->active / el->radius;
     static const char *const models[] = {"fick", "cahn_hilliard", NULL};
     UPSCALE_CALL(
         upscale_params_get_choice(p, KEY("particle_model"), models, "fick", &el->cahn_hilliard));
     UPSCALE_CALL(upscale_particle_read_potential(p, n, T, el));
+    /* Reference of the reduced-state activity for rate laws that use it (kinetics.h). */
+    el->u_ref = upscale_function_eval(el->ocp, 0.5, NULL);
     double s0;
     UPSCALE_CALL(upscale_params_get_quantity(p, KEY("initial_stoichiometry"), "1",
                                              "a stoichiometry", 0, 1,
@@ -196,11 +202,22 @@ static double arrhenius(double ea, const upscale_cell *c)
     return exp(ea / UPSCALE_GAS * (1.0 / c->reference_temperature - 1.0 / c->temperature));
 }
 
+/* r^d by repeated products (d = 1, 2, 3). */
+static double rpow(double r, int d)
+{
+    double v = 1.0;
+    for (int i = 0; i < d; i++)
+        v *= r;
+    return v;
+}
+
 /* Shell faces on [0, R]: widths in geometric progression, outermost/innermost = ratio.
  * Sphere: face areas r^2, volumes (r+^3 - r-^3)/3, particle measure R^3/3 (all per
- * steradian); slab (a plate of half-thickness R): areas 1, volumes = widths, measure R. */
-static void particle_mesh(int n, double R, double ratio, int slab, double *rf, double *rc,
-                          double *vol, double *af, double *vp)
+ * steradian); cylinder (a rod of radius R reacting on its side): areas r, volumes
+ * (r+^2 - r-^2)/2, measure R^2/2 (per radian and unit length); slab (a plate of
+ * half-thickness R): areas 1, volumes = widths, measure R. */
+static void particle_mesh(int n, double R, double ratio, upscale_particle_shape shape, double *rf,
+                          double *rc, double *vol, double *af, double *vp)
 {
     double q = n > 1 ? pow(ratio, 1.0 / (n - 1)) : 1.0, w = 1.0, sum = 0.0;
     for (int k = 0; k < n; k++, w *= q)
@@ -210,14 +227,15 @@ static void particle_mesh(int n, double R, double ratio, int slab, double *rf, d
     for (int k = 0; k < n; k++, w *= q)
         rf[k + 1] = rf[k] + w;
     rf[n] = R;
+    /* The measure of [0, r] is r^d / d and the face area r^(d-1), d = 1, 2, 3. */
+    int d = shape == UPSCALE_SHAPE_SLAB ? 1 : (shape == UPSCALE_SHAPE_CYLINDER ? 2 : 3);
     for (int k = 0; k < n; k++) {
         rc[k] = 0.5 * (rf[k] + rf[k + 1]);
-        vol[k] = slab ? rf[k + 1] - rf[k]
-                      : (rf[k + 1] * rf[k + 1] * rf[k + 1] - rf[k] * rf[k] * rf[k]) / 3.0;
+        vol[k] = (rpow(rf[k + 1], d) - rpow(rf[k], d)) / d;
     }
     for (int k = 0; k <= n; k++)
-        af[k] = slab ? 1.0 : rf[k] * rf[k];
-    *vp = slab ? R : R * R * R / 3.0;
+        af[k] = rpow(rf[k], d - 1);
+    *vp = rpow(R, d) / d;
 }
 
 static upscale_err read_mesh(upscale_params *p, upscale_model *m, int nx[3], int nr[3],
@@ -300,7 +318,7 @@ static void derive(upscale_model *m, const double ratio[3])
         el->arr_ds = arrhenius(el->ea_diffusivity, c);
         el->arr_k = arrhenius(el->ea_rate, c);
         el->sigma_eff = el->sigma * pow(1.0 - el->porosity, el->brugg_solid);
-        particle_mesh(L->nr[g], el->radius, ratio[g], el->slab, m->rf[g], m->rc[g], m->vol[g],
+        particle_mesh(L->nr[g], el->radius, ratio[g], el->shape, m->rf[g], m->rc[g], m->vol[g],
                       m->af[g], &m->vp[g]);
     }
 }
@@ -536,6 +554,7 @@ static double invert_rate(const upscale_model *m, const double *y, int ix, doubl
     double cs = L->ss[ix] >= 0 ? y[L->ss[ix]] : y[L->cs[ix] + L->nr[L->region[ix]] - 1];
     double ce = y[L->ce[ix]];
     double dk, k = el->arr_k * upscale_function_eval(el->k, cs, &dk), eta = 0.0;
+    double u = upscale_function_eval(el->ocp, cs / el->cmax, NULL);
     upscale_rate_params rp = {.k = k,
                               .dk_dcs = dk * el->arr_k,
                               .cmax = el->cmax,
@@ -543,9 +562,11 @@ static double invert_rate(const upscale_model *m, const double *y, int ix, doubl
                               .alpha_a = el->alpha_a,
                               .alpha_c = el->alpha_c,
                               .f_rt = 1.0 / m->thermal,
-                              .faraday = m->cell.faraday};
+                              .faraday = m->cell.faraday,
+                              .u = u,
+                              .u_ref = el->u_ref};
     for (int it = 0; it < 50; it++) {
-        upscale_rate r;
+        upscale_rate r = {0};
         el->rate_law->eval(&rp, ce, cs, eta, &r);
         double step = (r.j - j) / r.dj_deta;
         if (!isfinite(step)) break;
@@ -630,6 +651,17 @@ double upscale_model_inventory(const upscale_model *m, const double *y)
     double total = 0.0;
     for (int ix = 0; ix < L->nx; ix++) {
         total += m->dx[ix] * m->eps[ix] * y[L->ce[ix]];
+        int g = L->region[ix];
+        if (g != UPSCALE_SEP) total += m->dx[ix] * m->cell.el[g].active * particle_mean(m, y, ix);
+    }
+    return total;
+}
+
+double upscale_model_solid_content(const upscale_model *m, const double *y)
+{
+    const upscale_layout *L = m->layout;
+    double total = 0.0;
+    for (int ix = 0; ix < L->nx; ix++) {
         int g = L->region[ix];
         if (g != UPSCALE_SEP) total += m->dx[ix] * m->cell.el[g].active * particle_mean(m, y, ix);
     }

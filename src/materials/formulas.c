@@ -127,10 +127,22 @@ static double regular_solution_ocp(double s, double *dy)
     return 3.4 - rt_f * log(s / (1.0 - s)) - w * (1.0 - 2.0 * s);
 }
 
+/* An ideal solution (the regular solution above with Omega = 0), for tests where a
+ * Cahn-Hilliard particle with the darken mobility must reduce to Fickian diffusion with the
+ * same D (M dmu_h/dc = D exactly).  Constructed, not measured: a test material. */
+static double ideal_solution_ocp(double s, double *dy)
+{
+    const double rt_f = 8.314462618 * 298.15 / 96485.33212;
+    *dy = -rt_f * (1.0 / s + 1.0 / (1.0 - s));
+    return 3.4 - rt_f * log(s / (1.0 - s));
+}
+
 static const upscale_formula registry[] = {
     {"regular_solution_omega3_ocp", "1", "V",
      "test material: symmetric regular solution, Omega = 3 RT at 298.15 K, U0 = 3.4 V",
      regular_solution_ocp, NULL},
+    {"ideal_solution_ocp", "1", "V", "test material: ideal solution at 298.15 K, U0 = 3.4 V",
+     ideal_solution_ocp, NULL},
     {"graphite_ocp_dualfoil", "1", "V",
      "DUALFOIL 5.1 MCMB 2528 graphite; Doyle et al., J. Electrochem. Soc. 143 (1996) 1890",
      graphite_ocp_dualfoil, NULL},

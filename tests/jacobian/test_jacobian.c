@@ -177,6 +177,28 @@ int main(void)
                         "positive.surface_wetting_slope=1e8 mol/m^4"};
     run("Cahn-Hilliard half cell (coherency, wetting, yang2025 law)",
         "tests/cases/ch_half_cell.yaml", ch, 6, 5);
+    /* The same cell with the exchange current on the variational potential (bazant2013):
+     * j depends on mu_R (so on mu_N, c_N and j) through i0 as well as through eta. */
+    const char *chb[] = {"numerics.cells.separator=2",
+                         "numerics.cells.positive=3",
+                         "numerics.shells.positive=6",
+                         "numerics.shell_ratio.positive=0.5",
+                         "positive.coherency_coefficient=0.02 J m^3/mol^2",
+                         "positive.surface_wetting_slope=1e8 mol/m^4",
+                         "positive.rate_law=bazant2013",
+                         "positive.alpha_a=0.4"};
+    run("Cahn-Hilliard half cell (coherency, wetting, bazant2013 law, alpha_a 0.4)",
+        "tests/cases/ch_half_cell.yaml", chb, 8, 5);
+    const char *fb[] = {"numerics.cells.separator=3",
+                        "numerics.cells.positive=5",
+                        "numerics.shells.positive=5",
+                        "cell.type=half",
+                        "counter.exchange_current_density=10 A/m^2",
+                        "positive.film_resistance=1e-3 Ohm m^2",
+                        "positive.rate_law=bazant2013",
+                        "positive.rate_constant=5 A/m^2"};
+    run("Fickian half cell, bazant2013 law with film resistance",
+        "tests/cases/half_cell_licoo2.yaml", fb, 8, 2);
     const char *chf[] = {"numerics.cells.negative=3", "numerics.cells.separator=2",
                          "numerics.cells.positive=3", "numerics.shells.negative=4",
                          "numerics.shells.positive=5"};
@@ -185,11 +207,20 @@ int main(void)
                         "positive.coherency_coefficient=0.01 J m^3/mol^2"};
     run("single particle, Cahn-Hilliard with coherency", "tests/cases/single_particle_ch.yaml", sp,
         2, 10);
+    const char *spc[] = {"numerics.shells.positive=7", "positive.particle_shape=cylinder",
+                         "positive.rate_law=bazant2013"};
+    run("single particle, Cahn-Hilliard rod, bazant2013", "tests/cases/single_particle_ch.yaml",
+        spc, 3, 10);
     const char *pba[] = {"numerics.cells.negative=3", "numerics.cells.separator=2",
                          "numerics.cells.positive=3", "numerics.shells.negative=4",
                          "numerics.shells.positive=8"};
     across_gap = 1;
     run("MnFePBA | hard carbon across the gap (Redlich-Kister, per_phase mobility, yang2025)",
         "cases/pba_hc_charge_0.1C.yaml", pba, 5, 10);
+    const char *pbab[] = {"numerics.cells.negative=3",  "numerics.cells.separator=2",
+                          "numerics.cells.positive=3",  "numerics.shells.negative=4",
+                          "numerics.shells.positive=8", "positive.rate_law=bazant2013"};
+    run("MnFePBA | hard carbon across the gap, bazant2013", "cases/pba_hc_charge_0.1C.yaml", pbab,
+        6, 10);
     return CHECK_DONE();
 }

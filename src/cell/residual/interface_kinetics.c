@@ -1,5 +1,5 @@
-/* Reaction at the particle surface (docs/model.md eq. 6-7, 16):
- *     j = rate_law(c_e, c_ss, eta),   eta = phi_s - phi_e - U - F R_film j,
+/* Reaction at the particle surface (docs/model.md eq. 6-7, 16, 19):
+ *     j = rate_law(c_e, c_ss, eta, U),   eta = phi_s - phi_e - U - F R_film j,
  * where U is the equilibrium potential the particle surface shows: U(c_ss / c_max) for
  * Fickian particles, c_ss their surface unknown (particle_fick.c), and -mu_R / F for
  * Cahn-Hilliard particles, mu_R the variational chemical potential at the surface. */
@@ -79,16 +79,21 @@ static int evaluate(const upscale_model *m, const double *y, int ix, kin_eval *o
                               .alpha_a = el->alpha_a,
                               .alpha_c = el->alpha_c,
                               .f_rt = 1.0 / m->thermal,
-                              .faraday = F};
-    upscale_rate rl;
+                              .faraday = F,
+                              .u = sf.U,
+                              .u_ref = el->u_ref};
+    upscale_rate rl = {0};
     el->rate_law->eval(&rp, ce, sf.cs, eta, &rl);
     if (!isfinite(rl.j) || !isfinite(rl.dj_deta)) return 1;
-    /* eta depends on c_N, mu_N and j through U (and j through the film). */
+    /* eta depends on c_N, mu_N and j through U (and j through the film); a law may also
+     * depend on U directly (dj_du, at fixed eta). */
+    double dj_dU = rl.dj_du - rl.dj_deta; /* total: d law / dU */
     out->r = j - rl.j;
-    out->d_j = 1.0 - (rl.dj_dcs * sf.dcs_dj + rl.dj_deta * (-sf.dU_dj - F * el->film_resistance));
-    out->d_cn = -(rl.dj_dcs * sf.dcs_dcn - rl.dj_deta * sf.dU_dcn);
-    out->d_mu = rl.dj_deta * sf.dU_dmu;
-    out->d_ss = -(rl.dj_dcs * sf.dcs_dss - rl.dj_deta * sf.dU_dss);
+    out->d_j =
+        1.0 - (rl.dj_dcs * sf.dcs_dj + dj_dU * sf.dU_dj - rl.dj_deta * F * el->film_resistance);
+    out->d_cn = -(rl.dj_dcs * sf.dcs_dcn + dj_dU * sf.dU_dcn);
+    out->d_mu = -dj_dU * sf.dU_dmu;
+    out->d_ss = -(rl.dj_dcs * sf.dcs_dss + dj_dU * sf.dU_dss);
     out->d_ce = -rl.dj_dce;
     out->d_phis = -rl.dj_deta;
     out->d_phie = rl.dj_deta;
