@@ -49,6 +49,11 @@
  *                  drift_sigma sqrt(se_1^2 + se_2^2).  Drifting windows are kept in the
  *                  fit unless drop_drifting.
  *   few samples    fewer than min_samples is flagged FEW_SAMPLES.
+ *   hysteresis     unbiased scan points (phi = 0) and biased windows may share a manifest
+ *                  and a fit; two unbiased points at the same temperature and mu_bias whose
+ *                  <N> differ by more than 3 sqrt(se_1^2 + se_2^2) are the two branches of a
+ *                  hysteresis: reported (stats.hysteresis), both kept in the fit (eq. 17 puts
+ *                  both at mu = mu_bias).
  *
  * Fit per temperature (x = N / N_sites for the lattice ideal term):
  *     mu(N) = ideal(N) + sum_{k=0}^{d} c_k P_k(t),   t = 2 (N - N_lo)/(N_hi - N_lo) - 1,
@@ -114,7 +119,8 @@
  * Window paths are relative to the manifest's directory.
  *
  * Window files: a plain series ("step N [V] [E]" or any columns, whitespace separated,
- * '#' comments; every data row has the column count of the first), or a LAMMPS log
+ * '#' comments; every data row has the column count of the first; when N is not the first
+ * column, the first is the step and must increase strictly), or a LAMMPS log
  * (recognised by the "LAMMPS (" banner, a thermo header line starting with "Step", or a
  * `thermo_style multi` record "---- Step N ----"), read by upscale_lammps_log_read (every
  * layout of lammps.h, multi records included): every run with the N column is read in
@@ -179,6 +185,9 @@ typedef struct {
     int drifting;      /* drift_z > drift_sigma */
     double mu, mu_se;  /* eq. 17 and 2 phi se */
     unsigned warn;     /* UPSCALE_GCMC_WARN_* bits */
+    int hysteresis;    /* unbiased (phi = 0): 1 + the manifest index of another unbiased
+                          window at the same mu_bias and temperature whose <N> differs by
+                          more than 3 combined se (the other branch of a hysteresis); 0 none */
     int dropped_runs;  /* LAMMPS runs of the window file dropped: they ended in ERROR */
     int dropped_line;  /* log line of the first such ERROR */
 } upscale_gcmc_window_stats;

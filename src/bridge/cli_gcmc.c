@@ -166,6 +166,14 @@ static void print_temperature(const upscale_gcmc_result *r, const upscale_gcmc_t
         fprintf(stderr, "upscale: warning: %s (%s:%d): %s\n", m->w[i].path, m->path, m->w[i].line,
                 why);
     }
+    for (int i = 0; i < m->nwindows; i++) {
+        int j = r->stats[i].hysteresis - 1;
+        if (j < i || !(fabs(m->w[i].kT - T->kT) <= 1e-9 * T->kT)) continue;
+        printf("  hysteresis: unbiased points at mu_bias = %g %s: <N> = %.6g (%s) and %.6g (%s), "
+               "both in the fit\n",
+               m->w[i].mu_bias, u, r->stats[i].N, base_name(m->w[i].path), r->stats[j].N,
+               base_name(m->w[j].path));
+    }
     upscale_gcmc_fit_info fi;
     upscale_gcmc_fit_get_info(T->fit, &fi);
     static const char *ideal[] = {"kT ln(x/(1-x))", "kT ln N", "no ideal term"};

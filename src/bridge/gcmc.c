@@ -639,6 +639,21 @@ upscale_err upscale_gcmc_analyze(const upscale_gcmc_manifest *m, const upscale_g
             st->mu = w->mu_bias + w->P_dVdN - 2.0 * w->phi * (st->N - w->N_target);
             st->mu_se = 2.0 * w->phi * st->N_se;
         }
+    /* hysteresis: unbiased points at the same temperature and mu_bias on different branches */
+    for (int k = 0; k < r->ntemps && !e; k++)
+        for (int a = 0; a < r->t[k].nwindows; a++)
+            for (int b = a + 1; b < r->t[k].nwindows; b++) {
+                int i = r->t[k].windows[a], j = r->t[k].windows[b];
+                const upscale_gcmc_window_stats *p = &r->stats[i], *q = &r->stats[j];
+                if (m->w[i].phi != 0 || m->w[j].phi != 0 ||
+                    fabs(m->w[i].mu_bias - m->w[j].mu_bias) >
+                        1e-9 * fmax(1.0, fabs(m->w[i].mu_bias)))
+                    continue;
+                if (fabs(p->N - q->N) > 3.0 * sqrt(p->N_se * p->N_se + q->N_se * q->N_se)) {
+                    if (!r->stats[i].hysteresis) r->stats[i].hysteresis = j + 1;
+                    if (!r->stats[j].hysteresis) r->stats[j].hysteresis = i + 1;
+                }
+            }
     if (!e && s->strict) e = strict_refusals(m, s, r);
     for (int k = 0; k < r->ntemps && !e; k++)
         e = analyze_temperature(m, s, r, &r->t[k]);

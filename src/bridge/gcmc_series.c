@@ -107,6 +107,7 @@ static upscale_err read_plain(FILE *f, const char *path, const char *column, vec
     size_t cap = 0;
     char *tok[MAX_TOKENS + 1];
     int lineno = 0, ncol = 0, col = 0;
+    double last = 0;
     upscale_err e = UPSCALE_OK;
     ssize_t len = 0;
     while (!e && (len = upscale_file_getline(&line, &cap, f)) >= 0) {
@@ -159,6 +160,15 @@ static upscale_err read_plain(FILE *f, const char *path, const char *column, vec
                                   path, lineno, ncol, n);
             break;
         }
+        /* with N in another column, the first is the step (or time): strictly increasing */
+        if (col != 1 && out->n > 0 && !(v[0] > last)) {
+            e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
+                                  "%s:%d: step %g is not after the previous %g (unsorted or "
+                                  "repeated rows)",
+                                  path, lineno, v[0], last);
+            break;
+        }
+        last = v[0];
         e = check_value(path, lineno, v[col - 1]);
         if (!e) e = vec_push(out, v[col - 1]);
     }

@@ -300,6 +300,12 @@ static void test_series(void)
     write_file("trunc.dat", "# step N V\n0 10 1.0\n1 11 1.0\n2 12\n");
     check_input_error(upscale_gcmc_series_read(path_of("trunc.dat"), NULL, &N, &n), "trunc.dat:4",
                       "truncated", "plain file with a short last row");
+    write_file("unsorted.dat", "# step N\n0 10\n10 11\n5 12\n");
+    check_input_error(upscale_gcmc_series_read(path_of("unsorted.dat"), NULL, &N, &n),
+                      "unsorted.dat:4", "not after the previous 10", "plain file, unsorted steps");
+    write_file("empty.dat", "# step N\n");
+    check_input_error(upscale_gcmc_series_read(path_of("empty.dat"), NULL, &N, &n), "empty.dat",
+                      "no data rows", "empty window file");
     write_file("text.dat", "0 10\n1 abc\n");
     check_input_error(upscale_gcmc_series_read(path_of("text.dat"), NULL, &N, &n), "text.dat:2",
                       "abc", "plain file with text");
@@ -557,6 +563,56 @@ static void write_windows(gsl_rng *r, const char *manifest, int nw, const char *
     fclose(f);
 }
 
+/* Biased windows and unbiased scan points in one manifest: two unbiased points at the
+ * coexistence mu_bias = 0 of the regular solution, one on each branch (x_b and 1 - x_b),
+ * are reported as a hysteresis and both used; the fit's binodals stay at x_b, 1 - x_b. */
+static void test_windows_and_scans(gsl_rng *r)
+{
+    const double kT = 0.025, W = 2.5 * kT;
+    double lo = 1e-6, hi = 0.4; /* binodal: mu(x_b) = mu(1/2) = 0 */
+    for (int it = 0; it < 100; it++) {
+        double mid = 0.5 * (lo + hi);
+        if (rs_mu(mid, kT, W) > 0)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    const double xb = 0.5 * (lo + hi);
+    double x[4000];
+    ar1(r, 0.5, 1000 * xb, x, 4000);
+    write_series("scan_a.dat", x, 4000);
+    ar1(r, 0.5, 1000 * (1 - xb), x, 4000);
+    write_series("scan_b.dat", x, 4000);
+    write_windows(r, "mixed.csv", 30, "scan_a.dat,0.025,0,0,0\nscan_b.dat,0.025,0,0,0\n");
+    upscale_gcmc_manifest *m = NULL;
+    upscale_gcmc_result *res = NULL;
+    upscale_gcmc_settings s;
+    upscale_gcmc_settings_default(&s);
+    s.bootstrap = 50;
+    CHECK_OK(upscale_gcmc_manifest_read(path_of("mixed.csv"), &m));
+    if (m) CHECK_OK(upscale_gcmc_analyze(m, &s, &res));
+    if (res) {
+        int a = m->nwindows - 2, b = m->nwindows - 1;
+        CHECK(res->stats[a].hysteresis == b + 1 && res->stats[b].hysteresis == a + 1 &&
+                  res->t[0].nfit == m->nwindows,
+              "two unbiased points at mu = 0 on both branches: hysteresis reported (%d, %d), all "
+              "%d windows in the fit",
+              res->stats[a].hysteresis, res->stats[b].hysteresis, res->t[0].nfit);
+        int g = res->t[0].main_gap;
+        CHECK(g >= 0 && fabs(res->t[0].gaps[g].N1 / 1000 - xb) < 0.01 &&
+                  fabs(res->t[0].gaps[g].N2 / 1000 - (1 - xb)) < 0.01,
+              "windows and scans together: binodals %.4f, %.4f (exact %.4f, %.4f)",
+              g >= 0 ? res->t[0].gaps[g].N1 / 1000 : NAN,
+              g >= 0 ? res->t[0].gaps[g].N2 / 1000 : NAN, xb, 1 - xb);
+        int none = 1;
+        for (int i = 0; i < m->nwindows - 2; i++)
+            none &= res->stats[i].hysteresis == 0;
+        CHECK(none, "biased windows are never flagged as hysteresis");
+    }
+    upscale_gcmc_result_destroy(&res);
+    upscale_gcmc_manifest_destroy(&m);
+}
+
 static void test_cli(gsl_rng *r)
 {
     write_windows(r, "good.csv", 30, "");
@@ -676,6 +732,7 @@ int main(void)
     test_fit(r);
     test_lj_scan();
     test_lammps_window(r);
+    test_windows_and_scans(r);
     test_cli(r);
     gsl_rng_free(r);
     remove_scratch();
