@@ -32,14 +32,17 @@ typedef struct {
 typedef struct {
     int complete;        /* 1 if the protocol ran to its end */
     int interrupted;     /* the signal that stopped it (upscale_run_catch_signals), or 0 */
-    char status[512];    /* "complete", "incomplete: <reason>" or "interrupted: <signal>" */
+    int limited;         /* no step could start: each was already at a physical limit (the
+                          * current unreachable within its cut-off), status "limit: ..." */
+    char status[512];    /* "complete", "limit: <notes>", "incomplete: <reason>" or
+                          * "interrupted: <signal>" */
     double capacity;     /* Ah/m^2 passed, counted from the start */
     double energy;       /* Wh/m^2 delivered (discharge positive) */
     double mean_voltage; /* V, energy / capacity */
     double final_time, final_voltage;
     double theoretical_capacity; /* Ah/m^2, the C-rate basis */
     char warnings[512];          /* e.g. an under-resolved interface; "" if none */
-    char notes[512];             /* how steps ended when not by their own stop condition */
+    char notes[2048];            /* how steps ended when not by their own stop condition */
     /* Relative drift of the sodium balance: of the inventory (solid + electrolyte), or in
      * single-particle mode of the particle's own balance (content change minus the
      * integrated surface flux, over the initial content; output /solver/particle_balance_drift) */

@@ -323,6 +323,7 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
     upscale_model_rest_state(r->m, y, yp);
     free(yp);
     double t = 0.0, cap = 0.0, last = 0.0;
+    int skipped = 0; /* steps skipped because their current is unreachable */
     double inv0 = upscale_model_inventory(r->m, y), solid0 = upscale_model_solid_content(r->m, y);
     r->snap.len = L->n;
     int progress_on = opt->progress && isatty(STDERR_FILENO);
@@ -397,10 +398,17 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
              * the notes say so. */
             if (sign * (y[L->V] - st->voltage_cutoff) >= 0) {
                 if (st->ends_group) skip_group = st->group;
+                /* Within the cut-off at rest but past it at the step's current: the
+                 * current is unreachable (a physical limit); past it at rest: the
+                 * protocol's cut-off was passed before the step. */
+                double ocv = upscale_model_ocv(r->m, y);
+                int unreachable = sign * (ocv - st->voltage_cutoff) < 0;
                 note(res,
-                     "step %d skipped at t = %.6g s: the voltage at its current, %.4f V, is "
-                     "already past its cut-off %.4g V",
-                     k + 1, t, y[L->V], st->voltage_cutoff);
+                     "step %d skipped at t = %.6g s: %s: the voltage at its current, %.4f V, is "
+                     "already past its cut-off %.4g V (open circuit %.4f V)",
+                     k + 1, t, unreachable ? "current unreachable" : "cut-off passed at rest",
+                     y[L->V], st->voltage_cutoff, ocv);
+                skipped += unreachable;
                 continue;
             }
         }
@@ -486,11 +494,18 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
         if (!res->complete) break;
     }
     if (progress_on) fprintf(stderr, "\n");
-    /* A run that did nothing is not a success. */
+    /* A run that did nothing is not a success: either every step was already at a physical
+     * limit (a result: the cell cannot carry that current within the cut-off) or nothing
+     * ran at all. */
     if (res->complete && r->ts.n <= 1) {
         res->complete = 0;
-        snprintf(res->status, sizeof(res->status), "incomplete: no step ran (%.400s)",
-                 res->notes[0] ? res->notes : "empty protocol");
+        res->limited = skipped > 0;
+        if (res->limited)
+            snprintf(res->status, sizeof(res->status), "limit: no step could start (%.400s)",
+                     res->notes);
+        else
+            snprintf(res->status, sizeof(res->status), "incomplete: no step ran (%.400s)",
+                     res->notes[0] ? res->notes : "empty protocol");
     }
     /* Single particle: the bath supplies the sodium, so the balance is the particle's own:
      * content change against the integrated surface flux, -a L int j dt = Q / F. */
@@ -769,7 +784,7 @@ upscale_err upscale_run(const upscale_run_options *opt, upscale_run_result *res)
     if (!e) {
         summarise(&r, res);
         if (opt->output_path || opt->output) e = write_output(&r, opt, res);
-        if (!e && !res->complete)
+        if (!e && !res->complete && !res->limited)
             e = upscale_error_set(res->interrupted ? UPSCALE_ERR_INTERRUPTED : UPSCALE_ERR_SOLVER,
                                   __FILE__, __LINE__, __func__, "%s", res->status);
     }

@@ -457,7 +457,7 @@ static upscale_err append_one(upscale_output *o, const upscale_sweep *s,
         snprintf(path, sizeof(path), "/results/input/%s", upscale_sweep_key(s, k));
         UPSCALE_CALL(upscale_output_append_row(o, path, key_units(s, k), 1, &x));
     }
-    if (r->status) {
+    if (r->status || strcmp(r->message, "complete")) {
         const char *msg = r->message;
         int digits = 4;
         for (int n = upscale_sweep_count(s) - 1; n >= 10000; n /= 10)
@@ -476,8 +476,9 @@ static upscale_err describe(upscale_output *o)
         "number (row of /sweep/text/*, /sweep/value/*), /results/input/KEY its SI inputs"));
     UPSCALE_CALL(upscale_output_attr_string(
         o, "/results/status", "meaning",
-        "0 complete; 3 solver failure (results up to the failure); 2 bad input; 4 I/O error; "
-        "5 out of memory; the message of a failed point is /results/messages/NNNN"));
+        "0 complete, or no step could start at a physical limit (message 'limit: ...'); 3 "
+        "solver failure (results up to the failure); 2 bad input; 4 I/O error; 5 out of "
+        "memory; the message of a failed or limited point is /results/messages/NNNN"));
     UPSCALE_CALL(upscale_output_attr_string(o, "/results/start_time", "meaning",
                                             "wall clock, seconds since the Unix epoch"));
     UPSCALE_CALL(upscale_output_attr_string(o, "/results/end_time", "meaning",

@@ -685,7 +685,8 @@ void upscale_sweep_run_point(const upscale_sweep *s, int point, const char *outp
     opt.output_path = output_path;
     upscale_err e = upscale_run(&opt, &rec->run);
     rec->status = (int)e;
-    snprintf(rec->message, sizeof(rec->message), "%s", e ? upscale_error_message() : "complete");
+    snprintf(rec->message, sizeof(rec->message), "%s",
+             e ? upscale_error_message() : rec->run.status);
     if (e) upscale_error_clear();
     rec->wall_time = clock_seconds(CLOCK_MONOTONIC) - t0;
     rec->end_time = clock_seconds(CLOCK_REALTIME);

@@ -399,7 +399,8 @@ def physical_limits(tmp):
     """A positive electrode that cannot take lithium (D_s = 1e-30 m^2/s): its surface fills,
     the discharge ends at that named limit and the protocol goes on (rest, then charge).
     A discharge whose cut-off is above the starting voltage does nothing: reported, and a
-    run where no step ran is not a success."""
+    run where no step ran is not a success; a current that cannot be carried within the
+    cut-off is a named limit."""
     case = write_case(tmp, "saturate", NEWMAN,
                       "  - {mode: discharge, current: 24 A/m^2, voltage_cutoff: 3.0 V}\n"
                       "  - {mode: rest, duration: 60 s}\n"
@@ -429,7 +430,26 @@ def physical_limits(tmp):
     nothing = Result(p.returncode, p.stderr, out)
     st = nothing.attrs.get("status", "") if nothing.ok else "no file"
     check("nothing ran: exit status 3 and status 'incomplete: no step ran', naming the cut-off",
-          p.returncode == 3 and st.startswith("incomplete: no step ran") and "4.5 V" in st,
+          p.returncode == 3 and st.startswith("incomplete: no step ran") and "4.5 V" in st
+          and "cut-off passed at rest" in st, f"exit {p.returncode}, status '{st}'")
+
+    # A current the cell cannot carry within the cut-off (3 um MnFePBA particles, whose
+    # sodium-rich phase barely conducts, at 1C through 150 um): the voltage at that current is
+    # past 4.5 V at once although the open-circuit voltage is not.  A physical limit, named,
+    # not a solver failure and not a success.
+    pba = os.path.join(SRC, "cases", "pba_hc_charge_0.1C.yaml")
+    out = os.path.join(tmp, "unreachable.h5")
+    p = subprocess.run([UPSCALE, "run", pba, "-o", out, "-q", "--set",
+                        "positive.particle_radius=3um", "--set", "positive.interface_width=300nm",
+                        "--set", "positive.thickness=150um", "--set", "protocol.0.c_rate=1",
+                        "--set", "numerics.shells.positive=50", "--set",
+                        "numerics.cells.positive=10"], capture_output=True, text=True,
+                       timeout=120)
+    lim = Result(p.returncode, p.stderr, out)
+    st = lim.attrs.get("status", "") if lim.ok else "no file"
+    check("current unreachable: exit 0, status 'limit: ...' naming the limit and the voltages",
+          p.returncode == 0 and st.startswith("limit: no step could start")
+          and "current unreachable" in st and "4.5 V" in st and "open circuit" in st,
           f"exit {p.returncode}, status '{st}'")
 
 
