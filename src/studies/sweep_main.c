@@ -114,7 +114,7 @@ static double now(void)
 typedef struct {
     upscale_sweep_record *rec;
     int n, cap;
-    int done, failed, total; /* this session */
+    int done, failed, limited, total; /* this session */
     int quiet;
     double t0;
 } batch;
@@ -141,11 +141,14 @@ static upscale_err flush_batch(batch *b, const upscale_sweep *s, const char *out
         const upscale_sweep_record *r = &b->rec[i];
         b->done++;
         if (r->status) b->failed++;
+        if (!r->status && r->run.limited) b->limited++;
         if (b->quiet) continue;
         printf("[%*d/%d] point %d on rank %d, %.2f s: ", width, b->done, b->total, r->point,
                r->rank, r->wall_time);
         if (r->status)
             printf("FAILED: %s\n", r->message);
+        else if (r->run.limited)
+            printf("%s\n", r->message);
         else
             printf("capacity %.6g Ah/m^2, energy %.6g Wh/m^2, mean voltage %.4f V\n",
                    r->run.capacity, r->run.energy, r->run.mean_voltage);
@@ -431,11 +434,12 @@ int main(int argc, char **argv)
         }
         status = 0;
         int n = upscale_sweep_count(s), failed = failed_before + b.failed;
-        printf("%s: %d point%s run in %.1f s on %d rank%s, %d failed; all %d points recorded, "
-               "%d complete, %d failed%s\n",
+        printf("%s: %d point%s run in %.1f s on %d rank%s, %d failed, %d stopped at a physical "
+               "limit before any step; all %d points recorded, %d finished, %d failed%s\n",
                out, b.done, b.done == 1 ? "" : "s", now() - b.t0, size, size > 1 ? "s" : "",
-               b.failed, n, n - failed, failed,
-               failed ? " (status and message in /results/status, /results/messages)" : "");
+               b.failed, b.limited, n, n - failed, failed,
+               failed || b.limited ? " (status and message in /results/status, /results/messages)"
+                                   : "");
     }
     MPI_Win_free(&win);
     MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
