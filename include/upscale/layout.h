@@ -4,11 +4,12 @@
  * region is empty in a half cell).  Each electrode node stores, contiguously,
  *     c_s[0 .. nr-1]  [mu[0 .. nr-1] | c_ss]  j  c_e  phi_e  phi_s
  * (mu, the chemical potential of each shell, only for Cahn-Hilliard particles; c_ss, the
- * surface concentration, only for Fickian particles) and each separator node  c_e  phi_e.  After
- * the nodes come the cell-level unknowns I (current density, A/m^2, > 0 on discharge)  V (terminal
- * voltage) Q (charge passed, C/m^2, Q' = I)  [phi_e0: electrolyte potential at a metal counter
- * electrode, half cell only]. Interleaving by node keeps each Jacobian row's columns close
- * together.
+ * surface concentration, only for Fickian particles) and each separator node  c_e  phi_e.
+ * After the nodes come the cell-level unknowns
+ *     I (current density, A/m^2, > 0 on discharge)  V (terminal voltage)
+ *     Q (charge passed, C/m^2, Q' = I)  [phi_e0: electrolyte potential at a metal
+ *     counter electrode, half cell only].
+ * Interleaving by node keeps each Jacobian row's columns close together.
  *
  * The layout also owns the differential/algebraic id vector and the Jacobian's sparsity
  * pattern (CSR).  The pattern is recorded once from the kernels' own Jacobian routines
@@ -43,9 +44,9 @@ typedef struct upscale_layout {
 } upscale_layout;
 
 /* Lay out nx_region[3] nodes with nr[3] shells (nr[UPSCALE_SEP] ignored); ch[g] = 1 adds
- * a chemical potential per shell in region g, ch[g] = 0 a surface concentration per node. `counter`
- * adds phi_e0 (a metal counter electrode); single-particle mode has no separator node
- * (nx_region[SEP] = 0). */
+ * a chemical potential per shell in region g, ch[g] = 0 a surface concentration per node.
+ * `counter` adds phi_e0 (a metal counter electrode); single-particle mode has no separator
+ * node (nx_region[SEP] = 0). */
 upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const int ch[3],
                                   int counter, upscale_layout **L);
 void upscale_layout_destroy(upscale_layout **L);
