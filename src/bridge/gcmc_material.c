@@ -16,6 +16,7 @@
 #include "upscale/constants.h"
 #include "upscale/file.h"
 #include "upscale/sha256.h"
+#include "upscale/yaml_out.h"
 #include "upscale_version.h"
 
 #define KB_EV (UPSCALE_GAS / UPSCALE_FARADAY) /* k_B / e, eV/K, as rk_material.c */
@@ -211,7 +212,8 @@ static void material_gap(const upscale_rk_material *m, double T, upscale_gcmc_rk
         return;
     }
     if (!pg.found) return;
-    double c_fu = m->fu_density / UPSCALE_AVOGADRO, e_n = UPSCALE_FARADAY / UPSCALE_AVOGADRO * m->fu_density;
+    double c_fu = m->fu_density / UPSCALE_AVOGADRO,
+           e_n = UPSCALE_FARADAY / UPSCALE_AVOGADRO * m->fu_density;
     *g = (upscale_gcmc_rk_gap){.found = 1,
                                .x1 = pg.c1 / c_fu,
                                .x2 = pg.c2 / c_fu,
@@ -540,32 +542,6 @@ double upscale_gcmc_rk_mu(upscale_gcmc_rk *rk, double x, double T, double *sd)
 
 /* ---- the material file ---- */
 
-/* A double-quoted YAML scalar. */
-static void yaml_quote(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(f, "\\x%02x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
-/* "key: value" or "key: .nan" at an indent. */
-static void put(FILE *f, int indent, const char *key, double v, const char *unit)
-{
-    fprintf(f, "%*s%s: ", indent, "", key);
-    if (isfinite(v))
-        fprintf(f, "%.6g%s%s\n", v, unit ? " " : "", unit ? unit : "");
-    else
-        fprintf(f, ".nan\n");
-}
-
 /* The window path as written in the manifest (relative to its directory). */
 static const char *manifest_relative(const upscale_gcmc_manifest *m, const char *path)
 {
@@ -590,9 +566,9 @@ static void write_gap_numbers(FILE *f, int ind, const upscale_gcmc_rk_gap *g,
     gap_values(sd, e);
     for (int q = 0; q < NGAPQ; q++) {
         char key[64];
-        put(f, ind, names[q], v[q], units[q]);
+        upscale_yaml_out_number(f, ind, names[q], v[q], units[q], 6);
         snprintf(key, sizeof(key), "%s_sd", names[q]);
-        put(f, ind, key, e[q], units[q]);
+        upscale_yaml_out_number(f, ind, key, e[q], units[q], 6);
         if (q == 0 && at1) fprintf(f, "%*sbinodal_x1_at_end: true\n", ind, "");
         if (q == 1 && at2) fprintf(f, "%*sbinodal_x2_at_end: true\n", ind, "");
     }
@@ -626,9 +602,9 @@ static upscale_err write_body(FILE *f, const upscale_gcmc_rk *rk, const upscale_
              "Fitted by upscale import gcmc (upscale %s) to the %d biased-GCMC windows of %s "
              "at %g..%g K; see provenance",
              UPSCALE_GIT_DESCRIBE, nused, m->path, in->T_min, in->T_max);
-    yaml_quote(f, cite);
+    upscale_yaml_out_quote(f, cite);
     fprintf(f, "\nmaterial: ");
-    yaml_quote(f, name);
+    upscale_yaml_out_quote(f, name);
     fprintf(f, "\nsites_per_formula_unit: %.10g\n", mt->sites_per_fu);
     fprintf(f, "site_density: %.9e m^-3      # formula units per m^3\n", mt->fu_density);
     fprintf(f, "reference_energy: %.10e eV   # E0 per ion\n", mt->reference_energy);
@@ -643,14 +619,14 @@ static upscale_err write_body(FILE *f, const upscale_gcmc_rk *rk, const upscale_
                "the replicas\n");
     fprintf(f, "  replicas: %d\n  failed_replicas: %d\n  seed: %llu\n", in->boot_ok,
             in->boot_failed, (unsigned long long)rk->s.seed);
-    put(f, 2, "reference_energy", sd->reference_energy, "eV");
+    upscale_yaml_out_number(f, 2, "reference_energy", sd->reference_energy, "eV", 6);
     fprintf(f, "  redlich_kister:\n");
     for (int i = 0; i < mt->nterms; i++) {
         char ka[16], kb[16];
         snprintf(ka, sizeof(ka), "L%d_a", i);
         snprintf(kb, sizeof(kb), "L%d_b", i);
-        put(f, 4, ka, sd->L_a[i], "eV");
-        put(f, 4, kb, sd->L_b[i], "eV/K");
+        upscale_yaml_out_number(f, 4, ka, sd->L_a[i], "eV", 6);
+        upscale_yaml_out_number(f, 4, kb, sd->L_b[i], "eV/K", 6);
     }
 
     fprintf(f, "derived:\n  fit:\n");
@@ -706,11 +682,11 @@ static upscale_err write_body(FILE *f, const upscale_gcmc_rk *rk, const upscale_
     }
 
     fprintf(f, "provenance:\n  command: ");
-    yaml_quote(f, command ? command : "");
+    upscale_yaml_out_quote(f, command ? command : "");
     fprintf(f, "\n  upscale_version: ");
-    yaml_quote(f, UPSCALE_GIT_DESCRIBE);
+    upscale_yaml_out_quote(f, UPSCALE_GIT_DESCRIBE);
     fprintf(f, "\n  checksum: sha256\n  manifest: {file: ");
-    yaml_quote(f, m->path);
+    upscale_yaml_out_quote(f, m->path);
     fprintf(f, ", bytes: %lld, sha256: %s}\n", man->bytes, man->sha);
     fprintf(f, "  windows:   # file relative to the manifest's directory\n");
     for (int i = 0, j = 0; i < m->nwindows; i++) {
@@ -721,7 +697,7 @@ static upscale_err write_body(FILE *f, const upscale_gcmc_rk *rk, const upscale_
         for (int l = 0; l < r->t[k].nfit; l++)
             used |= r->t[k].windows[l] == i;
         fprintf(f, "    - {file: ");
-        yaml_quote(f, manifest_relative(m, m->w[i].path));
+        upscale_yaml_out_quote(f, manifest_relative(m, m->w[i].path));
         fprintf(f, ", bytes: %lld, sha256: %s, in_fit: %s}\n", win[j].bytes, win[j].sha,
                 used ? "true" : "false");
         j++;

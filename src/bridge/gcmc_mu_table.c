@@ -13,6 +13,7 @@
 
 #include "upscale/constants.h"
 #include "upscale/sha256.h"
+#include "upscale/yaml_out.h"
 #include "upscale_version.h"
 
 #define KB_EV (UPSCALE_GAS / UPSCALE_FARADAY) /* k_B / e, eV/K, as rk_material.c */
@@ -20,31 +21,6 @@
 void upscale_gcmc_mu_table_settings_default(upscale_gcmc_mu_table_settings *s)
 {
     *s = (upscale_gcmc_mu_table_settings){.points = 201};
-}
-
-static void yaml_quote(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(f, "\\x%02x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
-/* "key: value [unit]" or "key: .nan" at an indent. */
-static void put(FILE *f, int indent, const char *key, double v, const char *unit)
-{
-    fprintf(f, "%*s%s: ", indent, "", key);
-    if (isfinite(v))
-        fprintf(f, "%.8g%s%s\n", v, unit ? " " : "", unit ? unit : "");
-    else
-        fprintf(f, ".nan\n");
 }
 
 /* A file written under a temporary name beside its target, renamed at the end. */
@@ -145,18 +121,18 @@ static void write_gap(FILE *f, const upscale_gcmc_temperature *T, double ev, dou
         return;
     }
     const upscale_gcmc_gap *g = &T->gaps[T->main_gap], *e = &T->se;
-    put(f, 4, "binodal_x1", g->N1 / fu, NULL);
-    put(f, 4, "binodal_x1_sd", e->N1 / fu, NULL);
+    upscale_yaml_out_number(f, 4, "binodal_x1", g->N1 / fu, NULL, 8);
+    upscale_yaml_out_number(f, 4, "binodal_x1_sd", e->N1 / fu, NULL, 8);
     if (g->N1_at_end) fprintf(f, "    binodal_x1_at_end: true\n");
-    put(f, 4, "binodal_x2", g->N2 / fu, NULL);
-    put(f, 4, "binodal_x2_sd", e->N2 / fu, NULL);
+    upscale_yaml_out_number(f, 4, "binodal_x2", g->N2 / fu, NULL, 8);
+    upscale_yaml_out_number(f, 4, "binodal_x2_sd", e->N2 / fu, NULL, 8);
     if (g->N2_at_end) fprintf(f, "    binodal_x2_at_end: true\n");
-    put(f, 4, "spinodal_x1", g->S1 / fu, NULL);
-    put(f, 4, "spinodal_x2", g->S2 / fu, NULL);
-    put(f, 4, "mu_coex", g->mu_coex * ev, "eV");
-    put(f, 4, "mu_coex_sd", e->mu_coex * ev, "eV");
-    put(f, 4, "mixing_max", g->mix_max * ev / fu, "eV");
-    put(f, 4, "mixing_max_sd", e->mix_max * ev / fu, "eV");
+    upscale_yaml_out_number(f, 4, "spinodal_x1", g->S1 / fu, NULL, 8);
+    upscale_yaml_out_number(f, 4, "spinodal_x2", g->S2 / fu, NULL, 8);
+    upscale_yaml_out_number(f, 4, "mu_coex", g->mu_coex * ev, "eV", 8);
+    upscale_yaml_out_number(f, 4, "mu_coex_sd", e->mu_coex * ev, "eV", 8);
+    upscale_yaml_out_number(f, 4, "mixing_max", g->mix_max * ev / fu, "eV", 8);
+    upscale_yaml_out_number(f, 4, "mixing_max_sd", e->mix_max * ev / fu, "eV", 8);
 }
 
 upscale_err upscale_gcmc_mu_table_write(const upscale_gcmc_result *r,
@@ -256,9 +232,9 @@ upscale_err upscale_gcmc_mu_table_write(const upscale_gcmc_result *r,
                  "%s at %d temperature(s); see provenance",
                  UPSCALE_GIT_DESCRIBE, nused, m->path, r->ntemps);
         fprintf(f, "citation: ");
-        yaml_quote(f, cite);
+        upscale_yaml_out_quote(f, cite);
         fprintf(f, "\nmaterial: ");
-        yaml_quote(f, name);
+        upscale_yaml_out_quote(f, name);
         fprintf(f, "\nsites_per_formula_unit: %.10g\n", n);
         fprintf(f, "site_density: %.9e m^-3      # formula units per m^3\n", dens);
         fprintf(f, "reference_energy: 0 eV   # E0: the tables hold mu itself\n");
@@ -274,26 +250,26 @@ upscale_err upscale_gcmc_mu_table_write(const upscale_gcmc_result *r,
             fprintf(f, "    - {temperature: %.10g K, file: %s}\n", TK[k], fname[2 * k + 1]);
         fprintf(f, "derived:\n");
         fprintf(f, "  energy_unit: ");
-        yaml_quote(f, m->energy_unit);
+        upscale_yaml_out_quote(f, m->energy_unit);
         fprintf(f, "\n");
-        put(f, 2, "energy_unit_in_eV", ev, NULL);
-        put(f, 2, "formula_units_per_supercell", fu, NULL);
+        upscale_yaml_out_number(f, 2, "energy_unit_in_eV", ev, NULL, 8);
+        upscale_yaml_out_number(f, 2, "formula_units_per_supercell", fu, NULL, 8);
         for (int k = 0; k < r->ntemps; k++) {
             upscale_gcmc_fit_info fi;
             upscale_gcmc_fit_get_info(r->t[k].fit, &fi);
             fprintf(f, "  T%gK:\n", TK[k]);
-            put(f, 4, "kT", r->t[k].kT, m->energy_unit);
+            upscale_yaml_out_number(f, 4, "kT", r->t[k].kT, m->energy_unit, 8);
             fprintf(f, "    windows: %d\n    legendre_degree: %d\n", r->t[k].nfit, fi.degree);
-            put(f, 4, "x_min", fi.N_lo / fu, NULL);
-            put(f, 4, "x_max", fi.N_hi / fu, NULL);
+            upscale_yaml_out_number(f, 4, "x_min", fi.N_lo / fu, NULL, 8);
+            upscale_yaml_out_number(f, 4, "x_max", fi.N_hi / fu, NULL, 8);
             write_gap(f, &r->t[k], ev, fu);
         }
         fprintf(f, "provenance:\n  command: ");
-        yaml_quote(f, command ? command : "");
+        upscale_yaml_out_quote(f, command ? command : "");
         fprintf(f, "\n  upscale_version: ");
-        yaml_quote(f, UPSCALE_GIT_DESCRIBE);
+        upscale_yaml_out_quote(f, UPSCALE_GIT_DESCRIBE);
         fprintf(f, "\n  checksum: sha256\n  manifest: {file: ");
-        yaml_quote(f, m->path);
+        upscale_yaml_out_quote(f, m->path);
         fprintf(f, ", bytes: %lld, sha256: %s}\n", man_bytes, man_sha);
         fprintf(f, "  windows:   # file relative to the manifest's directory\n");
         for (int i = 0; i < m->nwindows; i++) {
@@ -302,7 +278,7 @@ upscale_err upscale_gcmc_mu_table_write(const upscale_gcmc_result *r,
             for (int l = 0; l < r->t[k].nfit; l++)
                 used |= r->t[k].windows[l] == i;
             fprintf(f, "    - {file: ");
-            yaml_quote(f, manifest_relative(m, m->w[i].path));
+            upscale_yaml_out_quote(f, manifest_relative(m, m->w[i].path));
             fprintf(f, ", bytes: %lld, sha256: %s, in_fit: %s}\n", wbytes[i], wsha[i],
                     used ? "true" : "false");
         }
