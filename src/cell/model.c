@@ -553,18 +553,9 @@ static double invert_rate(const upscale_model *m, const double *y, int ix, doubl
     const upscale_electrode *el = node_electrode(m, ix);
     double cs = L->ss[ix] >= 0 ? y[L->ss[ix]] : y[L->cs[ix] + L->nr[L->region[ix]] - 1];
     double ce = y[L->ce[ix]];
-    double dk, k = el->arr_k * upscale_function_eval(el->k, cs, &dk), eta = 0.0;
-    double u = upscale_function_eval(el->ocp, cs / el->cmax, NULL);
-    upscale_rate_params rp = {.k = k,
-                              .dk_dcs = dk * el->arr_k,
-                              .cmax = el->cmax,
-                              .ce_ref = m->cell.elyte.c0,
-                              .alpha_a = el->alpha_a,
-                              .alpha_c = el->alpha_c,
-                              .f_rt = 1.0 / m->thermal,
-                              .faraday = m->cell.faraday,
-                              .u = u,
-                              .u_ref = el->u_ref};
+    double eta = 0.0;
+    upscale_rate_params rp =
+        rate_params(m, el, cs, upscale_function_eval(el->ocp, cs / el->cmax, NULL));
     for (int it = 0; it < 50; it++) {
         upscale_rate r = {0};
         el->rate_law->eval(&rp, ce, cs, eta, &r);

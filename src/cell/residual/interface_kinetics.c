@@ -69,19 +69,9 @@ static int evaluate(const upscale_model *m, const double *y, int ix, kin_eval *o
      * surface may sit a hair outside it (particle_cahn_hilliard.c); any law that cannot
      * take the state returns a non-finite rate, rejected below. */
     if (!(ce > 0) || (L->mu[ix] < 0 && !(sf.cs > 0 && sf.cs < el->cmax))) return 1;
-    double dk, k = el->arr_k * upscale_function_eval(el->k, sf.cs, &dk);
     double F = m->cell.faraday;
     double eta = y[L->phis[ix]] - y[L->phie[ix]] - sf.U - F * el->film_resistance * j;
-    upscale_rate_params rp = {.k = k,
-                              .dk_dcs = dk * el->arr_k,
-                              .cmax = el->cmax,
-                              .ce_ref = m->cell.elyte.c0,
-                              .alpha_a = el->alpha_a,
-                              .alpha_c = el->alpha_c,
-                              .f_rt = 1.0 / m->thermal,
-                              .faraday = F,
-                              .u = sf.U,
-                              .u_ref = el->u_ref};
+    upscale_rate_params rp = rate_params(m, el, sf.cs, sf.U);
     upscale_rate rl = {0};
     el->rate_law->eval(&rp, ce, sf.cs, eta, &rl);
     if (!isfinite(rl.j) || !isfinite(rl.dj_deta)) return 1;

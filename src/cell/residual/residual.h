@@ -52,6 +52,24 @@ static inline const upscale_electrode *node_electrode(const upscale_model *m, in
     return g == UPSCALE_SEP ? NULL : &m->cell.el[g];
 }
 
+/* The rate law's parameters at a surface concentration cs with equilibrium potential u
+ * (the kinetics kernel and the initial guess of model.c). */
+static inline upscale_rate_params rate_params(const upscale_model *m, const upscale_electrode *el,
+                                              double cs, double u)
+{
+    double dk, k = el->arr_k * upscale_function_eval(el->k, cs, &dk);
+    return (upscale_rate_params){.k = k,
+                                 .dk_dcs = dk * el->arr_k,
+                                 .cmax = el->cmax,
+                                 .ce_ref = m->cell.elyte.c0,
+                                 .alpha_a = el->alpha_a,
+                                 .alpha_c = el->alpha_c,
+                                 .f_rt = 1.0 / m->thermal,
+                                 .faraday = m->cell.faraday,
+                                 .u = u,
+                                 .u_ref = el->u_ref};
+}
+
 /* Effective salt diffusivity eps^b D(c) at node ix and its c-derivative. */
 static inline double elyte_deff(const upscale_model *m, int ix, double c, double *dd)
 {
@@ -96,7 +114,8 @@ static inline double face_trans(double a, double p, double b, double q, double *
 /* Electrolyte current through the face between nodes ix and ix + 1 (docs/numerics.md):
  *     i = -T [ (phi_R - phi_L) - nu(c_f) (ln c_R - ln c_L) ],   c_f = (c_L + c_R) / 2,
  * T the harmonic transmissibility of kappa_eff; d[0..3] = di/d(phi_L, phi_R, c_L, c_R). */
-static inline double elyte_face_current(const upscale_model *m, const double *y, int ix, double d[4])
+static inline double elyte_face_current(const upscale_model *m, const double *y, int ix,
+                                        double d[4])
 {
     const upscale_layout *L = m->layout;
     double cl = y[L->ce[ix]], cr = y[L->ce[ix + 1]], dkl, dkr, dp, dq, dnu;
