@@ -1,11 +1,10 @@
 /* Functions of one variable y(x) used by the physics (OCP, diffusivities, rate constants,
  * electrolyte transport).  A parameter value selects one of three kinds:
  *     "1.0e-13 m^2/s"          a constant with its unit
- *     "formula NAME"           a formula registered in src/materials/formulas.c (each cites its source)
- *     "table PATH.csv"         a CSV table with units in the header (upscale/table.h):
- *                              Steffen monotone cubic, linear extrapolation
- * Units are converted once when the function is created; evaluation is in SI and
- * allocation-free. */
+ *     "formula NAME"           a formula registered in src/materials/formulas.c (each cites its
+ * source) "table PATH.csv"         a CSV table with units in the header (upscale/table.h): Steffen
+ * monotone cubic, linear extrapolation Units are converted once when the function is created;
+ * evaluation is in SI and allocation-free. */
 #ifndef UPSCALE_FUNCTION_H
 #define UPSCALE_FUNCTION_H
 

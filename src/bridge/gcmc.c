@@ -15,7 +15,6 @@
 #include "upscale/file.h"
 #include "upscale/units.h"
 
-
 /* Boltzmann constant per energy unit (CODATA 2018, exact in SI). */
 static const struct {
     const char *unit;

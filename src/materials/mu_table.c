@@ -10,7 +10,6 @@
 #include "upscale/params.h"
 #include "upscale/table.h"
 
-
 struct upscale_mu_table {
     int n;             /* tables, >= 1 */
     double *T;         /* K, strictly increasing */

@@ -5,7 +5,6 @@
 
 #include "upscale/constants.h"
 
-
 /* P(s) = sum_i L_i s^i with s = 2y - 1, and P', P'' by Horner. */
 static void rk_poly(const upscale_rk_material *m, double T, double s, double *P, double *dP,
                     double *d2P)
