@@ -44,6 +44,8 @@ seed gcmc_manifest params/mnfepba_gcmc/manifest.csv
 seed sweep_file cases/sweep_radius_thickness.yaml
 
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
+# Leaks inside the dependencies (UDUNITS-2's lexer) are suppressed, ours are not.
+export LSAN_OPTIONS=suppressions=$(pwd)/tests/fuzz/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 found=0
 for n in "${names[@]}"; do
