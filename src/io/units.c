@@ -175,6 +175,9 @@ static int read_attached_exponent(const char **sp, rational *e)
         return 0;
     char *end;
     long p = strtol(s, &end, 10);
+    /* Beyond UDUNITS-2's powers the unit is bad; clamping keeps the arithmetic in range (a
+     * 20-digit exponent overflowed num * n, found by fuzz_table_csv). */
+    if (labs(p) > POWER_MAX) p = p > 0 ? POWER_MAX + 1 : -(POWER_MAX + 1);
     *e = rat_make(p, 1);
     *sp = end;
     return 1;

@@ -141,6 +141,9 @@ int main(void)
     check_status(u, "m^(1/1000)", "m", UPSCALE_UNITS_UNPARSABLE);
     check_status(u, "((m^100)^100)^0.5", "m", UPSCALE_UNITS_UNPARSABLE);
     check_status(u, "m^2.5 (s", "m^2.5 s", UPSCALE_UNITS_UNPARSABLE);
+    /* a 20-digit attached exponent beside a fractional one (fuzz_table_csv): bad, no overflow */
+    check_status(u, "m^2.5 mol13111111131121111111111112", "m^2.5 mol^-0.5 s^-1",
+                 UPSCALE_UNITS_UNPARSABLE);
 
     /* failures: status only, the error state is left alone */
     upscale_error_clear();
