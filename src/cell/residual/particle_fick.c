@@ -42,11 +42,10 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
             dl = dr;
         }
         r[o + nr - 1] += af[nr] * y[L->j[ix]] / vol[nr - 1];
-        /* theta h c_ss' = D(c_N) (c_N - c_ss) / h - j */
+        /* theta h c_ss' = D(c_N) (c_N - c_ss) / h - j, D(c_N) the last shell's (dl) */
         double h = el->radius - rc[nr - 1], cn = y[o + nr - 1], css = y[L->ss[ix]];
-        double Dn = el->arr_ds * upscale_function_eval(el->ds, cn, &dd);
         if (!(css > 0 && css < el->cmax)) return 1;
-        r[L->ss[ix]] = SURFACE_LAYER * h * yp[L->ss[ix]] - Dn * (cn - css) / h + y[L->j[ix]];
+        r[L->ss[ix]] = SURFACE_LAYER * h * yp[L->ss[ix]] - dl * (cn - css) / h + y[L->j[ix]];
     }
     return 0;
 }
@@ -80,9 +79,9 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
             ddl = ddr;
         }
         upscale_jac_add(J, o + nr - 1, L->j[ix], af[nr] / vol[nr - 1]);
-        double h = el->radius - rc[nr - 1], cn = y[o + nr - 1], css = y[L->ss[ix]], dDn;
-        double Dn = el->arr_ds * upscale_function_eval(el->ds, cn, &dDn);
-        dDn *= el->arr_ds;
+        /* dl, ddl: D and dD/dc of the last shell */
+        double h = el->radius - rc[nr - 1], cn = y[o + nr - 1], css = y[L->ss[ix]];
+        double Dn = dl, dDn = ddl;
         int s = L->ss[ix];
         upscale_jac_add(J, s, s, cj * SURFACE_LAYER * h + Dn / h);
         upscale_jac_add(J, s, o + nr - 1, -(Dn + dDn * (cn - css)) / h);
