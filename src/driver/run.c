@@ -373,9 +373,7 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
             upscale_model_guess_algebraic(r->m, I_before, y);
             e = upscale_solver_restart(r->s, t, y);
             if (!e)
-                snprintf(res->notes + strlen(res->notes), sizeof(res->notes) - strlen(res->notes),
-                         "%sstep %d started with a %g s current ramp (%s)",
-                         res->notes[0] ? "; " : "", k + 1, RAMP_TAU, first);
+                note(res, "step %d started with a %g s current ramp (%s)", k + 1, RAMP_TAU, first);
             else
                 upscale_error_set(upscale_error_code(), __FILE__, __LINE__, __func__, "%s", first);
         }
