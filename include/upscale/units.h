@@ -19,7 +19,8 @@ typedef enum {
     UPSCALE_UNITS_INCOMPATIBLE = 2, /* dimensions of `from` and `to` differ */
 } upscale_units_status;
 
-/* Load the unit database (path NULL: the project's params/units/upscale-units.xml). */
+/* Load the unit database (path NULL: the project's params/units/upscale-units.xml, read once
+ * per process and shared by every handle; destroy frees only the handle then). */
 upscale_err upscale_units_create(const char *path, upscale_units **u);
 void upscale_units_destroy(upscale_units **u);
 

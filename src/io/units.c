@@ -23,7 +23,13 @@
 
 struct upscale_units {
     ut_system *sys;
+    int shared; /* the process-wide default system: not freed by upscale_units_destroy */
 };
+
+/* The default database is read once per process and kept: UDUNITS-2 leaves about 6 KB
+ * reachable after every ut_free_system, so a reader called 1e5 times (a fuzzer, a long
+ * import) would otherwise grow without bound, and the second read costs time for nothing. */
+static ut_system *default_sys;
 
 static const char *udunits_status_text(ut_status s)
 {
@@ -50,7 +56,9 @@ upscale_err upscale_units_create(const char *path, upscale_units **u)
     /* UDUNITS-2 prints its errors to stderr; as for GSL and HDF5 (src/io/error.c) its
      * messages are switched off once and its statuses translated here instead. */
     ut_set_error_message_handler(ut_ignore);
-    w->sys = ut_read_xml(file);
+    w->shared = path == NULL;
+    w->sys = w->shared ? default_sys : NULL;
+    if (!w->sys) w->sys = ut_read_xml(file);
     ut_status status = ut_get_status();
     if (!w->sys) {
         free(w);
@@ -58,6 +66,7 @@ upscale_err upscale_units_create(const char *path, upscale_units **u)
                                  "%s: cannot load the unit database: %s", file,
                                  udunits_status_text(status));
     }
+    if (w->shared) default_sys = w->sys;
     *u = w;
     return UPSCALE_OK;
 }
@@ -65,7 +74,7 @@ upscale_err upscale_units_create(const char *path, upscale_units **u)
 void upscale_units_destroy(upscale_units **u)
 {
     if (!u || !*u) return;
-    ut_free_system((*u)->sys);
+    if (!(*u)->shared) ut_free_system((*u)->sys);
     free(*u);
     *u = NULL;
 }
