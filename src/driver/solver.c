@@ -6,6 +6,7 @@
  * iteration matrix is of order one and KLU's cheap condition estimate does not force a
  * full refactorisation at every Jacobian update).  The model never sees the scaling. */
 #include "upscale/solver.h"
+#include "upscale/nvector.h"
 
 #include <ida/ida.h>
 #include <nvector/nvector_serial.h>
@@ -148,10 +149,10 @@ upscale_err upscale_solver_create(upscale_model *m, const upscale_solver_setting
     const upscale_layout *L = m->layout;
     s->m = m;
     UPSCALE_SUNCALL(SUNContext_Create(NULL, &s->ctx), "SUNContext_Create");
-    s->y = N_VNew_Serial(L->n, s->ctx);
-    s->yp = N_VNew_Serial(L->n, s->ctx);
-    s->id = N_VNew_Serial(L->n, s->ctx);
-    s->atol = N_VNew_Serial(L->n, s->ctx);
+    s->y = upscale_nvector_create(L->n, s->ctx);
+    s->yp = upscale_nvector_create(L->n, s->ctx);
+    s->id = upscale_nvector_create(L->n, s->ctx);
+    s->atol = upscale_nvector_create(L->n, s->ctx);
     UPSCALE_ALLOC_CHECK(s->y && s->yp && s->id && s->atol);
     memcpy(N_VGetArrayPointer(s->id), L->id, sizeof(double) * L->n);
     N_VConst(rtol, s->atol);
@@ -285,6 +286,7 @@ upscale_err upscale_solver_state_at(upscale_solver *s, double t, double *y)
 {
     N_Vector v = N_VMake_Serial(s->m->layout->n, y, s->ctx);
     UPSCALE_ALLOC_CHECK(v);
+    upscale_nvector_set_ops(v);
     int flag = IDAGetDky(s->ida, t, 0, v);
     N_VDestroy(v);
     if (flag < 0) return upscale_error_sundials(flag, "IDAGetDky", __FILE__, __LINE__, __func__);
