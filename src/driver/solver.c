@@ -87,6 +87,15 @@ static int jac_cb(sunrealtype t, sunrealtype cj, N_Vector y, N_Vector yp, N_Vect
     return missing ? -1 : 0;
 }
 
+/* IDA zeroes the matrix before every Jacobian evaluation; SUNDIALS' own zeroing (built
+ * without optimisation) also wipes the pattern, which jac_cb restores anyway: only the values
+ * need clearing. */
+static int zero_values(SUNMatrix A)
+{
+    memset(SUNSparseMatrix_Data(A), 0, sizeof(sunrealtype) * SUNSparseMatrix_NNZ(A));
+    return 0;
+}
+
 static int root_cb(sunrealtype t, N_Vector y, N_Vector yp, sunrealtype *g, void *data)
 {
     const upscale_solver *s = data;
@@ -182,6 +191,7 @@ upscale_err upscale_solver_create(upscale_model *m, const upscale_solver_setting
         s->colind[k] = L->colind[k];
     s->A = SUNSparseMatrix(L->n, L->n, L->nnz, CSR_MAT, s->ctx);
     UPSCALE_ALLOC_CHECK(s->A);
+    s->A->ops->zero = zero_values;
     s->LS = SUNLinSol_KLU(s->y, s->A, s->ctx);
     UPSCALE_ALLOC_CHECK(s->LS);
     UPSCALE_SUNCALL(IDASetLinearSolver(s->ida, s->LS, s->A), "IDASetLinearSolver");
