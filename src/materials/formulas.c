@@ -5,25 +5,23 @@
 
 #include "upscale/function.h"
 
-static double sech2(double z)
-{
-    double c = cosh(z);
-    return 1.0 / (c * c);
-}
-
-/* a tanh((s - b)/w) and its derivative, accumulated. */
+/* a tanh((s - b)/w) and its derivative a sech^2((s - b)/w) / w, accumulated.  Both from one
+ * exponential e = exp(-2|z|): tanh|z| = (1 - e) / (1 + e), sech^2 z = 4 e / (1 + e)^2 (a third
+ * of the cost of tanh and cosh; the OCPs are most of the residual's work).  Absolute error
+ * ~1e-16 in tanh, relative ~1e-16 in sech^2. */
 static void add_tanh(double s, double a, double b, double w, double *y, double *dy)
 {
-    double z = (s - b) / w;
-    *y += a * tanh(z);
-    *dy += a * sech2(z) / w;
+    double z = (s - b) / w, e = exp(-2.0 * fabs(z)), q = 1.0 / (1.0 + e);
+    double t = (1.0 - e) * q;
+    *y += a * (z < 0 ? -t : t);
+    *dy += a * 4.0 * e * q * q / w;
 }
 
 /* MCMB 2528 graphite OCP vs Li/Li+, s = stoichiometry.  DUALFOIL 5.1 (Doyle & Newman), as
  * used in M. Doyle, J. Newman et al., J. Electrochem. Soc. 143 (1996) 1890. */
 static double graphite_ocp_dualfoil(double s, double *dy)
 {
-    double y = 0.194 + 1.5 * exp(-120.0 * s), d = -180.0 * exp(-120.0 * s);
+    double e = exp(-120.0 * s), y = 0.194 + 1.5 * e, d = -180.0 * e;
     add_tanh(s, 0.0351, 0.286, 0.083, &y, &d);
     add_tanh(s, -0.0045, 0.849, 0.119, &y, &d);
     add_tanh(s, -0.035, 0.9233, 0.05, &y, &d);
