@@ -156,6 +156,8 @@ def main():
     print("  start-up only  %6.2f / %6.2f ms (upscale --version)" % (start_min, start_med))
     print("  solve          %6.2f / %6.2f ms (/solver wall_time, %d runs)" %
           (solve[0], solve[len(solve) // 2], len(solve)))
+    print("  the rest       %6.2f ms (min: whole - start-up - solve: case, set-up, output file "
+          "with its fsync, exit)" % (proc_min - start_min - solve[0]))
 
 
 if __name__ == "__main__":

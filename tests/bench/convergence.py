@@ -2,6 +2,7 @@
 """Grid- and tolerance-convergence study of a discharge case (a benchmark, not a test).
 
 usage: convergence.py UPSCALE CASE [--capacities 5,10,15,20] [--levels 4] [--also CxS]...
+                      [--variant key=value,key=value]...
 
 Runs CASE with the grid scaled by 1, 2, 4, ... (x cells per region and particle shells
 doubled together) at the case's own tolerance, and at the finest grid with tighter
@@ -79,6 +80,9 @@ def main():
     ap.add_argument("--also", action="append", default=[], metavar="CxS",
                     help="also run cells x C and shells x S at the case tolerance (e.g. 8x4), "
                          "as extra rows after the table's own")
+    ap.add_argument("--variant", action="append", default=[], metavar="SETS",
+                    help="also run the case with these comma-separated key=value overrides "
+                         "(its own numerics otherwise), as an extra row")
     args = ap.parse_args()
     qs = [float(q) for q in args.capacities.split(",")]
     base, rtol = read_base(args.upscale, args.case)
@@ -95,6 +99,14 @@ def main():
             sets = grid_sets(base, fc, fs) + ["numerics.rtol=%g" % rtol]
             r, wall, err = run(args.upscale, args.case, sets, os.path.join(d, "r.h5"))
             rows.append(("%dx%d" % (fc, fs), rtol, r, wall, err))
+        for v in args.variant:
+            sets = [kv for kv in v.split(",") if kv]
+            tol = rtol
+            for kv in sets:
+                if kv.startswith("numerics.rtol="):
+                    tol = float(kv.split("=", 1)[1])
+            r, wall, err = run(args.upscale, args.case, sets, os.path.join(d, "r.h5"))
+            rows.append((v, tol, r, wall, err))
     ref = rows[args.levels]  # finest grid, tightest tolerance
     if ref[2] is None:
         sys.exit("reference run failed: " + ref[4])
@@ -113,7 +125,8 @@ def main():
               " | %.4f | %.3f | %d | %.3f |" % (cap[-1], dv, steps, wall))
     print()
     print("grid x multiplies the case's cells per region and shells per particle (CxS: cells x C, "
-          "shells x S); reference = the finest grid at the tightest tolerance.")
+          "shells x S; a list of settings: that variant); reference = the finest grid at the "
+          "tightest tolerance.")
 
 
 if __name__ == "__main__":
