@@ -14,6 +14,7 @@ wall time as the run records it (/solver wall_time).
 import argparse
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -52,13 +53,19 @@ def annotate(out, inclusive):
 
 
 def wall(cmd, n):
-    ts = []
+    """(min, median) wall time and (min, median) CPU time (user + system, from getrusage of
+    the child, which other load on the machine inflates less) in ms."""
+    ts, cs = [], []
     for _ in range(n):
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         ts.append(time.perf_counter() - t0)
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cs.append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
     ts.sort()
-    return ts[0] * 1e3, ts[len(ts) // 2] * 1e3
+    cs.sort()
+    return ts[0] * 1e3, ts[len(ts) // 2] * 1e3, cs[0] * 1e3, cs[len(cs) // 2] * 1e3
 
 
 def main():
@@ -88,8 +95,9 @@ def main():
         with h5py.File(h5, "r") as h:
             st = dict(h["solver"].attrs)
         os.remove(h5)
-        proc_min, proc_med = wall(run, args.repeat)
-        start_min, start_med = wall([args.upscale, "--version"], args.repeat)
+        proc_min, proc_med, proc_cmin, proc_cmed = wall(run, args.repeat)
+        start_min, start_med, start_cmin, start_cmed = wall([args.upscale, "--version"],
+                                                            args.repeat)
         solve = []
         for _ in range(min(args.repeat, 10)):
             subprocess.run(run, check=True)
@@ -152,8 +160,10 @@ def main():
                                  g("jac_cb") / max(st["jacobian_evaluations"], 1) / 1e3))
     print()
     print("wall, min / median of %d:" % args.repeat)
-    print("  whole process  %6.2f / %6.2f ms" % (proc_min, proc_med))
-    print("  start-up only  %6.2f / %6.2f ms (upscale --version)" % (start_min, start_med))
+    print("  whole process  %6.2f / %6.2f ms wall, %6.2f / %6.2f ms CPU (user + system)" %
+          (proc_min, proc_med, proc_cmin, proc_cmed))
+    print("  start-up only  %6.2f / %6.2f ms wall, %6.2f / %6.2f ms CPU (upscale --version)" %
+          (start_min, start_med, start_cmin, start_cmed))
     print("  solve          %6.2f / %6.2f ms (/solver wall_time, %d runs)" %
           (solve[0], solve[len(solve) // 2], len(solve)))
     print("  the rest       %6.2f ms (min: whole - start-up - solve: case, set-up, output file "
