@@ -166,6 +166,12 @@ double upscale_model_ocv(const upscale_model *m, const double *y);
 /* Smallest distance, in stoichiometry, of any Fickian particle surface to empty or full
  * (1 if there is none); *where (if not NULL) gets its node (-1 if none). */
 double upscale_model_surface_margin(const upscale_model *m, const double *y, int *where);
+/* Smallest distance, in stoichiometry, of any Cahn-Hilliard shell to empty or full (1 if
+ * there is none; negative once a shell has left [0, c_max], which the discretisation allows
+ * because U_h is continued linearly beyond [1e-7, 1 - 1e-7]); *where (if not NULL) gets its
+ * node (-1 if none) and *stoich (if not NULL) that shell's stoichiometry. */
+double upscale_model_phasefield_margin(const upscale_model *m, const double *y, int *where,
+                                       double *stoich);
 /* Smallest electrolyte concentration over the nodes, as a fraction of the initial one;
  * *where (if not NULL) gets its node. */
 double upscale_model_electrolyte_minimum(const upscale_model *m, const double *y, int *where);

@@ -703,6 +703,28 @@ double upscale_model_electrolyte_minimum(const upscale_model *m, const double *y
     return lo / m->cell.elyte.c0;
 }
 
+double upscale_model_phasefield_margin(const upscale_model *m, const double *y, int *where,
+                                       double *stoich)
+{
+    const upscale_layout *L = m->layout;
+    double margin = 1.0;
+    if (where) *where = -1;
+    if (stoich) *stoich = 0.5;
+    for (int ix = 0; ix < L->nx; ix++) {
+        if (L->mu[ix] < 0) continue;
+        const upscale_electrode *el = &m->cell.el[L->region[ix]];
+        for (int k = 0; k < L->nr[L->region[ix]]; k++) {
+            double s = y[L->cs[ix] + k] / el->cmax, d = fmin(s, 1.0 - s);
+            if (d < margin) {
+                if (where) *where = ix;
+                if (stoich) *stoich = s;
+                margin = d;
+            }
+        }
+    }
+    return margin;
+}
+
 double upscale_model_surface_margin(const upscale_model *m, const double *y, int *where)
 {
     const upscale_layout *L = m->layout;
@@ -710,7 +732,7 @@ double upscale_model_surface_margin(const upscale_model *m, const double *y, int
     if (where) *where = -1;
     for (int ix = 0; ix < L->nx; ix++) {
         int g = L->region[ix];
-        /* Cahn-Hilliard particles are kept inside by their logarithmic barrier. */
+        /* Cahn-Hilliard particles: upscale_model_phasefield_margin. */
         if (g == UPSCALE_SEP || L->mu[ix] >= 0) continue;
         const upscale_electrode *el = &m->cell.el[g];
         double s = y[L->ss[ix]] / el->cmax, d = fmin(s, 1.0 - s);

@@ -325,6 +325,9 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
     double t = 0.0, cap = 0.0, last = 0.0;
     int skipped = 0; /* steps skipped because their current is unreachable */
     double inv0 = upscale_model_inventory(r->m, y), solid0 = upscale_model_solid_content(r->m, y);
+    /* Cahn-Hilliard shells outside [0, c_max]: the worst excursion, where and when. */
+    double pf_worst = 0.0, pf_first = -1.0, pf_t = 0.0, pf_s = 0.5;
+    int pf_node = -1;
     r->snap.len = L->n;
     int progress_on = opt->progress && isatty(STDERR_FILENO);
     UPSCALE_CALL(series_push(&r->ts, 0.0, y[L->V], 0.0, 0.0, upscale_model_ocv(r->m, y), 0));
@@ -462,6 +465,10 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
             }
             restarts = 0;
             memcpy(y, upscale_solver_state(r->s), sizeof(double) * L->n);
+            int pf_ix;
+            double pf_x, pf = upscale_model_phasefield_margin(r->m, y, &pf_ix, &pf_x);
+            if (pf < 0 && pf_first < 0) pf_first = t;
+            if (pf < pf_worst) pf_worst = pf, pf_t = t, pf_node = pf_ix, pf_s = pf_x;
             double qstep = fabs(y[L->Q] - q0);
             UPSCALE_CALL(series_push(&r->ts, t, y[L->V], y[L->I], cap + qstep / 3600.0,
                                      upscale_model_ocv(r->m, y), k + 1));
@@ -492,6 +499,14 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
         if (!res->complete) break;
     }
     if (progress_on) fprintf(stderr, "\n");
+    if (pf_node >= 0)
+        note(res,
+             "Cahn-Hilliard particle concentrations left [0, c_max] from t = %.6g s on; worst: "
+             "stoichiometry %.6g (%s by %.3g) at t = %.6g s in the particle at x = %.4g um; "
+             "there the run follows the linear continuation of U_h, not its logarithmic "
+             "barrier (docs/numerics.md)",
+             pf_first, pf_s, pf_s < 0.5 ? "below 0" : "above 1", -pf_worst, pf_t,
+             1e6 * r->m->x[pf_node]);
     /* A run that did nothing is not a success: either every step was already at a physical
      * limit (a result: the cell cannot carry that current within the cut-off) or nothing
      * ran at all. */

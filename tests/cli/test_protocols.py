@@ -9,8 +9,9 @@ Newman LiCoO2 | graphite cell (cases/validation/newman_licoo2_graphite_1C.yaml),
 what the output file says against the physics and the protocol:
 
   rest after discharge, CCCV charge, charge after discharge, GITT, capacity_limit,
-  duration, c_rate, a --set override recorded in /parameters, and physical limits (a
-  particle that fills, a cut-off already passed when a step starts) reported as such.
+  duration, c_rate, a --set override recorded in /parameters, physical limits (a
+  particle that fills, a cut-off already passed when a step starts) reported as such, and a
+  phase-field particle that leaves [0, c_max] said in the notes.
 
 Prints one line per check ("PASS: ..." / "FAIL: ...") and exits with the number of
 failed checks.  Needs h5py and numpy (run with /usr/bin/python3).
@@ -25,6 +26,7 @@ import numpy as np
 
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HALF = os.path.join(SRC, "tests", "cases", "half_cell_licoo2.yaml")
+SP_CH = os.path.join(SRC, "tests", "cases", "single_particle_ch.yaml")
 NEWMAN = os.path.join(SRC, "cases", "validation", "newman_licoo2_graphite_1C.yaml")
 
 failures = 0
@@ -453,6 +455,35 @@ def physical_limits(tmp):
           f"exit {p.returncode}, status '{st}'")
 
 
+def phasefield_bounds(tmp):
+    """A Cahn-Hilliard particle emptied to its cut-off: with the darken mobility (M ~ c) it
+    stays inside [0, c_max] and the notes are silent; with a constant per-phase mobility the
+    last sodium is pulled out below c = 0 (U_h's linear continuation below x = 1e-7 takes the
+    place of the logarithmic barrier), and the notes say so with place and time."""
+    r = run(tmp, "pf_darken", SP_CH)
+    if r.ok:
+        check("phase-field bounds: darken mobility stays inside [0, c_max], no note",
+              "Cahn-Hilliard" not in r.attrs.get("notes", ""), r.attrs.get("notes", ""))
+    text = open(SP_CH).read()
+    for a, b in (("mobility: darken", "mobility: per_phase"),
+                 ("  diffusivity: 1e-14 m^2/s",
+                  "  phase_diffusivity_low: 1e-14 m^2/s\n  phase_diffusivity_high: 1e-14 m^2/s")):
+        if a not in text:
+            check(f"phase-field bounds: '{a}' in {SP_CH}", False)
+            return
+        text = text.replace(a, b)
+    case = os.path.join(tmp, "pf_per_phase.yaml")
+    with open(case, "w") as f:
+        f.write(text)
+    r = run(tmp, "pf_per_phase", case)
+    if r.ok:
+        notes = r.attrs.get("notes", "")
+        check("phase-field bounds: a particle emptied below c = 0 is said in the notes, with "
+              "its stoichiometry, time and place",
+              "left [0, c_max]" in notes and "below 0" in notes and "x = 25 um" in notes,
+              notes)
+
+
 def main():
     global UPSCALE
     if len(sys.argv) != 2:
@@ -464,7 +495,8 @@ def main():
         return 1
     with tempfile.TemporaryDirectory(prefix="upscale_protocols.") as tmp:
         for test in (rest_after_discharge, cccv_charge, charge_after_discharge, gitt, gitt_cutoff,
-                     capacity_limit, duration_stop, c_rate, set_override, physical_limits):
+                     capacity_limit, duration_stop, c_rate, set_override, physical_limits,
+                     phasefield_bounds):
             try:
                 test(tmp)
             except Exception as e:  # a crash in one group is one failure, not the end
