@@ -2,9 +2,11 @@
  *
  * Macro (x) nodes are numbered globally, negative | separator | positive (the negative
  * region is empty in a half cell).  Each electrode node stores, contiguously,
- *     c_s[0 .. nr-1]  [mu[0 .. nr-1] | c_ss]  j  c_e  phi_e  phi_s
- * (mu, the chemical potential of each shell, only for Cahn-Hilliard particles; c_ss, the
- * surface concentration, only for Fickian particles) and each separator node  c_e  phi_e.
+ *     c_s[0 .. nr-1]  [mu[0 .. nr-1] [z[0 .. nr-1]] | c_ss]  j  c_e  phi_e  phi_s
+ * (mu, the chemical potential of each shell, only for Cahn-Hilliard particles; z, the logit
+ * of each shell's site fraction, only for Cahn-Hilliard particles in the bounded formulation;
+ * c_ss, the surface concentration, only for Fickian particles) and each separator node
+ * c_e  phi_e.
  * After the nodes come the cell-level unknowns
  *     I (current density, A/m^2, > 0 on discharge)  V (terminal voltage)
  *     Q (charge passed, C/m^2, Q' = I)  [phi_e0: electrolyte potential at a metal
@@ -34,8 +36,9 @@ typedef struct upscale_layout {
     int *ce, *phie;     /* offsets per node */
     int *phis, *j, *cs; /* offsets per node, -1 in the separator; cs = shell 0 */
     int *mu;            /* chemical potential of shell 0, -1 unless Cahn-Hilliard */
+    int *z;             /* logit of shell 0's site fraction, -1 unless bounded Cahn-Hilliard */
     int *ss;            /* surface concentration of a Fickian particle, -1 otherwise */
-    int ch[3];          /* 1 if the region's particles are Cahn-Hilliard */
+    int ch[3];          /* 1 if the region's particles are Cahn-Hilliard, 2 if bounded (z) */
     int I, V, Q, phie0; /* cell-level unknowns; phie0 = -1 in a full cell */
     double *id;         /* 1 differential, 0 algebraic */
     /* CSR sparsity pattern of dF/dy + cj dF/dy'. */

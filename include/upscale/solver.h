@@ -24,6 +24,7 @@ typedef struct {
     double rtol;              /* relative tolerance; absolute = rtol x the unknown's scale */
     double max_step;          /* s, 0 for no limit */
     int algebraic_error_test; /* include algebraic unknowns in IDA's local error test */
+    int newton_max_norm;      /* Newton converged only when every weighted correction is <= 1 */
 } upscale_solver_settings;
 
 upscale_solver_settings upscale_solver_settings_default(void);

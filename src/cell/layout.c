@@ -30,7 +30,9 @@ upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const
     L->cs = malloc(sizeof(int) * nx);
     L->mu = malloc(sizeof(int) * nx);
     L->ss = malloc(sizeof(int) * nx);
-    if (!L->region || !L->ce || !L->phie || !L->phis || !L->j || !L->cs || !L->mu || !L->ss) {
+    L->z = malloc(sizeof(int) * nx);
+    if (!L->region || !L->ce || !L->phie || !L->phis || !L->j || !L->cs || !L->mu || !L->ss ||
+        !L->z) {
         upscale_layout_destroy(&L);
         UPSCALE_CHECK(0, UPSCALE_ERR_MEMORY, "out of memory");
     }
@@ -38,7 +40,7 @@ upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const
     for (int ix = 0; ix < nx; ix++) {
         int g = ix < L->x_begin[1] ? 0 : (ix < L->x_begin[2] ? 1 : 2);
         L->region[ix] = g;
-        L->mu[ix] = L->ss[ix] = -1;
+        L->mu[ix] = L->ss[ix] = L->z[ix] = -1;
         if (g == UPSCALE_SEP) {
             L->cs[ix] = L->j[ix] = L->phis[ix] = -1;
         } else {
@@ -47,6 +49,10 @@ upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const
             if (L->ch[g]) {
                 L->mu[ix] = off;
                 off += L->nr[g];
+                if (L->ch[g] == 2) {
+                    L->z[ix] = off;
+                    off += L->nr[g];
+                }
             } else {
                 L->ss[ix] = off++;
             }
@@ -91,6 +97,7 @@ void upscale_layout_destroy(upscale_layout **L)
     free(l->cs);
     free(l->mu);
     free(l->ss);
+    free(l->z);
     free(l->id);
     free(l->rowptr);
     free(l->colind);

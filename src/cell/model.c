@@ -343,6 +343,8 @@ static void set_scales(upscale_model *m)
         if (L->ss[ix] >= 0) m->scale[L->ss[ix]] = el->cmax;
         for (int k = 0; L->mu[ix] >= 0 && k < L->nr[g]; k++)
             m->scale[L->mu[ix] + k] = UPSCALE_GAS * c->temperature;
+        for (int k = 0; L->z[ix] >= 0 && k < L->nr[g]; k++)
+            m->scale[L->z[ix] + k] = 1.0;
     }
     m->scale[L->I] = i1c;
     m->scale[L->V] = m->thermal;
@@ -385,7 +387,15 @@ upscale_err upscale_model_create(upscale_params *p, upscale_model **out)
     double ratio[3];
     upscale_err e = read_cell(p, &m->cell);
     if (!e) e = read_mesh(p, m, nx, nr, ratio);
-    int ch[3] = {m->cell.el[0].cahn_hilliard, 0, m->cell.el[2].cahn_hilliard};
+    /* numerics.phasefield_variable: concentration (c and mu per shell) or logit (plus the
+     * logit z of the site fraction, through which every nonlinear function of c is read). */
+    static const char *const pf_names[] = {"concentration", "logit", NULL};
+    int logit = 0;
+    if (!e)
+        e = upscale_params_get_choice(p, "numerics.phasefield_variable", pf_names, "concentration",
+                                      &logit);
+    int ch[3] = {m->cell.el[0].cahn_hilliard ? 1 + logit : 0, 0,
+                 m->cell.el[2].cahn_hilliard ? 1 + logit : 0};
     int counter = m->cell.half_cell && !m->cell.single_particle;
     if (!e) e = upscale_layout_create(nx, nr, ch, counter, &m->layout);
     if (!e) e = alloc_arrays(m);
@@ -540,6 +550,9 @@ void upscale_model_rest_state(const upscale_model *m, double *y, double *yp)
             -c->faraday * upscale_function_eval(c->el[g].ocp, c->el[g].c0 / c->el[g].cmax, NULL);
         for (int k = 0; L->mu[ix] >= 0 && k < L->nr[g]; k++)
             y[L->mu[ix] + k] = mu0;
+        double x0 = c->el[g].c0 / c->el[g].cmax;
+        for (int k = 0; L->z[ix] >= 0 && k < L->nr[g]; k++)
+            y[L->z[ix] + k] = log(x0 / (1.0 - x0));
         y[L->phis[ix]] = g == UPSCALE_NEG ? 0.0 : phis_p;
     }
     y[L->V] = phis_p;
@@ -574,6 +587,13 @@ void upscale_model_guess_algebraic(const upscale_model *m, double I, double *y)
     const upscale_cell *c = &m->cell;
     const double F = c->faraday;
     double phie = 0.0;
+    /* Bounded Cahn-Hilliard shells: z = logit(c / c_max), the tie of the layout. */
+    for (int ix = 0; ix < L->nx; ix++)
+        for (int k = 0; L->z[ix] >= 0 && k < L->nr[L->region[ix]]; k++) {
+            double x = y[L->cs[ix] + k] / c->el[L->region[ix]].cmax;
+            x = fmin(fmax(x, 1e-300), 1.0 - 1e-16);
+            y[L->z[ix] + k] = log(x) - log1p(-x);
+        }
     if (c->half_cell && !c->single_particle) {
         double a = c->counter_alpha, f = 1.0 / m->thermal;
         double eta = 0.0; /* Newton on I = i0 [exp(a f eta) - exp(-(1-a) f eta)] */

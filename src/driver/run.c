@@ -235,6 +235,9 @@ static upscale_err read_case(run_ctx *r)
     UPSCALE_CALL(upscale_params_get_choice(p, "numerics.algebraic_error_test", yesno,
                                            yesno[ss->algebraic_error_test],
                                            &ss->algebraic_error_test));
+    static const char *const norms[] = {"wrms", "max", NULL};
+    UPSCALE_CALL(
+        upscale_params_get_choice(p, "numerics.newton_norm", norms, "wrms", &ss->newton_max_norm));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "output.snapshot_interval", "s", "a duration", 0,
                                                 INFINITY, 0, 0.0, &r->snap_interval));
     UPSCALE_CALL(upscale_params_get_choice(p, "output.fields", yesno, "true", &r->fields));

@@ -222,5 +222,25 @@ int main(void)
                           "numerics.shells.positive=8", "positive.rate_law=bazant2013"};
     run("MnFePBA | hard carbon across the gap, bazant2013", "cases/pba_hc_charge_0.1C.yaml", pbab,
         6, 10);
+    /* The bounded formulation (numerics.phasefield_variable: logit): the ties c = c_max
+     * sigma(z), U_h and the mobility read at sigma(z), the surface read at z_N. */
+    const char *chl[] = {"numerics.cells.separator=2",
+                         "numerics.cells.positive=3",
+                         "numerics.shells.positive=6",
+                         "numerics.shell_ratio.positive=0.5",
+                         "positive.coherency_coefficient=0.02 J m^3/mol^2",
+                         "positive.surface_wetting_slope=1e8 mol/m^4",
+                         "numerics.phasefield_variable=logit"};
+    run("bounded Cahn-Hilliard half cell (logit; coherency, wetting)",
+        "tests/cases/ch_half_cell.yaml", chl, 7, 5);
+    const char *spl[] = {"numerics.shells.positive=7", "positive.rate_law=bazant2013",
+                         "numerics.phasefield_variable=logit"};
+    run("bounded single particle (logit; darken mobility, bazant2013)",
+        "tests/cases/single_particle_ch.yaml", spl, 3, 10);
+    const char *pbal[] = {"numerics.cells.negative=3",  "numerics.cells.separator=2",
+                          "numerics.cells.positive=3",  "numerics.shells.negative=4",
+                          "numerics.shells.positive=8", "numerics.phasefield_variable=logit"};
+    run("bounded MnFePBA | hard carbon across the gap (logit, per_phase mobility)",
+        "cases/pba_hc_charge_0.1C.yaml", pbal, 6, 10);
     return CHECK_DONE();
 }

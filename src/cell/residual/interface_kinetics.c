@@ -38,15 +38,23 @@ static void surface_ch(const upscale_model *m, const double *y, int ix, surface 
     int g = L->region[ix], n = L->nr[g];
     double h = el->radius - m->rc[g][n - 1], F = m->cell.faraday;
     double cn = y[L->cs[ix] + n - 1], j = y[L->j[ix]], dm;
+    /* Bounded: the outer shell's composition is read at c_max sigma(z_N) (see
+     * particle_cahn_hilliard.c), and the "c_N" partials below are by z_N. */
+    double f = 1.0;
+    if (L->z[ix] >= 0) {
+        double ds, ex;
+        cn = el->cmax * upscale_particle_sigmoid(y[L->z[ix] + n - 1], &ds, &ex);
+        f = ex != 0.0 ? 0.0 : el->cmax * ds;
+    }
     double M = el->mobility(el, cn, UPSCALE_GAS * m->cell.temperature, &dm);
     double mu_r = y[L->mu[ix] + n - 1] - j * h / M;
     s->cs = cn + el->wetting_slope * h;
-    s->dcs_dcn = 1.0;
+    s->dcs_dcn = f;
     s->dcs_dj = s->dcs_dss = 0.0;
     s->U = -mu_r / F;
     s->dU_dmu = -1.0 / F;
     s->dU_dj = h / (M * F);
-    s->dU_dcn = -j * h * dm / (M * M * F);
+    s->dU_dcn = -j * h * dm * f / (M * M * F);
     s->dU_dss = 0.0;
 }
 
@@ -115,7 +123,7 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
         if (L->ss[ix] >= 0)
             upscale_jac_add(J, row, L->ss[ix], k.d_ss);
         else
-            upscale_jac_add(J, row, L->cs[ix] + L->nr[g] - 1, k.d_cn);
+            upscale_jac_add(J, row, (L->z[ix] >= 0 ? L->z[ix] : L->cs[ix]) + L->nr[g] - 1, k.d_cn);
         upscale_jac_add(J, row, L->ce[ix], k.d_ce);
         upscale_jac_add(J, row, L->phis[ix], k.d_phis);
         upscale_jac_add(J, row, L->phie[ix], k.d_phie);

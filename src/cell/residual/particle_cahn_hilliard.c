@@ -7,7 +7,13 @@
  * outermost face carries j, so the content changes by exactly -4 pi R^2 j.  The Laplacian is
  * the same finite-volume divergence applied to c:
  *     lap_k = [A_k+1/2 (c_k+1 - c_k)/h_k+1/2 - A_k-1/2 (c_k - c_k-1)/h_k-1/2] / V_k,
- * with A_N+1/2 s_w at the surface.  mu is algebraic. */
+ * with A_N+1/2 s_w at the surface.  mu is algebraic.
+ *
+ * Bounded formulation (numerics.phasefield_variable: logit): each shell also carries the
+ * logit z of its site fraction, tied to the conserved content by c = c_max sigma(z)
+ * (algebraic), and every nonlinear function of the composition (U_h, M) is read at
+ * sigma(z), which lies in (0, 1) for any iterate; c stays the differential unknown, so the
+ * content is conserved exactly as before.  No continuation of U_h is needed. */
 #include "residual.h"
 
 /* U_h(s) continued linearly beyond [EDGE, 1 - EDGE]: the logarithmic barriers of a lattice
@@ -23,6 +29,8 @@ static double homogeneous_potential(const upscale_electrode *el, double s, doubl
     double u = upscale_function_eval(el->ocp, b, du);
     return u + *du * (s - b);
 }
+
+#define sigmoid upscale_particle_sigmoid
 
 /* Mean concentration of the particle (volume-weighted; vp is the particle's measure). */
 static double mean_conc(const double *c, const double *vol, int nr, double vp)
@@ -42,17 +50,29 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
         const upscale_electrode *el = node_electrode(m, ix);
         int g = L->region[ix], nr = L->nr[g], o = L->cs[ix], u = L->mu[ix];
         const double *rc = m->rc[g], *af = m->af[g], *vol = m->vol[g], *c = y + o;
+        const int zo = L->z[ix];
         double cbar = mean_conc(c, vol, nr, m->vp[g]);
         for (int k = 0; k < nr; k++) {
-            double du, sk = c[k] / el->cmax;
-            if (!(sk > -OUTSIDE && sk < 1 + OUTSIDE)) return 1;
+            double du, uh, ds;
             r[o + k] = yp[o + k];
-            double uh = homogeneous_potential(el, sk, &du);
+            if (zo >= 0) {
+                /* c = c_max sigma(z); U_h read at sigma(z) */
+                double ex, sk = sigmoid(y[zo + k], &ds, &ex);
+                r[zo + k] = c[k] / el->cmax - sk - ds * ex;
+                uh = upscale_function_eval(el->ocp, sk, &du);
+                uh += du * ds * ex;
+            } else {
+                double sk = c[k] / el->cmax;
+                if (!(sk > -OUTSIDE && sk < 1 + OUTSIDE)) return 1;
+                uh = homogeneous_potential(el, sk, &du);
+            }
             r[u + k] = y[u + k] + F * uh - el->coherency * (c[k] - cbar);
         }
-        double dm, ml = el->mobility(el, c[0], rt, &dm);
+        double dm, ds0, ex,
+            ml = el->mobility(el, zo >= 0 ? el->cmax * sigmoid(y[zo], &ds0, &ex) : c[0], rt, &dm);
         for (int k = 0; k + 1 < nr; k++) {
-            double mr = el->mobility(el, c[k + 1], rt, &dm);
+            double mr = el->mobility(
+                el, zo >= 0 ? el->cmax * sigmoid(y[zo + k + 1], &ds0, &ex) : c[k + 1], rt, &dm);
             double h = rc[k + 1] - rc[k], A = af[k + 1];
             double N = -0.5 * (ml + mr) * (y[u + k + 1] - y[u + k]) / h;
             r[o + k] += A * N / vol[k];
@@ -79,27 +99,50 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
         const upscale_electrode *el = node_electrode(m, ix);
         int g = L->region[ix], nr = L->nr[g], o = L->cs[ix], u = L->mu[ix];
         const double *rc = m->rc[g], *af = m->af[g], *vol = m->vol[g], *c = y + o;
+        const int zo = L->z[ix];
         double w = 1.0 / m->vp[g];
+        /* The mobility is read from c or, bounded, from c_max sigma(z): its column and
+         * d(argument)/d(unknown) for the two shells of a face. */
+        int mcol[2];
+        double mfac[2];
         for (int k = 0; k < nr; k++) {
             double du;
-            homogeneous_potential(el, c[k] / el->cmax, &du);
             upscale_jac_add(J, o + k, o + k, cj);
             upscale_jac_add(J, u + k, u + k, 1.0);
-            upscale_jac_add(J, u + k, o + k, F * du / el->cmax - el->coherency);
+            if (zo >= 0) {
+                double ds, ex, sk = sigmoid(y[zo + k], &ds, &ex);
+                upscale_function_eval(el->ocp, sk, &du);
+                upscale_jac_add(J, zo + k, o + k, 1.0 / el->cmax);
+                upscale_jac_add(J, zo + k, zo + k, -ds);
+                upscale_jac_add(J, u + k, zo + k, F * du * ds);
+                upscale_jac_add(J, u + k, o + k, -el->coherency);
+            } else {
+                homogeneous_potential(el, c[k] / el->cmax, &du);
+                upscale_jac_add(J, u + k, o + k, F * du / el->cmax - el->coherency);
+            }
             /* d(c_mean)/dc_l = vol_l / V: a dense block when the coherency term is on. */
             if (el->coherency != 0.0)
                 for (int l = 0; l < nr; l++)
                     upscale_jac_add(J, u + k, o + l, el->coherency * vol[l] * w);
         }
-        double dml, ml = el->mobility(el, c[0], rt, &dml);
+        double ds0 = 1.0, ex0 = 0.0, dml,
+               ml = el->mobility(el, zo >= 0 ? el->cmax * sigmoid(y[zo], &ds0, &ex0) : c[0], rt,
+                                 &dml);
+        mfac[0] = zo >= 0 ? (ex0 != 0.0 ? 0.0 : el->cmax * ds0) : 1.0;
         for (int k = 0; k + 1 < nr; k++) {
-            double dmr, mr = el->mobility(el, c[k + 1], rt, &dmr);
+            double ds1 = 1.0, ex1 = 0.0, dmr,
+                   mr = el->mobility(
+                       el, zo >= 0 ? el->cmax * sigmoid(y[zo + k + 1], &ds1, &ex1) : c[k + 1], rt,
+                       &dmr);
+            mcol[0] = zo >= 0 ? zo + k : o + k;
+            mcol[1] = zo >= 0 ? zo + k + 1 : o + k + 1;
+            mfac[1] = zo >= 0 ? (ex1 != 0.0 ? 0.0 : el->cmax * ds1) : 1.0;
             double h = rc[k + 1] - rc[k], A = af[k + 1];
             double dmu = y[u + k + 1] - y[u + k];
             /* N = -(ml + mr)/2 dmu / h */
             double dN_ul = 0.5 * (ml + mr) / h, dN_ur = -dN_ul;
-            double dN_cl = -0.5 * dml * dmu / h, dN_cr = -0.5 * dmr * dmu / h;
-            int cols[4] = {u + k, u + k + 1, o + k, o + k + 1};
+            double dN_cl = -0.5 * dml * mfac[0] * dmu / h, dN_cr = -0.5 * dmr * mfac[1] * dmu / h;
+            int cols[4] = {u + k, u + k + 1, mcol[0], mcol[1]};
             double dN[4] = {dN_ul, dN_ur, dN_cl, dN_cr};
             for (int q = 0; q < 4; q++) {
                 upscale_jac_add(J, o + k, cols[q], A * dN[q] / vol[k]);
@@ -112,6 +155,7 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
             upscale_jac_add(J, u + k + 1, o + k, dG / vol[k + 1]);
             ml = mr;
             dml = dmr;
+            mfac[0] = mfac[1];
         }
         upscale_jac_add(J, o + nr - 1, L->j[ix], af[nr] / vol[nr - 1]);
     }

@@ -45,6 +45,20 @@ static inline void hold_jacobian(const upscale_model *m, double I, double V, ups
     upscale_jac_add(J, L->I, L->V, dV);
 }
 
+/* Site fraction of a bounded Cahn-Hilliard shell, sigma(z) = 1 / (1 + e^-z), and its
+ * derivative, both at z held in [-700, 36]: beyond, sigma rounds to 0 or 1 in double
+ * precision and U_h would be infinite.  *excess = z minus the held value: functions of the
+ * composition continue linearly in z beyond (f(sigma) + f' sigma' excess), which keeps
+ * residual and Jacobian consistent for iterates that far out. */
+static inline double upscale_particle_sigmoid(double z, double *ds, double *excess)
+{
+    double zc = z > 36.0 ? 36.0 : (z < -700.0 ? -700.0 : z);
+    double e = exp(-fabs(zc)), s = zc >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+    *ds = e / ((1.0 + e) * (1.0 + e));
+    *excess = z - zc;
+    return s;
+}
+
 /* Electrode parameters of node ix (NULL in the separator). */
 static inline const upscale_electrode *node_electrode(const upscale_model *m, int ix)
 {
