@@ -216,7 +216,7 @@ upscale_err upscale_solver_create(upscale_model *m, const upscale_solver_setting
     UPSCALE_SUNCALL(IDASetJacFn(s->ida, jac_cb), "IDASetJacFn");
     if (set->newton_max_norm) {
         s->NLS = SUNNonlinSol_Newton(s->y, s->ctx);
-        s->work = N_VNew_Serial(L->n, s->ctx);
+        s->work = upscale_nvector_create(L->n, s->ctx);
         UPSCALE_ALLOC_CHECK(s->NLS && s->work);
         UPSCALE_SUNCALL(IDASetNonlinearSolver(s->ida, s->NLS), "IDASetNonlinearSolver");
         SUNNonlinearSolverContent_Newton c = s->NLS->content;
