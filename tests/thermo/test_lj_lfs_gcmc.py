@@ -11,7 +11,8 @@ SAT-TMMC coexistence for this potential in V = 512 sigma^3 (README of the data).
   and the 216 box agrees with NIST within its own error plus that measured shift.
 - Both boxes: the two scan branches overlap in mu and the importer flags the hysteresis; the fit
   describes windows and scans together (chi2/dof < CHI2_MAX).
-- The comparison can fail: with the de Broglie wavelength of LAMMPS's other unit styles
+- The comparison can fail: the truncated, unshifted LJ fluid (tests/data/lj_gcmc_T0.9, another
+  potential) disagrees in rho_v and mu_coex; with the de Broglie wavelength of LAMMPS's other unit styles
   (Lambda = h / sqrt(2 pi m kT) with lj's h = 0.18292026, m = 1) in place of the lj convention
   (Lambda = 1 sigma), NIST's ln z maps to a mu_coex 6.9 eps away, which the test rejects.
 
@@ -27,6 +28,7 @@ import subprocess
 import sys
 
 DATA = "tests/data/lj_lfs_gcmc_T0.9"
+TRUNCATED = "tests/data/lj_gcmc_T0.9/manifest.csv"
 KT = 0.9
 # NIST SRSW, SAT-TMMC, LJ linear-force-shifted at 3.0 sigma, V = 512 sigma^3, T* = 0.90
 NIST = {"rho_v": (4.502e-02, 1.127e-05), "rho_l": (6.632e-01, 4.728e-05),
@@ -54,9 +56,15 @@ def number(pattern, text):
     return [float(x) for x in m.groups()] if m else None
 
 
-def coexistence(exe, manifest, V):
+def coexistence(exe, manifest, V, checks=True):
     """rho_v, rho_l, mu_coex (value, bootstrap spread) of one manifest, or None."""
     st, out, err = run(exe, "import", "gcmc", manifest, "--bootstrap", "200")
+    b1 = number(r"binodal 1 +N = ([0-9.]+) \+/- ([0-9.]+)", out)
+    b2 = number(r"binodal 2 +N = ([0-9.]+) \+/- ([0-9.]+)", out)
+    mu = number(r"mu_coex +(-?[0-9.]+) \+/- ([0-9.]+) eps", out)
+    if not checks:
+        return {"rho_v": (b1[0] / V, b1[1] / V), "rho_l": (b2[0] / V, b2[1] / V),
+                "mu": (mu[0], mu[1])} if st == 0 and b1 and b2 and mu else None
     nwin = sum(1 for line in open(manifest) if re.match(r"\w+\.dat,", line))
     check(f"{manifest}: import exit 0, all {nwin} windows and scan points in one fit",
           st == 0 and f"{nwin} windows, {nwin} in the fit" in out,
@@ -70,10 +78,9 @@ def coexistence(exe, manifest, V):
     nhyst = out.count("hysteresis: unbiased points")
     check(f"{manifest}: the scan branches' hysteresis is flagged", nhyst > 0,
           f"{nhyst} pairs")
-    b1 = number(r"binodal 1 +N = ([0-9.]+) \+/- ([0-9.]+)\n", out)
-    b2 = number(r"binodal 2 +N = ([0-9.]+) \+/- ([0-9.]+)\n", out)
-    mu = number(r"mu_coex +(-?[0-9.]+) \+/- ([0-9.]+) eps", out)
-    if not check(f"{manifest}: a liquid-vapour gap inside the sampled range", b1 and b2 and mu):
+    inside = re.search(r"binodal [12] .*end of the sampled range", out) is None
+    if not check(f"{manifest}: a liquid-vapour gap inside the sampled range",
+                 b1 and b2 and mu and inside):
         return None
     r = {"rho_v": (b1[0] / V, b1[1] / V), "rho_l": (b2[0] / V, b2[1] / V),
          "mu": (mu[0], mu[1])}
@@ -123,6 +130,14 @@ def main():
             ok, detail = agree(key, small[key], NIST, allowance=abs(d))
             check(f"V = 216: {key} agrees with NIST within {Z_MAX:g} sigma plus the measured "
                   "shift", ok, detail)
+        # another potential: the truncated, unshifted LJ fluid (tests/data/lj_gcmc_T0.9, V = 216)
+        other = coexistence(exe, TRUNCATED, 216.0, checks=False)
+        if check("the truncated-potential set imports", other is not None):
+            for key in ("rho_v", "mu"):
+                d = abs(small[key][0] - big[key][0])
+                ok, detail = agree(key, other[key], NIST, allowance=d, expect=False)
+                check(f"the comparison tells the potentials apart: the truncated LJ's {key} "
+                      "disagrees with NIST's LFS", ok, detail)
     print(f"{failures} failed")
     return failures
 
