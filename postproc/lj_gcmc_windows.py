@@ -15,17 +15,22 @@ written every `--every` steps by fix ave/time to window_NNN.dat; the manifest.cs
 is what `upscale import gcmc` reads (energy_unit eps, kT column, ideal gas term).
 
 Also an unbiased scan (phi = 0, several mu, ascending from the vapour and descending from the
-liquid) with --scan (no bias, so fix gcmc without full_energy: pair energies of the exchanged
-particle only, far cheaper per trial); --direction down alone (with --restart from a liquid, e.g. the restart file
-the windows leave) scans the liquid branch downwards.  --md DT adds molecular dynamics (fix nvt,
-time step DT) at every step between the exchanges: the dense liquid relaxes far faster than by
-single-particle displacements, each of which costs a full energy evaluation with full_energy.
+liquid) with --scan=MU1,... (no bias, so fix gcmc without full_energy: pair energies of the
+exchanged particle only, far cheaper per trial); --direction down alone (with --restart from a
+liquid, e.g. the restart file the windows leave) scans the liquid branch downwards.  --md DT adds
+molecular dynamics (fix nvt, time step DT) at every step between the exchanges: the dense liquid
+relaxes far faster than by single-particle displacements, each of which costs a full energy
+evaluation with full_energy.  --eps 0: an ideal gas, with the exact biased <N> printed beside each
+window's (a check of the bias and of the mu convention).
 
-Usage (one LAMMPS process at a time; the set in tests/data/lj_gcmc_T0.9 took 5 min of CPU):
+Usage (one LAMMPS process at a time; the sets in tests/data/lj_gcmc_T0.9 and
+tests/data/lj_lfs_gcmc_T0.9 took 8 and 17 min of CPU; their READMEs give the commands):
   /usr/bin/python3 postproc/lj_gcmc_windows.py --out DIR [--T 0.9] [--L 6] [--phi 0.08]
       [--mu -3.9] [--nt 2,12,...] [--steps 2000] [--equil 500] [--equil-first 0] [--every 10]
       [--seed 1] [--exchanges 100] [--moves 100] [--scan MU1,MU2,...] [--first K]
       [--restart FILE] [--pair cut|lfs] [--md DT] [--direction both|up|down] [--tag PREFIX]
+      [--eps 1]
+(a negative list needs the = form: --scan=-4.0,-3.6)
 --first K numbers the window files from K (a continuation; its manifest is manifest_K.csv),
 --restart starts from a LAMMPS restart file (each run leaves its last configuration in
 DIR/restart.PREFIXwindows_K or DIR/restart.PREFIXscan_DIRECTION_K), --tag PREFIX prefixes the
