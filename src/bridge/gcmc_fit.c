@@ -357,8 +357,11 @@ upscale_err upscale_gcmc_fit_create(const upscale_gcmc_fit_settings *s, const ch
                                       name, N[i], N_se[i], phi[i], slope[i]);
         }
         if (e) break;
-        /* later passes only refine the weights at the chosen degree */
-        ncols = qr_factor(&w, t, y, sigma, mult, s->column_tol, pass == 0 ? w.pmax : chosen + 1);
+        /* the degree is chosen in every pass but the last (the second with the fitted slope in
+         * the weights: an unbiased point's first weight, from the ideal slope alone, is far too
+         * large where mu' is not ideal, e.g. a dense liquid); the last only refines the weights */
+        const int select = pass < WEIGHT_PASSES - 1;
+        ncols = qr_factor(&w, t, y, sigma, mult, s->column_tol, select ? w.pmax : chosen + 1);
         if (pass == 0) tried = ncols;
         if (ncols < s->min_degree + 1) {
             e = upscale_error_set(UPSCALE_ERR_INPUT, __FILE__, __LINE__, __func__,
@@ -367,9 +370,10 @@ upscale_err upscale_gcmc_fit_create(const upscale_gcmc_fit_settings *s, const ch
                                   name, s->min_degree, distinct, lo, hi);
             break;
         }
-        /* the degree is chosen with the first weights (BIC = n ln(chi2 / n) + (d + 1) ln n,
-         * or the leave-one-window-out PRESS); later passes refine the weights at it */
-        if (pass == 0) {
+        /* the degree: BIC = n ln(chi2 / n) + (d + 1) ln n, or the leave-one-window-out PRESS */
+        if (select) {
+            chosen = -1;
+            best = INFINITY;
             for (int d = s->min_degree; d < ncols; d++) {
                 if (!(w.chi2[d] > 0)) continue;
                 double score = s->criterion == UPSCALE_GCMC_CRITERION_BIC

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Real LAMMPS biased-GCMC windows of the truncated Lennard-Jones fluid (tests/data/lj_gcmc_T0.9:
-r_c = 3 sigma, not shifted, no tail, T* = 0.9, V = 216 sigma^3) through `upscale import gcmc`.
+"""Real LAMMPS biased-GCMC windows and unbiased scans (both branches) of the truncated
+Lennard-Jones fluid (tests/data/lj_gcmc_T0.9: r_c = 3 sigma, not shifted, no tail, T* = 0.9,
+V = 216 sigma^3) through `upscale import gcmc`.
 
 Behaviour on real, short, correlated windows: every window is used (none refused), the doubtful
 ones are warned about; --strict refuses them all in one message; the fit finds the liquid-vapour
@@ -41,7 +42,7 @@ def number(pattern, text):
 def main():
     exe = os.path.abspath(sys.argv[1])
     man = os.path.join(DATA, "manifest.csv")
-    nwin = sum(1 for line in open(man) if re.match(r"window_\d", line))
+    nwin = sum(1 for line in open(man) if re.match(r"\w+\.dat,", line))
     st, out, err = run(exe, "import", "gcmc", man, "--bootstrap", "200")
     print(out)
     check("import gcmc of the LAMMPS windows: exit 0", st == 0, err.strip()[-300:])
