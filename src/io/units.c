@@ -370,7 +370,10 @@ static upscale_units_status convert_fractional(const ut_system *sys, double valu
     if (evaluate(sys, to, 0, &b)) return UPSCALE_UNITS_INCOMPATIBLE;
     long n = a.lcm / gcd_l(a.lcm, b.lcm) * b.lcm;
     if (evaluate(sys, from, n, &a)) return UPSCALE_UNITS_UNPARSABLE;
-    if (evaluate(sys, to, n, &b)) return UPSCALE_UNITS_INCOMPATIBLE;
+    if (evaluate(sys, to, n, &b)) {
+        ut_free(a.unit);
+        return UPSCALE_UNITS_INCOMPATIBLE;
+    }
 
     upscale_units_status status = UPSCALE_UNITS_INCOMPATIBLE;
     cv_converter *cv = ut_are_convertible(a.unit, b.unit) ? ut_get_converter(a.unit, b.unit) : NULL;

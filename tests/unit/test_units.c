@@ -144,6 +144,10 @@ int main(void)
     /* a 20-digit attached exponent beside a fractional one (fuzz_table_csv): bad, no overflow */
     check_status(u, "m^2.5 mol13111111131121111111111112", "m^2.5 mol^-0.5 s^-1",
                  UPSCALE_UNITS_UNPARSABLE);
+    /* a source that evaluates at the common power but a target that does not (m^3 to the
+     * 91st is past UDUNITS-2's powers; fuzz_gcmc_manifest): incompatible, and the source's
+     * unit freed (the sanitizer suite's leak check) */
+    check_status(u, "m^(10/182)", "m^3", UPSCALE_UNITS_INCOMPATIBLE);
 
     /* failures: status only, the error state is left alone */
     upscale_error_clear();
