@@ -524,6 +524,19 @@ double upscale_model_surface_concentration(const upscale_model *m, const double 
     return cn - j * h / D;
 }
 
+/* Bounded Cahn-Hilliard shells: z = logit(c / c_max), the layout's tie (the fraction held
+ * inside (0, 1) for states that lie a hair outside). */
+static void set_logits(const upscale_model *m, double *y)
+{
+    const upscale_layout *L = m->layout;
+    for (int ix = 0; ix < L->nx; ix++)
+        for (int k = 0; L->z[ix] >= 0 && k < L->nr[L->region[ix]]; k++) {
+            double x = y[L->cs[ix] + k] / m->cell.el[L->region[ix]].cmax;
+            x = fmin(fmax(x, 1e-300), 1.0 - 1e-16);
+            y[L->z[ix] + k] = log(x) - log1p(-x);
+        }
+}
+
 void upscale_model_rest_state(const upscale_model *m, double *y, double *yp)
 {
     const upscale_layout *L = m->layout;
@@ -550,11 +563,9 @@ void upscale_model_rest_state(const upscale_model *m, double *y, double *yp)
             -c->faraday * upscale_function_eval(c->el[g].ocp, c->el[g].c0 / c->el[g].cmax, NULL);
         for (int k = 0; L->mu[ix] >= 0 && k < L->nr[g]; k++)
             y[L->mu[ix] + k] = mu0;
-        double x0 = c->el[g].c0 / c->el[g].cmax;
-        for (int k = 0; L->z[ix] >= 0 && k < L->nr[g]; k++)
-            y[L->z[ix] + k] = log(x0 / (1.0 - x0));
         y[L->phis[ix]] = g == UPSCALE_NEG ? 0.0 : phis_p;
     }
+    set_logits(m, y);
     y[L->V] = phis_p;
     if (L->phie0 >= 0) y[L->phie0] = 0.0;
 }
@@ -587,13 +598,7 @@ void upscale_model_guess_algebraic(const upscale_model *m, double I, double *y)
     const upscale_cell *c = &m->cell;
     const double F = c->faraday;
     double phie = 0.0;
-    /* Bounded Cahn-Hilliard shells: z = logit(c / c_max), the tie of the layout. */
-    for (int ix = 0; ix < L->nx; ix++)
-        for (int k = 0; L->z[ix] >= 0 && k < L->nr[L->region[ix]]; k++) {
-            double x = y[L->cs[ix] + k] / c->el[L->region[ix]].cmax;
-            x = fmin(fmax(x, 1e-300), 1.0 - 1e-16);
-            y[L->z[ix] + k] = log(x) - log1p(-x);
-        }
+    set_logits(m, y);
     if (c->half_cell && !c->single_particle) {
         double a = c->counter_alpha, f = 1.0 / m->thermal;
         double eta = 0.0; /* Newton on I = i0 [exp(a f eta) - exp(-(1-a) f eta)] */

@@ -30,7 +30,22 @@ static double homogeneous_potential(const upscale_electrode *el, double s, doubl
     return u + *du * (s - b);
 }
 
-#define sigmoid upscale_particle_sigmoid
+/* The composition shell k's mobility is read at: c_k, or (bounded) c_max sigma(z_k).  *col is
+ * the unknown it depends on, *dc its derivative by that unknown (0 beyond sigma's held range,
+ * where the residual holds it too). */
+static double mobility_arg(const upscale_electrode *el, const double *y, int o, int zo, int k,
+                           int *col, double *dc)
+{
+    if (zo < 0) {
+        *col = o + k;
+        *dc = 1.0;
+        return y[o + k];
+    }
+    double ds, ex, s = upscale_particle_sigmoid(y[zo + k], &ds, &ex);
+    *col = zo + k;
+    *dc = ex != 0.0 ? 0.0 : el->cmax * ds;
+    return el->cmax * s;
+}
 
 /* Mean concentration of the particle (volume-weighted; vp is the particle's measure). */
 static double mean_conc(const double *c, const double *vol, int nr, double vp)
@@ -57,7 +72,7 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
             r[o + k] = yp[o + k];
             if (zo >= 0) {
                 /* c = c_max sigma(z); U_h read at sigma(z) */
-                double ex, sk = sigmoid(y[zo + k], &ds, &ex);
+                double ex, sk = upscale_particle_sigmoid(y[zo + k], &ds, &ex);
                 r[zo + k] = c[k] / el->cmax - sk - ds * ex;
                 uh = upscale_function_eval(el->ocp, sk, &du);
                 uh += du * ds * ex;
@@ -68,11 +83,10 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
             }
             r[u + k] = y[u + k] + F * uh - el->coherency * (c[k] - cbar);
         }
-        double dm, ds0, ex,
-            ml = el->mobility(el, zo >= 0 ? el->cmax * sigmoid(y[zo], &ds0, &ex) : c[0], rt, &dm);
+        int col;
+        double dm, dc, ml = el->mobility(el, mobility_arg(el, y, o, zo, 0, &col, &dc), rt, &dm);
         for (int k = 0; k + 1 < nr; k++) {
-            double mr = el->mobility(
-                el, zo >= 0 ? el->cmax * sigmoid(y[zo + k + 1], &ds0, &ex) : c[k + 1], rt, &dm);
+            double mr = el->mobility(el, mobility_arg(el, y, o, zo, k + 1, &col, &dc), rt, &dm);
             double h = rc[k + 1] - rc[k], A = af[k + 1];
             double N = -0.5 * (ml + mr) * (y[u + k + 1] - y[u + k]) / h;
             r[o + k] += A * N / vol[k];
@@ -101,16 +115,12 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
         const double *rc = m->rc[g], *af = m->af[g], *vol = m->vol[g], *c = y + o;
         const int zo = L->z[ix];
         double w = 1.0 / m->vp[g];
-        /* The mobility is read from c or, bounded, from c_max sigma(z): its column and
-         * d(argument)/d(unknown) for the two shells of a face. */
-        int mcol[2];
-        double mfac[2];
         for (int k = 0; k < nr; k++) {
             double du;
             upscale_jac_add(J, o + k, o + k, cj);
             upscale_jac_add(J, u + k, u + k, 1.0);
             if (zo >= 0) {
-                double ds, ex, sk = sigmoid(y[zo + k], &ds, &ex);
+                double ds, ex, sk = upscale_particle_sigmoid(y[zo + k], &ds, &ex);
                 upscale_function_eval(el->ocp, sk, &du);
                 upscale_jac_add(J, zo + k, o + k, 1.0 / el->cmax);
                 upscale_jac_add(J, zo + k, zo + k, -ds);
@@ -125,24 +135,18 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
                 for (int l = 0; l < nr; l++)
                     upscale_jac_add(J, u + k, o + l, el->coherency * vol[l] * w);
         }
-        double ds0 = 1.0, ex0 = 0.0, dml,
-               ml = el->mobility(el, zo >= 0 ? el->cmax * sigmoid(y[zo], &ds0, &ex0) : c[0], rt,
-                                 &dml);
-        mfac[0] = zo >= 0 ? (ex0 != 0.0 ? 0.0 : el->cmax * ds0) : 1.0;
+        int lcol, rcol;
+        double lfac, rfac, dml,
+            ml = el->mobility(el, mobility_arg(el, y, o, zo, 0, &lcol, &lfac), rt, &dml);
         for (int k = 0; k + 1 < nr; k++) {
-            double ds1 = 1.0, ex1 = 0.0, dmr,
-                   mr = el->mobility(
-                       el, zo >= 0 ? el->cmax * sigmoid(y[zo + k + 1], &ds1, &ex1) : c[k + 1], rt,
-                       &dmr);
-            mcol[0] = zo >= 0 ? zo + k : o + k;
-            mcol[1] = zo >= 0 ? zo + k + 1 : o + k + 1;
-            mfac[1] = zo >= 0 ? (ex1 != 0.0 ? 0.0 : el->cmax * ds1) : 1.0;
+            double dmr,
+                mr = el->mobility(el, mobility_arg(el, y, o, zo, k + 1, &rcol, &rfac), rt, &dmr);
             double h = rc[k + 1] - rc[k], A = af[k + 1];
             double dmu = y[u + k + 1] - y[u + k];
             /* N = -(ml + mr)/2 dmu / h */
             double dN_ul = 0.5 * (ml + mr) / h, dN_ur = -dN_ul;
-            double dN_cl = -0.5 * dml * mfac[0] * dmu / h, dN_cr = -0.5 * dmr * mfac[1] * dmu / h;
-            int cols[4] = {u + k, u + k + 1, mcol[0], mcol[1]};
+            double dN_cl = -0.5 * dml * lfac * dmu / h, dN_cr = -0.5 * dmr * rfac * dmu / h;
+            int cols[4] = {u + k, u + k + 1, lcol, rcol};
             double dN[4] = {dN_ul, dN_ur, dN_cl, dN_cr};
             for (int q = 0; q < 4; q++) {
                 upscale_jac_add(J, o + k, cols[q], A * dN[q] / vol[k]);
@@ -155,7 +159,8 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
             upscale_jac_add(J, u + k + 1, o + k, dG / vol[k + 1]);
             ml = mr;
             dml = dmr;
-            mfac[0] = mfac[1];
+            lcol = rcol;
+            lfac = rfac;
         }
         upscale_jac_add(J, o + nr - 1, L->j[ix], af[nr] / vol[nr - 1]);
     }
