@@ -52,6 +52,9 @@ typedef struct upscale_electrode_s {
     double wetting_slope; /* dc/dr at r = R, mol/m^4 (0: no surface wetting) */
     /* Mobility M(c) (mol^2/(J m s)) and dM/dc, chosen by name (particle.c). */
     double (*mobility)(const struct upscale_electrode_s *el, double c, double rt, double *dm);
+    /* The mobility of the face between two shells from theirs, with its partials: the mean
+     * that interpolates the closure's own smooth quantity (particle.c). */
+    double (*face_mobility)(double ml, double mr, double *d_ml, double *d_mr);
     upscale_phasefield_mobility mob; /* per_phase closure */
     double phase_diffusivity[2];     /* per_phase: D of each phase at T, m^2/s */
     upscale_phasefield_gap gap;      /* miscibility gap of U_h at T (found = 0 if none) */

@@ -3,7 +3,8 @@
  *     mu = mu_h(c) - kappa lap(c) + B (c - c_mean),      mu_h(c) = -F U_h(c / c_max),
  *     dmu/dr = dc/dr = 0 at r = 0;  -M dmu/dr = j and dc/dr = s_w at r = R.
  * Shells as for Fick (particle_fick.c): V_k dc_k/dt = A_k-1/2 N_k-1/2 - A_k+1/2 N_k+1/2 with
- * N = -M_face (mu_k+1 - mu_k)/(r_k+1 - r_k), M_face the mean of the two shells' M; the
+ * N = -M_face (mu_k+1 - mu_k)/(r_k+1 - r_k), M_face the closure's mean of the two shells' M
+ * (arithmetic for darken, geometric for per_phase: src/cell/particle.c); the
  * outermost face carries j, so the content changes by exactly -4 pi R^2 j.  The Laplacian is
  * the same finite-volume divergence applied to c:
  *     lap_k = [A_k+1/2 (c_k+1 - c_k)/h_k+1/2 - A_k-1/2 (c_k - c_k-1)/h_k-1/2] / V_k,
@@ -88,7 +89,7 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
         for (int k = 0; k + 1 < nr; k++) {
             double mr = el->mobility(el, mobility_arg(el, y, o, zo, k + 1, &col, &dc), rt, &dm);
             double h = rc[k + 1] - rc[k], A = af[k + 1];
-            double N = -0.5 * (ml + mr) * (y[u + k + 1] - y[u + k]) / h;
+            double dl, dr, N = -el->face_mobility(ml, mr, &dl, &dr) * (y[u + k + 1] - y[u + k]) / h;
             r[o + k] += A * N / vol[k];
             r[o + k + 1] -= A * N / vol[k + 1];
             /* kappa lap(c) enters mu = ... - kappa lap(c): r_mu += kappa lap. */
@@ -143,9 +144,10 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
                 mr = el->mobility(el, mobility_arg(el, y, o, zo, k + 1, &rcol, &rfac), rt, &dmr);
             double h = rc[k + 1] - rc[k], A = af[k + 1];
             double dmu = y[u + k + 1] - y[u + k];
-            /* N = -(ml + mr)/2 dmu / h */
-            double dN_ul = 0.5 * (ml + mr) / h, dN_ur = -dN_ul;
-            double dN_cl = -0.5 * dml * lfac * dmu / h, dN_cr = -0.5 * dmr * rfac * dmu / h;
+            /* N = -M_face(ml, mr) dmu / h */
+            double dl, dr, mf = el->face_mobility(ml, mr, &dl, &dr);
+            double dN_ul = mf / h, dN_ur = -dN_ul;
+            double dN_cl = -dl * dml * lfac * dmu / h, dN_cr = -dr * dmr * rfac * dmu / h;
             int cols[4] = {u + k, u + k + 1, lcol, rcol};
             double dN[4] = {dN_ul, dN_ur, dN_cl, dN_cr};
             for (int q = 0; q < 4; q++) {
