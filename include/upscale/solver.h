@@ -19,11 +19,18 @@ typedef struct {
     double last_step, wall_seconds;
 } upscale_solver_stats;
 
+/* What IDA's local error test includes (numerics.algebraic_error_test). */
+enum {
+    UPSCALE_ERROR_TEST_DIFFERENTIAL,          /* false: differential unknowns only */
+    UPSCALE_ERROR_TEST_ALL,                   /* true: every unknown */
+    UPSCALE_ERROR_TEST_NO_PARTICLE_POTENTIALS /* all but the particles' mu (and z) */
+};
+
 /* Settings (numerics.* in a case).  Defaults: upscale_solver_settings_default(). */
 typedef struct {
     double rtol;              /* relative tolerance; absolute = rtol x the unknown's scale */
     double max_step;          /* s, 0 for no limit */
-    int algebraic_error_test; /* include algebraic unknowns in IDA's local error test */
+    int algebraic_error_test; /* UPSCALE_ERROR_TEST_* */
     int newton_max_norm;      /* Newton converged only when every weighted correction is <= 1 */
 } upscale_solver_settings;
 

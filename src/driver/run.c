@@ -232,8 +232,10 @@ static upscale_err read_case(run_ctx *r)
                                                 1e-14, 0.1, 0, ss->rtol, &ss->rtol));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "numerics.max_step", "s", "a time step", 0,
                                                 INFINITY, 0, ss->max_step, &ss->max_step));
-    UPSCALE_CALL(upscale_params_get_choice(p, "numerics.algebraic_error_test", yesno,
-                                           yesno[ss->algebraic_error_test],
+    /* false, true, or all but the particles' potentials (enum order, upscale/solver.h) */
+    static const char *const err_tests[] = {"false", "true", "except_particle_potentials", NULL};
+    UPSCALE_CALL(upscale_params_get_choice(p, "numerics.algebraic_error_test", err_tests,
+                                           err_tests[ss->algebraic_error_test],
                                            &ss->algebraic_error_test));
     /* Cahn-Hilliard cells converge Newton in the max norm by default: with thousands of
      * shells the RMS norm lets one shell stay unconverged (docs/numerics.md). */

@@ -24,7 +24,8 @@ struct upscale_solver {
     upscale_model *m;
     SUNContext ctx;
     void *ida;
-    N_Vector y, yp, id, atol, cons;
+    N_Vector y, yp, id, cons;
+    N_Vector id_err; /* error-test mask (IDASetSuppressAlg): 0 = left out; NULL = id */
     SUNMatrix A;
     SUNLinearSolver LS;
     SUNNonlinearSolver NLS;          /* own Newton solver (max-norm test), else NULL */
@@ -151,7 +152,8 @@ static upscale_err set_weights(upscale_solver *s)
 
 upscale_solver_settings upscale_solver_settings_default(void)
 {
-    return (upscale_solver_settings){.rtol = 1e-4, .max_step = 0.0, .algebraic_error_test = 1};
+    return (upscale_solver_settings){
+        .rtol = 1e-4, .max_step = 0.0, .algebraic_error_test = UPSCALE_ERROR_TEST_ALL};
 }
 
 /* IDA's Newton test uses the weighted RMS norm of the correction, which over thousands of
@@ -179,10 +181,8 @@ upscale_err upscale_solver_create(upscale_model *m, const upscale_solver_setting
     s->y = upscale_nvector_create(L->n, s->ctx);
     s->yp = upscale_nvector_create(L->n, s->ctx);
     s->id = upscale_nvector_create(L->n, s->ctx);
-    s->atol = upscale_nvector_create(L->n, s->ctx);
-    UPSCALE_ALLOC_CHECK(s->y && s->yp && s->id && s->atol);
+    UPSCALE_ALLOC_CHECK(s->y && s->yp && s->id);
     memcpy(N_VGetArrayPointer(s->id), L->id, sizeof(double) * L->n);
-    N_VConst(rtol, s->atol);
     UPSCALE_CALL(set_weights(s));
     N_VConst(1.0, s->y);
     N_VConst(0.0, s->yp);
@@ -191,14 +191,28 @@ upscale_err upscale_solver_create(upscale_model *m, const upscale_solver_setting
     UPSCALE_ALLOC_CHECK(s->ida);
     UPSCALE_SUNCALL(IDASetErrHandlerFn(s->ida, keep_message, s), "IDASetErrHandlerFn");
     UPSCALE_SUNCALL(IDAInit(s->ida, res_cb, 0.0, s->y, s->yp), "IDAInit");
-    UPSCALE_SUNCALL(IDASVtolerances(s->ida, rtol, s->atol), "IDASVtolerances");
+    UPSCALE_SUNCALL(IDASStolerances(s->ida, rtol, rtol), "IDASStolerances");
     UPSCALE_SUNCALL(IDASetUserData(s->ida, s), "IDASetUserData");
     UPSCALE_SUNCALL(IDASetId(s->ida, s->id), "IDASetId");
     UPSCALE_SUNCALL(IDASetMaxNumSteps(s->ida, 1000000), "IDASetMaxNumSteps");
     /* Index-1 DAE: the algebraic unknowns follow the differential ones, whose error the
      * test controls; leaving them out of the test saves steps (docs/numerics.md). */
-    if (!set->algebraic_error_test)
+    if (set->algebraic_error_test != UPSCALE_ERROR_TEST_ALL)
         UPSCALE_SUNCALL(IDASetSuppressAlg(s->ida, SUNTRUE), "IDASetSuppressAlg");
+    /* Leaving out only the particles' potentials (mu, and z of the bounded formulation): IDA
+     * leaves out what its id marks 0, and reads id for nothing else than IDACalcIC, which
+     * gets the true id back (upscale_solver_restart). */
+    if (set->algebraic_error_test == UPSCALE_ERROR_TEST_NO_PARTICLE_POTENTIALS) {
+        s->id_err = upscale_nvector_create(L->n, s->ctx);
+        UPSCALE_ALLOC_CHECK(s->id_err);
+        N_VConst(1.0, s->id_err);
+        double *e = N_VGetArrayPointer(s->id_err);
+        for (int ix = 0; ix < L->nx; ix++)
+            for (int k = 0; k < L->nr[L->region[ix]]; k++) {
+                if (L->mu[ix] >= 0) e[L->mu[ix] + k] = 0.0;
+                if (L->z[ix] >= 0) e[L->z[ix] + k] = 0.0;
+            }
+    }
     if (max_step > 0) UPSCALE_SUNCALL(IDASetMaxStep(s->ida, max_step), "IDASetMaxStep");
     s->rowptr = malloc(sizeof(sunindextype) * (L->n + 1));
     s->colind = malloc(sizeof(sunindextype) * L->nnz);
@@ -237,11 +251,11 @@ void upscale_solver_destroy(upscale_solver **sp)
     if (s->LS) SUNLinSolFree(s->LS);
     if (s->NLS) SUNNonlinSolFree(s->NLS);
     if (s->work) N_VDestroy(s->work);
+    if (s->id_err) N_VDestroy(s->id_err);
     if (s->A) SUNMatDestroy(s->A);
     N_VDestroy(s->y);
     N_VDestroy(s->yp);
     N_VDestroy(s->id);
-    N_VDestroy(s->atol);
     if (s->cons) N_VDestroy(s->cons);
     SUNContext_Free(&s->ctx);
     free(s->rowptr);
@@ -279,8 +293,10 @@ upscale_err upscale_solver_restart(upscale_solver *s, double t, const double *y)
     N_VConst(0.0, s->yp);
     UPSCALE_SUNCALL(IDAReInit(s->ida, t, s->y, s->yp), "IDAReInit");
     /* The first output point only gives IDACalcIC a time scale. */
+    if (s->id_err) UPSCALE_SUNCALL(IDASetId(s->ida, s->id), "IDASetId");
     int flag = IDACalcIC(s->ida, IDA_YA_YDP_INIT, t + 1e-3);
     s->ic_calls++;
+    if (s->id_err) UPSCALE_SUNCALL(IDASetId(s->ida, s->id_err), "IDASetId");
     if (flag < 0)
         return upscale_error_sundials(flag, "IDACalcIC (consistent initial state)", __FILE__,
                                       __LINE__, __func__);
