@@ -58,6 +58,7 @@ struct upscale_particle2d {
     double *thf, *thc, *w;  /* theta faces (nt + 1), centres, 2 pi (cos - cos) per cell */
     double *aniso;          /* mean of 1 + a cos 2 theta over each surface cell */
     double *sc;             /* row scales */
+    double *xs;             /* unknown scales (Newton's step test) */
     double *mob, *dmob;     /* workspace: M and dM/dc per cell */
     int hold_flux, restart; /* what the phi row holds; history to be restarted */
     double setpoint, content0;
@@ -288,6 +289,45 @@ static PetscErrorCode ijacobian(TS ts, PetscReal t, Vec U, Vec Ud, PetscReal shi
     PetscFunctionReturn(0);
 }
 
+/* Newton has converged when the scaled residual is below SNES_ATOL or, since a residual with
+ * c' = shift (c - c_old) cannot go below round-off times the shift, when the last update is below
+ * 1e-9 of every unknown's natural scale (c_max, R T, the 1C flux, R T / F). */
+#define SNES_ATOL 1e-9
+static PetscErrorCode converged(SNES snes, PetscInt it, PetscReal xnorm, PetscReal snorm,
+                                PetscReal fnorm, SNESConvergedReason *reason, void *ctx)
+{
+    const upscale_particle2d *p = ctx;
+    PetscInt maxit, maxf;
+    PetscReal atol, rtol, stol;
+    PetscFunctionBeginUser;
+    *reason = SNES_CONVERGED_ITERATING;
+    PetscCall(SNESGetTolerances(snes, &atol, &rtol, &stol, &maxit, &maxf));
+    if (PetscIsInfOrNanReal(fnorm)) {
+        *reason = SNES_DIVERGED_FNORM_NAN;
+        PetscFunctionReturn(0);
+    }
+    if (fnorm < SNES_ATOL) {
+        *reason = SNES_CONVERGED_FNORM_ABS;
+        PetscFunctionReturn(0);
+    }
+    if (it > 0) {
+        Vec dx;
+        const PetscScalar *d;
+        double worst = 0.0;
+        PetscCall(SNESGetSolutionUpdate(snes, &dx));
+        PetscCall(VecGetArrayRead(dx, &d));
+        for (int r = 0; r < p->n; r++)
+            worst = fmax(worst, fabs(d[r]) / p->xs[r]);
+        PetscCall(VecRestoreArrayRead(dx, &d));
+        if (worst < 1e-9) {
+            *reason = SNES_CONVERGED_SNORM_RELATIVE;
+            PetscFunctionReturn(0);
+        }
+    }
+    if (it >= maxit) *reason = SNES_DIVERGED_MAX_IT;
+    PetscFunctionReturn(0);
+}
+
 /* Geometry: the model's radial mesh of the positive electrode, a uniform theta mesh, the row
  * scales (composition rows per c_max per hour, mu per R T, fluxes per the flux that empties the
  * particle in an hour). */
@@ -303,6 +343,7 @@ static upscale_err geometry(upscale_particle2d *p, double a)
     p->w = calloc(nt, sizeof(double));
     p->aniso = calloc(nt, sizeof(double));
     p->sc = calloc(p->n, sizeof(double));
+    p->xs = calloc(p->n, sizeof(double));
     p->mob = calloc((size_t)nr * nt, sizeof(double));
     p->dmob = calloc((size_t)nr * nt, sizeof(double));
     UPSCALE_ALLOC_CHECK(p->rf && p->rc && p->vol && p->thf && p->thc && p->w && p->aniso && p->sc &&
@@ -334,6 +375,15 @@ static upscale_err geometry(upscale_particle2d *p, double a)
         p->sc[ij(p, k)] = 1.0 / p->jscale;
     p->sc[iphi(p) + 1] = 1.0 / cm;
     p->sc[iphi(p) + 2] = 1.0 / (p->jscale * p->atot);
+    for (int r = 0; r < 2 * nr * nt; r += 2) {
+        p->xs[r] = cm;
+        p->xs[r + 1] = rt;
+    }
+    for (int k = 0; k < nt; k++)
+        p->xs[ij(p, k)] = p->jscale;
+    p->xs[iphi(p)] = m->thermal;
+    p->xs[iphi(p) + 1] = cm;
+    p->xs[iphi(p) + 2] = cm * p->vtot;
     return UPSCALE_OK;
 }
 
@@ -392,8 +442,10 @@ static upscale_err create_solver(upscale_particle2d *p, double rtol)
     PETSC_TRY(TSSetIFunction(p->ts, NULL, ifunction, p));
     PETSC_TRY(TSSetIJacobian(p->ts, p->J, p->J, ijacobian, p));
     PETSC_TRY(TSSetMaxSteps(p->ts, 100000000));
-    PETSC_TRY(TSSetMaxSNESFailures(p->ts, -1));
-    PETSC_TRY(TSSetMaxStepRejections(p->ts, -1));
+    /* failed Newton solves and error-test rejections cut the step; past these counts (per
+     * advance) the solve fails rather than shrinking the step without end */
+    PETSC_TRY(TSSetMaxSNESFailures(p->ts, 1000));
+    PETSC_TRY(TSSetMaxStepRejections(p->ts, 1000));
     PETSC_TRY(TSSetErrorIfStepFails(p->ts, PETSC_FALSE));
     PETSC_TRY(TSSetExactFinalTime(p->ts, TS_EXACTFINALTIME_MATCHSTEP));
     PETSC_TRY(TSSetTimeStep(p->ts, 1e-3));
@@ -417,7 +469,13 @@ static upscale_err create_solver(upscale_particle2d *p, double rtol)
     KSP ksp;
     PC pc;
     PETSC_TRY(TSGetSNES(p->ts, &snes));
-    PETSC_TRY(SNESSetTolerances(snes, 1e-9, 1e-9, 0.0, 20, -1));
+    PETSC_TRY(SNESSetTolerances(snes, SNES_ATOL, 0.0, 0.0, 20, -1));
+    PETSC_TRY(SNESSetConvergenceTest(snes, converged, p, NULL));
+    /* full Newton steps (as IDA): a line search would fail on the round-off floor before the
+     * step test above could see convergence */
+    SNESLineSearch ls;
+    PETSC_TRY(SNESGetLineSearch(snes, &ls));
+    PETSC_TRY(SNESLineSearchSetType(ls, SNESLINESEARCHBASIC));
     PETSC_TRY(SNESGetKSP(snes, &ksp));
     PETSC_TRY(KSPSetType(ksp, KSPPREONLY));
     PETSC_TRY(KSPGetPC(ksp, &pc));
@@ -487,6 +545,7 @@ void upscale_particle2d_destroy(upscale_particle2d **pp)
     free(p->w);
     free(p->aniso);
     free(p->sc);
+    free(p->xs);
     free(p->mob);
     free(p->dmob);
     free(p);
