@@ -1,0 +1,127 @@
+/* Symmetry breaking by a facet-dependent exchange current k0 (1 + a cos 2 theta): the regular-
+ * solution particle of tests/cases/single_particle_ch.yaml charged at C/2.  With a = 0 the surface
+ * stays uniform (to round-off); with a = 0.5 the poles (theta = 0, pi; the faster facets) lose
+ * sodium first, the surface composition becomes non-uniform, and for part of the charge the
+ * sodium-poor and the sodium-rich phase touch the surface at once, which a 1D particle cannot
+ * show.  Sodium balance to round-off.  Prints the observed order in theta (potential and polar
+ * surface composition at one time on 8, 16, 32 theta cells). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "upscale/particle2d.h"
+#include "upscale/run.h"
+
+#define CASE "tests/cases/single_particle_ch.yaml"
+
+typedef struct {
+    double spread;     /* largest max_k s_k - min_k s_k of the surface cells */
+    double both_time;  /* time (s) during which both phases touched the surface */
+    double first_both; /* first time they did (s), or -1 */
+    double drift;      /* (content - content_0 - uptake) / content_0 at the end */
+    double t_end, v_end;
+    double lo, hi; /* the spinodals, site fractions */
+    upscale_particle2d_stats st;
+} outcome;
+
+static int run(int nr, int nt, double a, double t_end, double dt, outcome *out, double *vq,
+               double *sq, double tq)
+{
+    char shells[64];
+    snprintf(shells, sizeof(shells), "numerics.shells.positive=%d", nr);
+    const char *sets[] = {shells};
+    upscale_run_options opt = {.case_path = CASE, .overrides = sets, .noverrides = 1};
+    upscale_params *prm = NULL;
+    upscale_model *m = NULL;
+    upscale_particle2d *p = NULL;
+    upscale_particle2d_options o = {.ntheta = nt, .anisotropy = a, .rtol = 1e-5};
+    int ok = upscale_run_load_params(&opt, &prm) == UPSCALE_OK &&
+             upscale_model_create(prm, &m) == UPSCALE_OK &&
+             upscale_particle2d_create(m, &o, &p) == UPSCALE_OK;
+    if (!ok) {
+        printf("setup: %s\n", upscale_error_message());
+        return 0;
+    }
+    const upscale_electrode *el = &m->cell.el[UPSCALE_POS];
+    /* C/2 of the particle's content: 1C empties c0 (V / A = R / 3) in an hour */
+    double jbar = 0.5 * el->c0 * el->radius / (3.0 * 3600.0), content0;
+    /* a surface cell is in one phase when outside the spinodal interval (mu_h' > 0 there) */
+    double lo = el->gap.s1 / el->cmax, hi = el->gap.s2 / el->cmax;
+    double *c = malloc(sizeof(double) * nr * nt);
+    ok = upscale_particle2d_hold_flux(p, jbar) == UPSCALE_OK;
+    content0 = upscale_particle2d_content(p);
+    *out = (outcome){.first_both = -1, .lo = lo, .hi = hi};
+    for (double t = dt; ok && t <= t_end + 1e-9; t += dt) {
+        if (upscale_particle2d_advance(p, t) != UPSCALE_OK) {
+            printf("a = %g, %d x %d: %s\n", a, nr, nt, upscale_error_message());
+            ok = 0;
+            break;
+        }
+        upscale_particle2d_fields(p, c, NULL, NULL, NULL, NULL);
+        double smin = 1, smax = 0;
+        for (int k = 0; k < nt; k++) {
+            double s = c[k * nr + nr - 1] / el->cmax;
+            smin = fmin(smin, s);
+            smax = fmax(smax, s);
+        }
+        out->spread = fmax(out->spread, smax - smin);
+        if (smin < lo && smax > hi) {
+            out->both_time += dt;
+            if (out->first_both < 0) out->first_both = t;
+        }
+        if (fabs(t - tq) < 1e-9 && vq) {
+            *vq = upscale_particle2d_potential(p);
+            *sq = c[nr - 1] / el->cmax;
+        }
+        out->t_end = t;
+        out->v_end = upscale_particle2d_potential(p);
+        if (out->v_end > 4.0) break;
+    }
+    out->drift =
+        (upscale_particle2d_content(p) - content0 - upscale_particle2d_uptake(p)) / content0;
+    out->st = upscale_particle2d_statistics(p);
+    free(c);
+    upscale_particle2d_destroy(&p);
+    upscale_model_destroy(&m);
+    upscale_params_destroy(&prm);
+    return ok;
+}
+
+int main(void)
+{
+    outcome iso = {0}, an = {0};
+    int ok = run(30, 8, 0.0, 7200.0, 60.0, &iso, NULL, NULL, 0);
+    CHECK(ok, "a = 0: charge runs (to %.0f s, %.4f V)", iso.t_end, iso.v_end);
+    CHECK(iso.spread < 1e-9, "a = 0: the surface stays uniform (spread %.2e c_max)", iso.spread);
+    ok = run(30, 16, 0.5, 7200.0, 60.0, &an, NULL, NULL, 0);
+    printf("a = 0.5, 30 x 16: to %.0f s (%.4f V); surface spread up to %.3f c_max; both phases at "
+           "the surface from %.0f s for %.0f s; %ld steps, %ld rejected, %ld Newton\n",
+           an.t_end, an.v_end, an.spread, an.first_both, an.both_time, an.st.steps, an.st.rejected,
+           an.st.newton);
+    CHECK(ok, "a = 0.5: charge runs to the cut-off");
+    CHECK(an.spread > 0.5, "a = 0.5: the surface composition is non-uniform (spread %.3f c_max)",
+          an.spread);
+    CHECK(an.both_time > 0,
+          "a = 0.5: both phases touch the surface at once (a surface cell below the spinodal "
+          "%.3f and one above %.3f, for %.0f s)",
+          an.lo, an.hi, an.both_time);
+    CHECK(fabs(an.drift) < 1e-12 && fabs(iso.drift) < 1e-12,
+          "sodium balance: drift %.2e (a = 0.5), %.2e (a = 0)", an.drift, iso.drift);
+    /* Observed order in theta at t = 600 s (before the first nucleation). */
+    double vq[3], sq[3];
+    outcome tmp;
+    ok = 1;
+    for (int l = 0; l < 3; l++)
+        ok &= run(30, 8 << l, 0.5, 600.0, 60.0, &tmp, &vq[l], &sq[l], 600.0);
+    CHECK(ok, "a = 0.5 on 8, 16 and 32 theta cells to 600 s");
+    if (ok) {
+        double d1 = vq[0] - vq[1], d2 = vq[1] - vq[2], e1 = sq[0] - sq[1], e2 = sq[1] - sq[2];
+        printf("order in theta at t = 600 s (8, 16, 32 cells): potential differences %.4f, %.4f "
+               "mV, order %.2f; polar surface composition differences %.2e, %.2e c_max, order "
+               "%.2f\n",
+               1e3 * d1, 1e3 * d2, log2(fabs(d1 / d2)), e1, e2, log2(fabs(e1 / e2)));
+    }
+    upscale_particle2d_finalize();
+    return CHECK_DONE();
+}
