@@ -9,7 +9,7 @@
  * Numerics (src/cell/particle2d.c): finite volumes on a DMDA (c and mu per cell, the radial
  * faces of the 1D mesh times a uniform theta mesh) plus a DMRedundant holding the surface fluxes
  * j(theta), the electrode potential, the mean composition and the charge passed; integrated by
- * PETSc TS (BDF) in implicit DAE form with an analytic Jacobian and a direct solve.  Each
+ * PETSc TS (BDF of order 3) in implicit DAE form with an analytic Jacobian and a direct solve. Each
  * particle lives on PETSC_COMM_SELF.  PETSc (and MPI) is initialised by the first
  * upscale_particle2d_create, so only programs that use a 2D particle start it; link the
  * `upscale_particle2d` library (meson: upscale_particle2d_dep). */
