@@ -3,8 +3,9 @@
  * stays uniform (to round-off); with a = 0.5 the poles (theta = 0, pi; the faster facets) lose
  * sodium first, the surface composition becomes non-uniform, and for part of the charge the
  * sodium-poor and the sodium-rich phase touch the surface at once, which a 1D particle cannot
- * show.  Sodium balance to round-off.  Prints the observed order in theta (potential and polar
- * surface composition at one time on 8, 16, 32 theta cells). */
+ * show.  Sodium balance to round-off.  A held potential relaxes the particle, anisotropic or not,
+ * to the uniform composition whose equilibrium potential it is.  Prints the observed order in theta
+ * (potential and polar surface composition at one time on 8, 16, 32 theta cells). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,41 @@ int main(void)
           an.lo, an.hi, an.both_time);
     CHECK(fabs(an.drift) < 1e-12 && fabs(iso.drift) < 1e-12,
           "sodium balance: drift %.2e (a = 0.5), %.2e (a = 0)", an.drift, iso.drift);
+    /* A held potential: whatever a, the particle relaxes to the uniform composition whose
+     * equilibrium potential is held, U_h(s*) = phi (s* = 0.97, single phase), and the flux to 0. */
+    {
+        const char *sets[] = {"numerics.shells.positive=30"};
+        upscale_run_options opt = {.case_path = CASE, .overrides = sets, .noverrides = 1};
+        upscale_params *prm = NULL;
+        upscale_model *m = NULL;
+        upscale_particle2d *p = NULL;
+        upscale_particle2d_options o = {.ntheta = 8, .anisotropy = 0.5, .rtol = 1e-5};
+        CHECK_OK(upscale_run_load_params(&opt, &prm));
+        CHECK_OK(upscale_model_create(prm, &m));
+        CHECK_OK(upscale_particle2d_create(m, &o, &p));
+        if (p) {
+            const upscale_electrode *el = &m->cell.el[UPSCALE_POS];
+            int nr = upscale_particle2d_nr(p), nt = upscale_particle2d_ntheta(p);
+            double du, phi = upscale_function_eval(el->ocp, 0.97, &du), c0;
+            c0 = upscale_particle2d_content(p);
+            CHECK_OK(upscale_particle2d_hold_potential(p, phi));
+            CHECK_OK(upscale_particle2d_advance(p, 30000.0));
+            double *c = malloc(sizeof(double) * nr * nt), dev = 0.0;
+            upscale_particle2d_fields(p, c, NULL, NULL, NULL, NULL);
+            for (int q = 0; q < nr * nt; q++)
+                dev = fmax(dev, fabs(c[q] / el->cmax - 0.97));
+            double jb = upscale_particle2d_mean_flux(p);
+            double drift = (upscale_particle2d_content(p) - c0 - upscale_particle2d_uptake(p)) / c0;
+            CHECK(dev < 1e-4 && fabs(jb) < 1e-10 && fabs(drift) < 1e-12,
+                  "held potential U_h(0.97) = %.4f V, a = 0.5: uniform at 0.97 (largest deviation "
+                  "%.2e), mean flux %.2e mol/m^2/s, balance %.2e",
+                  phi, dev, jb, drift);
+            free(c);
+        }
+        upscale_particle2d_destroy(&p);
+        upscale_model_destroy(&m);
+        upscale_params_destroy(&prm);
+    }
     /* Observed order in theta at t = 600 s (before the first nucleation). */
     double vq[3], sq[3];
     outcome tmp;
