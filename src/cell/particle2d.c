@@ -39,12 +39,12 @@
 /* Time scale of the row scaling (s): composition rows in units of c_max per hour. */
 #define TAU 3600.0
 
+/* PETSc's error convention (a nonzero PetscErrorCode; PETSc has printed its traceback) turned
+ * into an upscale error: a failing PETSc call is a bug or an exhausted resource. */
 #define PETSC_TRY(expr)                                                                            \
     do {                                                                                           \
         PetscErrorCode pe_ = (expr);                                                               \
-        if (pe_)                                                                                   \
-            return upscale_error_set(UPSCALE_ERR_INTERNAL, __FILE__, __LINE__, __func__,           \
-                                     "PETSc error %d in %s", (int)pe_, #expr);                     \
+        UPSCALE_CHECK(pe_ == 0, UPSCALE_ERR_INTERNAL, "PETSc error %d in %s", (int)pe_, #expr);    \
     } while (0)
 
 static int petsc_started_here;

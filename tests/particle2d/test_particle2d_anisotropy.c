@@ -144,6 +144,42 @@ int main(void)
         upscale_model_destroy(&m);
         upscale_params_destroy(&prm);
     }
+    /* A solver failure keeps the last accepted state: a 20C charge empties the poles within
+     * seconds, after which no step succeeds; the state left is consistent (time short of the
+     * target, every composition in range, the balance at round-off). */
+    {
+        const char *sets[] = {"numerics.shells.positive=20"};
+        upscale_run_options opt = {.case_path = CASE, .overrides = sets, .noverrides = 1};
+        upscale_params *prm = NULL;
+        upscale_model *m = NULL;
+        upscale_particle2d *p = NULL;
+        upscale_particle2d_options o = {.ntheta = 4, .anisotropy = 0.5, .rtol = 1e-5};
+        CHECK_OK(upscale_run_load_params(&opt, &prm));
+        CHECK_OK(upscale_model_create(prm, &m));
+        CHECK_OK(upscale_particle2d_create(m, &o, &p));
+        if (p) {
+            const upscale_electrode *el = &m->cell.el[UPSCALE_POS];
+            int nr = upscale_particle2d_nr(p), nt = upscale_particle2d_ntheta(p);
+            double c0 = upscale_particle2d_content(p);
+            CHECK_OK(upscale_particle2d_hold_flux(p, 20.0 * el->c0 * el->radius / (3.0 * 3600.0)));
+            upscale_err e = upscale_particle2d_advance(p, 3600.0);
+            double t = upscale_particle2d_time(p), *c = malloc(sizeof(double) * nr * nt), lo = 1;
+            upscale_particle2d_fields(p, c, NULL, NULL, NULL, NULL);
+            for (int q = 0; q < nr * nt; q++)
+                lo = fmin(lo, c[q] / el->cmax);
+            double drift = (upscale_particle2d_content(p) - c0 - upscale_particle2d_uptake(p)) / c0;
+            printf("20C: %s\n", e ? upscale_error_message() : "no failure");
+            CHECK(e == UPSCALE_ERR_SOLVER && t > 0 && t < 3600.0 && lo > -1e-2 &&
+                      fabs(drift) < 1e-12,
+                  "20C charge: solver failure (%d) at t = %.3g s with the last accepted state "
+                  "(lowest composition %.2e, balance %.2e)",
+                  (int)e, t, lo, drift);
+            free(c);
+        }
+        upscale_particle2d_destroy(&p);
+        upscale_model_destroy(&m);
+        upscale_params_destroy(&prm);
+    }
     /* Observed order in theta at t = 600 s (before the first nucleation). */
     double vq[3], sq[3];
     outcome tmp;
