@@ -4,8 +4,9 @@
  * sodium first, the surface composition becomes non-uniform, and for part of the charge the
  * sodium-poor and the sodium-rich phase touch the surface at once, which a 1D particle cannot
  * show.  Sodium balance to round-off.  A held potential relaxes the particle, anisotropic or not,
- * to the uniform composition whose equilibrium potential it is.  Prints the observed order in theta
- * (potential and polar surface composition at one time on 8, 16, 32 theta cells). */
+ * to the uniform composition whose equilibrium potential it is.  A solver failure (a 20C charge)
+ * keeps the last accepted state.  Prints the observed order in theta (potential and polar surface
+ * composition at one time on 8, 16, 32 theta cells). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
