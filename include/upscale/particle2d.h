@@ -47,9 +47,13 @@ upscale_err upscale_particle2d_set_composition(upscale_particle2d *p, const doub
  * flux jbar (mol/m^2/s, > 0 for sodium leaving; I = -F a L jbar in single-particle terms). */
 upscale_err upscale_particle2d_hold_potential(upscale_particle2d *p, double phi);
 upscale_err upscale_particle2d_hold_flux(upscale_particle2d *p, double jbar);
-/* Integrate to time t_end (s).  Solver failure: UPSCALE_ERR_SOLVER, the state at the last
- * accepted step kept. */
+/* Integrate to time t_end (s), or until the potential leaves the limits (then
+ * upscale_particle2d_at_limit is 1, the time that of the crossing).  Solver failure:
+ * UPSCALE_ERR_SOLVER, the state at the last accepted step kept. */
 upscale_err upscale_particle2d_advance(upscale_particle2d *p, double t_end);
+/* Potential limits phi_lo < phi_hi (V) of the advances (a voltage cut-off); none by default. */
+upscale_err upscale_particle2d_set_limits(upscale_particle2d *p, double phi_lo, double phi_hi);
+int upscale_particle2d_at_limit(const upscale_particle2d *p);
 
 int upscale_particle2d_nr(const upscale_particle2d *p);
 int upscale_particle2d_ntheta(const upscale_particle2d *p);

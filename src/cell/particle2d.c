@@ -61,6 +61,8 @@ struct upscale_particle2d {
     double *xs;             /* unknown scales (Newton's step test) */
     double *mob, *dmob;     /* workspace: M and dM/dc per cell */
     int hold_flux, restart; /* what the phi row holds; history to be restarted */
+    double phi_lo, phi_hi;  /* potential limits of an advance (events) */
+    int at_limit;           /* the last advance stopped at one */
     double setpoint, content0;
     long njac;
     DM da, red, pack;
@@ -414,6 +416,20 @@ static upscale_err create_matrix(upscale_particle2d *p)
     return UPSCALE_OK;
 }
 
+/* Events: phi - phi_hi rising through 0, phi - phi_lo falling through 0; either ends the
+ * advance (located by TS to within 1e-9 V). */
+static PetscErrorCode limits(TS ts, PetscReal t, Vec U, PetscScalar *g, void *ctx)
+{
+    const upscale_particle2d *p = ctx;
+    const PetscScalar *u;
+    PetscFunctionBeginUser;
+    PetscCall(VecGetArrayRead(U, &u));
+    g[0] = u[iphi(p)] - p->phi_hi;
+    g[1] = u[iphi(p)] - p->phi_lo;
+    PetscCall(VecRestoreArrayRead(U, &u));
+    PetscFunctionReturn(0);
+}
+
 static upscale_err create_solver(upscale_particle2d *p, double rtol)
 {
     PETSC_TRY(DMDACreate2d(PETSC_COMM_SELF, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR,
@@ -443,10 +459,10 @@ static upscale_err create_solver(upscale_particle2d *p, double rtol)
     PETSC_TRY(TSSetIFunction(p->ts, NULL, ifunction, p));
     PETSC_TRY(TSSetIJacobian(p->ts, p->J, p->J, ijacobian, p));
     PETSC_TRY(TSSetMaxSteps(p->ts, 100000000));
-    /* failed Newton solves and error-test rejections cut the step; past these counts (per
-     * advance) the solve fails rather than shrinking the step without end */
-    PETSC_TRY(TSSetMaxSNESFailures(p->ts, 1000));
-    PETSC_TRY(TSSetMaxStepRejections(p->ts, 1000));
+    /* failed Newton solves (each cuts the step 4x) and error-test rejections; past these counts
+     * (per advance) the solve fails rather than shrinking the step without end */
+    PETSC_TRY(TSSetMaxSNESFailures(p->ts, 50));
+    PETSC_TRY(TSSetMaxStepRejections(p->ts, 200));
     PETSC_TRY(TSSetErrorIfStepFails(p->ts, PETSC_FALSE));
     PETSC_TRY(TSSetExactFinalTime(p->ts, TS_EXACTFINALTIME_MATCHSTEP));
     PETSC_TRY(TSSetTimeStep(p->ts, 1e-3));
@@ -487,6 +503,10 @@ static upscale_err create_solver(upscale_particle2d *p, double rtol)
     /* PETSc's LU does not pivot, and the held-flux row has no diagonal entry (phi enters only
      * the j rows): rows are swapped after the ordering until no pivot is zero */
     PETSC_TRY(PCFactorReorderForNonzeroDiagonal(pc, 1e-12));
+    PetscInt dir[2] = {1, -1};
+    PetscBool term[2] = {PETSC_TRUE, PETSC_TRUE};
+    PETSC_TRY(TSSetEventHandler(p->ts, 2, dir, term, limits, NULL, p));
+    PETSC_TRY(TSSetEventTolerances(p->ts, 1e-9, NULL));
     /* PETSc options (-particle2d_ts_type, ...) may override these choices. */
     PETSC_TRY(TSSetOptionsPrefix(p->ts, "particle2d_"));
     PETSC_TRY(TSSetFromOptions(p->ts));
@@ -527,6 +547,8 @@ upscale_err upscale_particle2d_create(const upscale_model *m, const upscale_part
     p->R = el->radius;
     p->hold_flux = 1;
     p->setpoint = 0.0;
+    p->phi_lo = -1e300;
+    p->phi_hi = 1e300;
     UPSCALE_CALL(geometry(p, o->anisotropy));
     phi_scale(p);
     UPSCALE_CALL(create_solver(p, o->rtol));
@@ -646,10 +668,25 @@ upscale_err upscale_particle2d_hold_flux(upscale_particle2d *p, double jbar)
     return hold(p, 1, jbar);
 }
 
+upscale_err upscale_particle2d_set_limits(upscale_particle2d *p, double phi_lo, double phi_hi)
+{
+    UPSCALE_CHECK(isfinite(phi_lo) && isfinite(phi_hi) && phi_lo < phi_hi, UPSCALE_ERR_INPUT,
+                  "2D particle: potential limits %g, %g V, expected lo < hi", phi_lo, phi_hi);
+    p->phi_lo = phi_lo;
+    p->phi_hi = phi_hi;
+    return UPSCALE_OK;
+}
+
+int upscale_particle2d_at_limit(const upscale_particle2d *p)
+{
+    return p->at_limit;
+}
+
 upscale_err upscale_particle2d_advance(upscale_particle2d *p, double t_end)
 {
     PetscReal t;
     PETSC_TRY(TSGetTime(p->ts, &t));
+    p->at_limit = 0;
     if (!(t_end > t)) return UPSCALE_OK;
     if (p->restart) {
         PETSC_TRY(TSSetTimeStep(p->ts, 1e-3));
@@ -661,6 +698,7 @@ upscale_err upscale_particle2d_advance(upscale_particle2d *p, double t_end)
     TSConvergedReason reason;
     PETSC_TRY(TSGetConvergedReason(p->ts, &reason));
     PETSC_TRY(TSGetTime(p->ts, &t));
+    p->at_limit = reason == TS_CONVERGED_EVENT;
     UPSCALE_CHECK(reason >= 0, UPSCALE_ERR_SOLVER,
                   "2D particle: the time integrator gave up at t = %g s (%s)", (double)t,
                   TSConvergedReasons[reason]);

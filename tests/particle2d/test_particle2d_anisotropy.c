@@ -3,10 +3,11 @@
  * stays uniform (to round-off); with a = 0.5 the poles (theta = 0, pi; the faster facets) lose
  * sodium first, the surface composition becomes non-uniform, and for part of the charge the
  * sodium-poor and the sodium-rich phase touch the surface at once, which a 1D particle cannot
- * show.  Sodium balance to round-off.  A held potential relaxes the particle, anisotropic or not,
- * to the uniform composition whose equilibrium potential it is.  A solver failure (a 20C charge)
- * keeps the last accepted state.  Prints the observed order in theta (potential and polar surface
- * composition at one time on 8, 16, 32 theta cells). */
+ * show; the charge stops at its 4.0 V cut-off (an event located by TS).  Sodium balance to
+ * round-off.  A held potential relaxes the particle, anisotropic or not, to the uniform composition
+ * whose equilibrium potential it is.  A solver failure (a 20C charge) keeps the last accepted
+ * state.  Prints the observed order in theta (potential and polar surface composition at one time
+ * on 8, 16, 32 theta cells). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@ typedef struct {
     double drift;      /* (content - content_0 - uptake) / content_0 at the end */
     double t_end, v_end;
     double lo, hi; /* the spinodals, site fractions */
+    int at_limit;  /* stopped at the 4.0 V cut-off */
     upscale_particle2d_stats st;
 } outcome;
 
@@ -51,7 +53,8 @@ static int run(int nr, int nt, double a, double t_end, double dt, outcome *out, 
     /* a surface cell is in one phase when outside the spinodal interval (mu_h' > 0 there) */
     double lo = el->gap.s1 / el->cmax, hi = el->gap.s2 / el->cmax;
     double *c = malloc(sizeof(double) * nr * nt);
-    ok = upscale_particle2d_hold_flux(p, jbar) == UPSCALE_OK;
+    ok = upscale_particle2d_hold_flux(p, jbar) == UPSCALE_OK &&
+         upscale_particle2d_set_limits(p, 0.0, 4.0) == UPSCALE_OK;
     content0 = upscale_particle2d_content(p);
     *out = (outcome){.first_both = -1, .lo = lo, .hi = hi};
     for (double t = dt; ok && t <= t_end + 1e-9; t += dt) {
@@ -76,9 +79,10 @@ static int run(int nr, int nt, double a, double t_end, double dt, outcome *out, 
             *vq = upscale_particle2d_potential(p);
             *sq = c[nr - 1] / el->cmax;
         }
-        out->t_end = t;
+        out->t_end = upscale_particle2d_time(p);
         out->v_end = upscale_particle2d_potential(p);
-        if (out->v_end > 4.0) break;
+        out->at_limit = upscale_particle2d_at_limit(p);
+        if (out->at_limit) break;
     }
     out->drift =
         (upscale_particle2d_content(p) - content0 - upscale_particle2d_uptake(p)) / content0;
@@ -101,7 +105,8 @@ int main(void)
            "the surface from %.0f s for %.0f s; %ld steps, %ld rejected, %ld Newton\n",
            an.t_end, an.v_end, an.spread, an.first_both, an.both_time, an.st.steps, an.st.rejected,
            an.st.newton);
-    CHECK(ok, "a = 0.5: charge runs to the cut-off");
+    CHECK(ok && an.at_limit && fabs(an.v_end - 4.0) < 1e-6 && an.t_end < 7200.0,
+          "a = 0.5: the charge stops at the 4.0 V cut-off (%.9f V at %.1f s)", an.v_end, an.t_end);
     CHECK(an.spread > 0.5, "a = 0.5: the surface composition is non-uniform (spread %.3f c_max)",
           an.spread);
     CHECK(an.both_time > 0,
