@@ -1,0 +1,807 @@
+/* A Cahn-Hilliard particle on an axisymmetric sphere (r, theta) (docs/model.md eq. 20-23):
+ *     dc/dt = div( M(c) grad mu ),
+ *     mu = mu_h(c) - kappa lap(c) + B (c - c_mean),      mu_h(c) = -F U_h(c / c_max),
+ *     -M dmu/dn = j(theta) and dc/dr = s_w at r = R;  no flux through the axis (theta = 0, pi).
+ * Finite volumes: the 1D model's radial faces r_f times a uniform theta mesh; cell (i, k) has the
+ * exact volume V = (r_i+1^3 - r_i^3)/3 w_k, w_k = 2 pi (cos theta_k - cos theta_k+1), radial
+ * faces r_f^2 w_k, and theta faces carry 2 pi sin(theta_f) (r_i+1 - r_i) / (theta_k+1 - theta_k)
+ * times the jump (the exact integral of (1/r) d/dtheta over the cone r_i <= r <= r_i+1).  Face
+ * mobilities are the mean of the two cells' M, as in 1D; the Laplacian is the same divergence
+ * applied to c.  At r = R each theta cell carries its own j (interface_kinetics.c, eq. 16):
+ *     mu_R = mu_N - j (R - r_N) / M(c_N),  c_ss = c_N + s_w (R - r_N),
+ *     j = law(c_e0, c_ss, phi - (-mu_R / F) - F R_film j)  with k0 -> k0 (1 + a cos 2 theta)
+ * (the cell's mean of the factor).  With a = 0 and a theta-uniform state each theta column is
+ * the 1D sphere's residual times w_k: the 1D model exactly.
+ *
+ * Unknowns: a DMDA (nr x ntheta, dof c and mu) and a DMRedundant (j per theta cell, phi, c_mean,
+ * uptake Q with dQ/dt = -sum A_k j_k), composed; every particle lives on PETSC_COMM_SELF, so the
+ * residual reads the composite vector in its serial order. */
+#include "upscale/particle2d.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Before PETSc: its headers bring <complex.h>, whose macro I would rename the residual
+ * helpers' current argument. */
+#include "residual/residual.h"
+
+#include <petscdmcomposite.h>
+#include <petscdmda.h>
+#include <petscdmredundant.h>
+#include <petscts.h>
+
+/* U_h continued linearly beyond [EDGE, 1 - EDGE], states beyond OUTSIDE rejected: exactly as
+ * the 1D kernel (particle_cahn_hilliard.c). */
+#define EDGE 1e-7
+#define OUTSIDE 1e-2
+#define PI 3.14159265358979323846
+/* Time scale of the row scaling (s): composition rows in units of c_max per hour. */
+#define TAU 3600.0
+
+/* PETSc's error convention (a nonzero PetscErrorCode; PETSc has printed its traceback) turned
+ * into an upscale error: a failing PETSc call is a bug or an exhausted resource. */
+#define PETSC_TRY(expr)                                                                            \
+    do {                                                                                           \
+        PetscErrorCode pe_ = (expr);                                                               \
+        UPSCALE_CHECK(pe_ == 0, UPSCALE_ERR_INTERNAL, "PETSc error %d in %s", (int)pe_, #expr);    \
+    } while (0)
+
+static int petsc_started_here;
+
+struct upscale_particle2d {
+    const upscale_model *m;
+    const upscale_electrode *el;
+    int nr, nt, n;
+    double R, vtot, atot, jscale;
+    double *rf, *rc, *vol;  /* radial faces (nr + 1), centres, volumes per steradian */
+    double *thf, *thc, *w;  /* theta faces (nt + 1), centres, 2 pi (cos - cos) per cell */
+    double *aniso;          /* mean of 1 + a cos 2 theta over each surface cell */
+    double *sc;             /* row scales */
+    double *xs;             /* unknown scales (Newton's step test) */
+    double *mob, *dmob;     /* workspace: M and dM/dc per cell */
+    int hold_flux, restart; /* what the phi row holds; history to be restarted */
+    double phi_lo, phi_hi;  /* potential limits of an advance (events) */
+    int at_limit;           /* the last advance stopped at one */
+    double setpoint, content0;
+    long njac;
+    DM da, red, pack;
+    Vec u;
+    Mat J;
+    TS ts;
+};
+
+/* Positions in the unknown vector (the composite's serial order). */
+static inline int ic(const upscale_particle2d *p, int i, int k)
+{
+    return 2 * (k * p->nr + i);
+}
+static inline int ij(const upscale_particle2d *p, int k)
+{
+    return 2 * p->nr * p->nt + k;
+}
+static inline int iphi(const upscale_particle2d *p)
+{
+    return 2 * p->nr * p->nt + p->nt;
+}
+
+/* Where Jacobian entries go: a PETSc matrix or a dense array; rows scaled as the residual. */
+typedef struct {
+    Mat A;
+    double *dense;
+    int n;
+    const double *sc;
+    PetscErrorCode err;
+} sink;
+
+static void add(sink *s, int row, int col, double v)
+{
+    if (!s) return;
+    v *= s->sc[row];
+    if (s->dense)
+        s->dense[(size_t)row * s->n + col] += v;
+    else if (!s->err)
+        s->err = MatSetValue(s->A, row, col, v, ADD_VALUES);
+}
+
+static double homogeneous_potential(const upscale_electrode *el, double s, double *du)
+{
+    double b = s < EDGE ? EDGE : (s > 1 - EDGE ? 1 - EDGE : s);
+    double u = upscale_function_eval(el->ocp, b, du);
+    return u + *du * (s - b);
+}
+
+/* Flux and gradient-energy exchange across one face between cells a and b, transmissibility T
+ * (face area / distance), cell volumes va, vb:
+ *     N = -(M_a + M_b)/2 T (mu_b - mu_a)  leaves a, enters b;  kappa T (c_b - c_a) enters the
+ *     Laplacians. */
+static void face(const upscale_particle2d *p, const double *u, double *f, sink *J, int a, int b,
+                 double T, double va, double vb)
+{
+    double ma = p->mob[a / 2], mb = p->mob[b / 2], dmu = u[b + 1] - u[a + 1];
+    double N = -0.5 * (ma + mb) * T * dmu, G = T * (u[b] - u[a]), kap = p->el->kappa;
+    if (f) {
+        f[a] += N / va;
+        f[b] -= N / vb;
+        f[a + 1] += kap * G / va;
+        f[b + 1] -= kap * G / vb;
+    }
+    if (!J) return;
+    int cols[4] = {a + 1, b + 1, a, b};
+    double dN[4] = {0.5 * (ma + mb) * T, -0.5 * (ma + mb) * T, -0.5 * p->dmob[a / 2] * T * dmu,
+                    -0.5 * p->dmob[b / 2] * T * dmu};
+    for (int q = 0; q < 4; q++) {
+        add(J, a, cols[q], dN[q] / va);
+        add(J, b, cols[q], -dN[q] / vb);
+    }
+    add(J, a + 1, b, kap * T / va);
+    add(J, a + 1, a, -kap * T / va);
+    add(J, b + 1, b, -kap * T / vb);
+    add(J, b + 1, a, kap * T / vb);
+}
+
+/* Residual (unscaled into f, then scaled) and/or Jacobian dF/du + shift dF/du'.  Returns 1 for a
+ * state outside the material's range or a non-finite rate. */
+static int assemble(const upscale_particle2d *p, const double *u, const double *ud, double shift,
+                    double *f, sink *J)
+{
+    const upscale_electrode *el = p->el;
+    const double F = p->m->cell.faraday, rt = UPSCALE_GAS * p->m->cell.temperature;
+    const double B = el->coherency, cm = el->cmax;
+    const int nr = p->nr, nt = p->nt, phi = iphi(p), cb = phi + 1, iq = phi + 2;
+    const double cbar = u[cb];
+    /* Bulk: c' and mu = mu_h(c) + B (c - c_mean) before the fluxes and the Laplacian. */
+    for (int k = 0; k < nt; k++)
+        for (int i = 0; i < nr; i++) {
+            int o = ic(p, i, k);
+            double s = u[o] / cm, du;
+            if (!(s > -OUTSIDE && s < 1 + OUTSIDE)) return 1;
+            double uh = homogeneous_potential(el, s, &du);
+            p->mob[o / 2] = el->mobility(el, u[o], rt, &p->dmob[o / 2]);
+            if (f) {
+                f[o] = ud[o];
+                f[o + 1] = u[o + 1] + F * uh - B * (u[o] - cbar);
+            }
+            add(J, o, o, shift);
+            add(J, o + 1, o + 1, 1.0);
+            add(J, o + 1, o, F * du / cm - B);
+            add(J, o + 1, cb, B);
+        }
+    /* Radial faces r_i+1 (area r^2 w_k) and theta faces theta_k+1. */
+    for (int k = 0; k < nt; k++)
+        for (int i = 0; i + 1 < nr; i++) {
+            double T = p->rf[i + 1] * p->rf[i + 1] * p->w[k] / (p->rc[i + 1] - p->rc[i]);
+            face(p, u, f, J, ic(p, i, k), ic(p, i + 1, k), T, p->vol[i] * p->w[k],
+                 p->vol[i + 1] * p->w[k]);
+        }
+    for (int k = 0; k + 1 < nt; k++)
+        for (int i = 0; i < nr; i++) {
+            double T = 2.0 * PI * sin(p->thf[k + 1]) * (p->rf[i + 1] - p->rf[i]) /
+                       (p->thc[k + 1] - p->thc[k]);
+            face(p, u, f, J, ic(p, i, k), ic(p, i, k + 1), T, p->vol[i] * p->w[k],
+                 p->vol[i] * p->w[k + 1]);
+        }
+    /* Surface: the flux j_k leaves through area R^2 w_k; the wetting slope enters the
+     * Laplacian; the rate law on the variational potential (eq. 16). */
+    const double h = p->R - p->rc[nr - 1], ce = p->m->cell.elyte.c0, rf = el->film_resistance;
+    double flux = 0.0;
+    for (int k = 0; k < nt; k++) {
+        int o = ic(p, nr - 1, k), jr = ij(p, k);
+        double A = p->R * p->R * p->w[k], V = p->vol[nr - 1] * p->w[k], jk = u[jr];
+        double M = p->mob[o / 2], dm = p->dmob[o / 2];
+        double mu_r = u[o + 1] - jk * h / M, cs = u[o] + el->wetting_slope * h, U = -mu_r / F;
+        double dU_dmu = -1.0 / F, dU_dj = h / (M * F), dU_dc = -jk * h * dm / (M * M * F);
+        double eta = u[phi] - U - F * rf * jk;
+        upscale_rate_params rp = rate_params(p->m, el, cs, U);
+        rp.k *= p->aniso[k];
+        rp.dk_dcs *= p->aniso[k];
+        upscale_rate rl = {0};
+        el->rate_law->eval(&rp, ce, cs, eta, &rl);
+        if (!isfinite(rl.j) || !isfinite(rl.dj_deta)) return 1;
+        double dj_dU = rl.dj_du - rl.dj_deta;
+        flux += A * jk;
+        if (f) {
+            f[o] += A * jk / V;
+            f[o + 1] += el->kappa * A * el->wetting_slope / V;
+            f[jr] = jk - rl.j;
+        }
+        add(J, o, jr, A / V);
+        add(J, jr, jr, 1.0 - (dj_dU * dU_dj - rl.dj_deta * F * rf));
+        add(J, jr, o, -(rl.dj_dcs + dj_dU * dU_dc));
+        add(J, jr, o + 1, -dj_dU * dU_dmu);
+        add(J, jr, phi, -rl.dj_deta);
+        /* the held mean flux and the uptake Q' = -sum A_k j_k (both columns always present) */
+        add(J, phi, jr, p->hold_flux ? A / p->atot : 0.0);
+        add(J, iq, jr, A);
+    }
+    /* phi: the held potential or mean flux; c_mean = sum c V / V_total; Q. */
+    double mean = 0.0;
+    for (int k = 0; k < nt; k++)
+        for (int i = 0; i < nr; i++) {
+            mean += u[ic(p, i, k)] * p->vol[i] * p->w[k];
+            add(J, cb, ic(p, i, k), -p->vol[i] * p->w[k] / p->vtot);
+        }
+    add(J, phi, phi, p->hold_flux ? 0.0 : 1.0);
+    add(J, cb, cb, 1.0);
+    add(J, iq, iq, shift);
+    if (f) {
+        f[phi] = p->hold_flux ? flux / p->atot - p->setpoint : u[phi] - p->setpoint;
+        f[cb] = cbar - mean / p->vtot;
+        f[iq] = ud[iq] + flux;
+        for (int r = 0; r < p->n; r++)
+            f[r] *= p->sc[r];
+    }
+    return 0;
+}
+
+int upscale_particle2d_residual(const upscale_particle2d *p, double t, const double *u,
+                                const double *udot, double *f)
+{
+    return assemble(p, u, udot, 0.0, f, NULL);
+}
+
+upscale_err upscale_particle2d_jacobian(const upscale_particle2d *p, double t, double shift,
+                                        const double *u, const double *udot, double *dense)
+{
+    memset(dense, 0, sizeof(double) * (size_t)p->n * p->n);
+    sink s = {.dense = dense, .n = p->n, .sc = p->sc};
+    UPSCALE_CHECK(assemble(p, u, udot, shift, NULL, &s) == 0, UPSCALE_ERR_SOLVER,
+                  "2D particle: Jacobian at a state outside the material's range");
+    return UPSCALE_OK;
+}
+
+static PetscErrorCode ifunction(TS ts, PetscReal t, Vec U, Vec Ud, Vec Fv, void *ctx)
+{
+    upscale_particle2d *p = ctx;
+    const PetscScalar *u, *ud;
+    PetscScalar *f;
+    PetscFunctionBeginUser;
+    PetscCall(VecGetArrayRead(U, &u));
+    PetscCall(VecGetArrayRead(Ud, &ud));
+    PetscCall(VecGetArray(Fv, &f));
+    int bad = assemble(p, u, ud, 0.0, f, NULL);
+    PetscCall(VecRestoreArray(Fv, &f));
+    PetscCall(VecRestoreArrayRead(Ud, &ud));
+    PetscCall(VecRestoreArrayRead(U, &u));
+    if (bad) {
+        SNES snes;
+        PetscCall(TSGetSNES(ts, &snes));
+        PetscCall(SNESSetFunctionDomainError(snes));
+    }
+    PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ijacobian(TS ts, PetscReal t, Vec U, Vec Ud, PetscReal shift, Mat A, Mat P,
+                                void *ctx)
+{
+    upscale_particle2d *p = ctx;
+    const PetscScalar *u, *ud;
+    PetscFunctionBeginUser;
+    PetscCall(MatZeroEntries(P));
+    PetscCall(VecGetArrayRead(U, &u));
+    PetscCall(VecGetArrayRead(Ud, &ud));
+    sink s = {.A = P, .sc = p->sc};
+    assemble(p, u, ud, shift, NULL, &s);
+    PetscCall(s.err);
+    PetscCall(VecRestoreArrayRead(Ud, &ud));
+    PetscCall(VecRestoreArrayRead(U, &u));
+    PetscCall(MatAssemblyBegin(P, MAT_FINAL_ASSEMBLY));
+    PetscCall(MatAssemblyEnd(P, MAT_FINAL_ASSEMBLY));
+    p->njac++;
+    PetscFunctionReturn(0);
+}
+
+/* Newton has converged when the scaled residual is below SNES_ATOL or, since a residual with
+ * c' = shift (c - c_old) cannot go below round-off times the shift, when the last update is below
+ * 1e-9 of every unknown's natural scale (c_max, R T, the 1C flux, R T / F). */
+#define SNES_ATOL 1e-9
+static PetscErrorCode converged(SNES snes, PetscInt it, PetscReal xnorm, PetscReal snorm,
+                                PetscReal fnorm, SNESConvergedReason *reason, void *ctx)
+{
+    const upscale_particle2d *p = ctx;
+    PetscInt maxit, maxf;
+    PetscReal atol, rtol, stol;
+    PetscFunctionBeginUser;
+    *reason = SNES_CONVERGED_ITERATING;
+    PetscCall(SNESGetTolerances(snes, &atol, &rtol, &stol, &maxit, &maxf));
+    if (PetscIsInfOrNanReal(fnorm)) {
+        *reason = SNES_DIVERGED_FNORM_NAN;
+        PetscFunctionReturn(0);
+    }
+    if (fnorm < SNES_ATOL) {
+        *reason = SNES_CONVERGED_FNORM_ABS;
+        PetscFunctionReturn(0);
+    }
+    if (it > 0) {
+        Vec dx;
+        const PetscScalar *d;
+        double worst = 0.0;
+        PetscCall(SNESGetSolutionUpdate(snes, &dx));
+        PetscCall(VecGetArrayRead(dx, &d));
+        for (int r = 0; r < p->n; r++)
+            worst = fmax(worst, fabs(d[r]) / p->xs[r]);
+        PetscCall(VecRestoreArrayRead(dx, &d));
+        if (worst < 1e-9) {
+            *reason = SNES_CONVERGED_SNORM_RELATIVE;
+            PetscFunctionReturn(0);
+        }
+    }
+    if (it >= maxit) *reason = SNES_DIVERGED_MAX_IT;
+    PetscFunctionReturn(0);
+}
+
+/* Geometry: the model's radial mesh of the positive electrode, a uniform theta mesh, the row
+ * scales (composition rows per c_max per hour, mu per R T, fluxes per the flux that empties the
+ * particle in an hour). */
+static upscale_err geometry(upscale_particle2d *p, double a)
+{
+    const upscale_model *m = p->m;
+    int nr = p->nr, nt = p->nt;
+    p->rf = calloc(nr + 1, sizeof(double));
+    p->rc = calloc(nr, sizeof(double));
+    p->vol = calloc(nr, sizeof(double));
+    p->thf = calloc(nt + 1, sizeof(double));
+    p->thc = calloc(nt, sizeof(double));
+    p->w = calloc(nt, sizeof(double));
+    p->aniso = calloc(nt, sizeof(double));
+    p->sc = calloc(p->n, sizeof(double));
+    p->xs = calloc(p->n, sizeof(double));
+    p->mob = calloc((size_t)nr * nt, sizeof(double));
+    p->dmob = calloc((size_t)nr * nt, sizeof(double));
+    UPSCALE_ALLOC_CHECK(p->rf && p->rc && p->vol && p->thf && p->thc && p->w && p->aniso && p->sc &&
+                        p->mob && p->dmob);
+    memcpy(p->rf, m->rf[UPSCALE_POS], (nr + 1) * sizeof(double));
+    memcpy(p->rc, m->rc[UPSCALE_POS], nr * sizeof(double));
+    memcpy(p->vol, m->vol[UPSCALE_POS], nr * sizeof(double));
+    for (int k = 0; k <= nt; k++)
+        p->thf[k] = PI * k / nt;
+    p->atot = p->vtot = 0.0;
+    for (int k = 0; k < nt; k++) {
+        double u0 = cos(p->thf[k]), u1 = cos(p->thf[k + 1]);
+        p->thc[k] = 0.5 * (p->thf[k] + p->thf[k + 1]);
+        p->w[k] = 2.0 * PI * (u0 - u1);
+        /* mean of cos 2 theta = 2 u^2 - 1 over the cell, u = cos theta, dA ~ du */
+        double avg =
+            ((2.0 * u0 * u0 * u0 / 3.0 - u0) - (2.0 * u1 * u1 * u1 / 3.0 - u1)) / (u0 - u1);
+        p->aniso[k] = 1.0 + a * avg;
+        p->atot += p->R * p->R * p->w[k];
+    }
+    p->vtot = 4.0 * PI * p->R * p->R * p->R / 3.0;
+    const double cm = p->el->cmax, rt = UPSCALE_GAS * m->cell.temperature;
+    p->jscale = cm * p->R / (3.0 * TAU);
+    for (int r = 0; r < 2 * nr * nt; r += 2) {
+        p->sc[r] = TAU / cm;
+        p->sc[r + 1] = 1.0 / rt;
+    }
+    for (int k = 0; k < nt; k++)
+        p->sc[ij(p, k)] = 1.0 / p->jscale;
+    p->sc[iphi(p) + 1] = 1.0 / cm;
+    p->sc[iphi(p) + 2] = 1.0 / (p->jscale * p->atot);
+    for (int r = 0; r < 2 * nr * nt; r += 2) {
+        p->xs[r] = cm;
+        p->xs[r + 1] = rt;
+    }
+    for (int k = 0; k < nt; k++)
+        p->xs[ij(p, k)] = p->jscale;
+    p->xs[iphi(p)] = m->thermal;
+    p->xs[iphi(p) + 1] = cm;
+    p->xs[iphi(p) + 2] = cm * p->vtot;
+    return UPSCALE_OK;
+}
+
+static void phi_scale(upscale_particle2d *p)
+{
+    p->sc[iphi(p)] = p->hold_flux ? 1.0 / p->jscale : 1.0 / p->m->thermal;
+}
+
+/* The matrix: AIJ, preallocated row by row (5-point stencil in c and mu, the surface and the
+ * global rows). */
+static upscale_err create_matrix(upscale_particle2d *p)
+{
+    PetscInt *nnz = calloc(p->n, sizeof(PetscInt));
+    UPSCALE_ALLOC_CHECK(nnz);
+    for (int r = 0; r < 2 * p->nr * p->nt; r += 2) {
+        nnz[r] = 11;
+        nnz[r + 1] = 7;
+    }
+    for (int k = 0; k < p->nt; k++)
+        nnz[ij(p, k)] = 4;
+    nnz[iphi(p)] = p->nt + 1;
+    nnz[iphi(p) + 1] = p->nr * p->nt + 1;
+    nnz[iphi(p) + 2] = p->nt + 1;
+    PetscErrorCode e = MatCreateSeqAIJ(PETSC_COMM_SELF, p->n, p->n, 0, nnz, &p->J);
+    free(nnz);
+    PETSC_TRY(e);
+    PETSC_TRY(MatSetOption(p->J, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
+    return UPSCALE_OK;
+}
+
+/* Events: phi - phi_hi rising through 0, phi - phi_lo falling through 0; either ends the
+ * advance (located by TS to within 1e-9 V). */
+static PetscErrorCode limits(TS ts, PetscReal t, Vec U, PetscScalar *g, void *ctx)
+{
+    const upscale_particle2d *p = ctx;
+    const PetscScalar *u;
+    PetscFunctionBeginUser;
+    PetscCall(VecGetArrayRead(U, &u));
+    g[0] = u[iphi(p)] - p->phi_hi;
+    g[1] = u[iphi(p)] - p->phi_lo;
+    PetscCall(VecRestoreArrayRead(U, &u));
+    PetscFunctionReturn(0);
+}
+
+static upscale_err create_solver(upscale_particle2d *p, double rtol)
+{
+    PETSC_TRY(DMDACreate2d(PETSC_COMM_SELF, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR,
+                           p->nr, p->nt, 1, 1, 2, 1, NULL, NULL, &p->da));
+    PETSC_TRY(DMSetUp(p->da));
+    PETSC_TRY(DMDASetFieldName(p->da, 0, "c"));
+    PETSC_TRY(DMDASetFieldName(p->da, 1, "mu"));
+    PETSC_TRY(DMRedundantCreate(PETSC_COMM_SELF, 0, p->nt + 3, &p->red));
+    PETSC_TRY(DMCompositeCreate(PETSC_COMM_SELF, &p->pack));
+    PETSC_TRY(DMCompositeAddDM(p->pack, p->da));
+    PETSC_TRY(DMCompositeAddDM(p->pack, p->red));
+    PETSC_TRY(DMSetUp(p->pack));
+    PETSC_TRY(DMCreateGlobalVector(p->pack, &p->u));
+    PetscInt n;
+    PETSC_TRY(VecGetSize(p->u, &n));
+    UPSCALE_CHECK(n == p->n, UPSCALE_ERR_INTERNAL, "2D particle: composite of %d unknowns, not %d",
+                  (int)n, p->n);
+    UPSCALE_CALL(create_matrix(p));
+
+    PETSC_TRY(TSCreate(PETSC_COMM_SELF, &p->ts));
+    PETSC_TRY(TSSetDM(p->ts, p->pack));
+    PETSC_TRY(TSSetProblemType(p->ts, TS_NONLINEAR));
+    PETSC_TRY(TSSetEquationType(p->ts, TS_EQ_DAE_IMPLICIT_INDEX1));
+    PETSC_TRY(TSSetType(p->ts, TSBDF));
+    /* order 3: fewer steps for a smaller error than orders 1 and 2 (bench_particle2d) */
+    PETSC_TRY(TSBDFSetOrder(p->ts, 3));
+    PETSC_TRY(TSSetIFunction(p->ts, NULL, ifunction, p));
+    PETSC_TRY(TSSetIJacobian(p->ts, p->J, p->J, ijacobian, p));
+    PETSC_TRY(TSSetMaxSteps(p->ts, 100000000));
+    /* failed Newton solves (each cuts the step 4x) and error-test rejections; past these counts
+     * (per advance) the solve fails rather than shrinking the step without end */
+    PETSC_TRY(TSSetMaxSNESFailures(p->ts, 50));
+    PETSC_TRY(TSSetMaxStepRejections(p->ts, 200));
+    PETSC_TRY(TSSetErrorIfStepFails(p->ts, PETSC_FALSE));
+    PETSC_TRY(TSSetExactFinalTime(p->ts, TS_EXACTFINALTIME_MATCHSTEP));
+    PETSC_TRY(TSSetTimeStep(p->ts, 1e-3));
+    /* Error test on the composition only (rtol x c_max); the algebraic unknowns and the
+     * uptake are left out (an absolute tolerance they never reach). */
+    Vec atol;
+    PETSC_TRY(VecDuplicate(p->u, &atol));
+    PetscScalar *a;
+    PETSC_TRY(VecGetArray(atol, &a));
+    for (int r = 0; r < p->n; r++)
+        a[r] = 1e100;
+    for (int r = 0; r < 2 * p->nr * p->nt; r += 2)
+        a[r] = rtol * p->el->cmax;
+    PETSC_TRY(VecRestoreArray(atol, &a));
+    PETSC_TRY(TSSetTolerances(p->ts, 0.0, atol, 0.0, NULL));
+    PETSC_TRY(VecDestroy(&atol));
+    TSAdapt adapt;
+    PETSC_TRY(TSGetAdapt(p->ts, &adapt));
+    PETSC_TRY(TSAdaptSetStepLimits(adapt, 1e-12, 1e6));
+    SNES snes;
+    KSP ksp;
+    PC pc;
+    PETSC_TRY(TSGetSNES(p->ts, &snes));
+    PETSC_TRY(SNESSetTolerances(snes, SNES_ATOL, 0.0, 0.0, 20, -1));
+    PETSC_TRY(SNESSetConvergenceTest(snes, converged, p, NULL));
+    /* full Newton steps (as IDA): a line search would fail on the round-off floor before the
+     * step test above could see convergence */
+    SNESLineSearch ls;
+    PETSC_TRY(SNESGetLineSearch(snes, &ls));
+    PETSC_TRY(SNESLineSearchSetType(ls, SNESLINESEARCHBASIC));
+    PETSC_TRY(SNESGetKSP(snes, &ksp));
+    PETSC_TRY(KSPSetType(ksp, KSPPREONLY));
+    PETSC_TRY(KSPGetPC(ksp, &pc));
+    PETSC_TRY(PCSetType(pc, PCLU));
+    /* approximate minimum degree: 8x less factorisation time than PETSc's default nested
+     * dissection on this stencil with its global rows, and less than KLU (bench_particle2d) */
+    PETSC_TRY(PCFactorSetMatOrderingType(pc, MATORDERINGAMD));
+    /* PETSc's LU does not pivot, and the held-flux row has no diagonal entry (phi enters only
+     * the j rows): rows are swapped after the ordering until no pivot is zero */
+    PETSC_TRY(PCFactorReorderForNonzeroDiagonal(pc, 1e-12));
+    PetscInt dir[2] = {1, -1};
+    PetscBool term[2] = {PETSC_TRUE, PETSC_TRUE};
+    PETSC_TRY(TSSetEventHandler(p->ts, 2, dir, term, limits, NULL, p));
+    PETSC_TRY(TSSetEventTolerances(p->ts, 1e-9, NULL));
+    /* PETSc options (-particle2d_ts_type, ...) may override these choices. */
+    PETSC_TRY(TSSetOptionsPrefix(p->ts, "particle2d_"));
+    PETSC_TRY(TSSetFromOptions(p->ts));
+    return UPSCALE_OK;
+}
+
+upscale_err upscale_particle2d_create(const upscale_model *m, const upscale_particle2d_options *o,
+                                      upscale_particle2d **out)
+{
+    *out = NULL;
+    const upscale_electrode *el = &m->cell.el[UPSCALE_POS];
+    UPSCALE_CHECK(m->cell.single_particle && el->cahn_hilliard &&
+                      el->shape == UPSCALE_SHAPE_SPHERE &&
+                      m->layout->z[m->layout->x_begin[UPSCALE_POS]] < 0,
+                  UPSCALE_ERR_INPUT,
+                  "2D particle: needs cell.type single_particle with a spherical Cahn-Hilliard "
+                  "positive particle (numerics.phasefield_variable: concentration)");
+    UPSCALE_CHECK(o->ntheta >= 1 && o->ntheta <= 100000, UPSCALE_ERR_INPUT,
+                  "2D particle: ntheta %d, expected 1 to 100000", o->ntheta);
+    UPSCALE_CHECK(fabs(o->anisotropy) < 1.0, UPSCALE_ERR_INPUT,
+                  "2D particle: anisotropy %g, expected |a| < 1", o->anisotropy);
+    UPSCALE_CHECK(o->rtol > 0 && o->rtol < 1, UPSCALE_ERR_INPUT,
+                  "2D particle: rtol %g, expected in (0, 1)", o->rtol);
+    PetscBool up;
+    PETSC_TRY(PetscInitialized(&up));
+    if (!up) {
+        PETSC_TRY(PetscInitializeNoArguments());
+        petsc_started_here = 1;
+    }
+    upscale_particle2d *p = calloc(1, sizeof(*p));
+    UPSCALE_ALLOC_CHECK(p);
+    *out = p;
+    p->m = m;
+    p->el = el;
+    p->nr = m->layout->nr[UPSCALE_POS];
+    p->nt = o->ntheta;
+    p->n = 2 * p->nr * p->nt + p->nt + 3;
+    p->R = el->radius;
+    p->hold_flux = 1;
+    p->setpoint = 0.0;
+    p->phi_lo = -1e300;
+    p->phi_hi = 1e300;
+    UPSCALE_CALL(geometry(p, o->anisotropy));
+    phi_scale(p);
+    UPSCALE_CALL(create_solver(p, o->rtol));
+    UPSCALE_CALL(upscale_particle2d_set_composition(p, NULL));
+    return UPSCALE_OK;
+}
+
+void upscale_particle2d_destroy(upscale_particle2d **pp)
+{
+    upscale_particle2d *p = *pp;
+    if (!p) return;
+    TSDestroy(&p->ts);
+    MatDestroy(&p->J);
+    VecDestroy(&p->u);
+    DMDestroy(&p->pack);
+    DMDestroy(&p->red);
+    DMDestroy(&p->da);
+    free(p->rf);
+    free(p->rc);
+    free(p->vol);
+    free(p->thf);
+    free(p->thc);
+    free(p->w);
+    free(p->aniso);
+    free(p->sc);
+    free(p->xs);
+    free(p->mob);
+    free(p->dmob);
+    free(p);
+    *pp = NULL;
+}
+
+void upscale_particle2d_finalize(void)
+{
+    if (petsc_started_here) PetscFinalize();
+    petsc_started_here = 0;
+}
+
+upscale_err upscale_particle2d_set_composition(upscale_particle2d *p, const double *c)
+{
+    int nr = p->nr, nt = p->nt, phi = iphi(p);
+    double *u = calloc(p->n, sizeof(double)), *f = calloc(p->n, sizeof(double)),
+           *zero = calloc(p->n, sizeof(double));
+    if (!u || !f || !zero) {
+        free(u);
+        free(f);
+        free(zero);
+        UPSCALE_ALLOC_CHECK(0);
+    }
+    double mean = 0.0, du;
+    for (int k = 0; k < nt; k++)
+        for (int i = 0; i < nr; i++) {
+            u[ic(p, i, k)] = c ? c[k * nr + i] : p->el->c0;
+            mean += u[ic(p, i, k)] * p->vol[i] * p->w[k];
+        }
+    u[phi + 1] = mean / p->vtot;
+    /* a starting potential near equilibrium (the rate law is evaluated below) */
+    double s0 = u[ic(p, nr - 1, 0)] / p->el->cmax;
+    if (s0 > -OUTSIDE && s0 < 1 + OUTSIDE) u[phi] = homogeneous_potential(p->el, s0, &du);
+    /* mu consistent with c: the mu row's residual with mu = 0 is -mu / (R T). */
+    int bad = assemble(p, u, zero, 0.0, f, NULL);
+    for (int k = 0; !bad && k < nt; k++)
+        for (int i = 0; i < nr; i++)
+            u[ic(p, i, k) + 1] = -f[ic(p, i, k) + 1] / p->sc[ic(p, i, k) + 1];
+    /* the potential the surface shows on average, no flux */
+    u[phi] = 0.0;
+    for (int k = 0; k < nt; k++)
+        u[phi] -= u[ic(p, nr - 1, k) + 1] * p->R * p->R * p->w[k] / p->atot;
+    u[phi] /= p->m->cell.faraday;
+    p->content0 = mean;
+    p->hold_flux = 1;
+    p->setpoint = 0.0;
+    phi_scale(p);
+    PetscScalar *v;
+    PetscErrorCode e = VecGetArray(p->u, &v);
+    if (!e) {
+        memcpy(v, u, p->n * sizeof(double));
+        e = VecRestoreArray(p->u, &v);
+    }
+    free(u);
+    free(f);
+    free(zero);
+    UPSCALE_CHECK(!bad, UPSCALE_ERR_INPUT,
+                  "2D particle: composition outside the material's range [0, c_max]");
+    PETSC_TRY(e);
+    PETSC_TRY(TSSetTime(p->ts, 0.0));
+    p->restart = 1;
+    return UPSCALE_OK;
+}
+
+static upscale_err hold(upscale_particle2d *p, int flux, double value)
+{
+    PetscScalar *v;
+    p->hold_flux = flux;
+    p->setpoint = value;
+    phi_scale(p);
+    PETSC_TRY(VecGetArray(p->u, &v));
+    if (flux)
+        for (int k = 0; k < p->nt; k++)
+            v[ij(p, k)] = value;
+    else
+        v[iphi(p)] = value;
+    PETSC_TRY(VecRestoreArray(p->u, &v));
+    p->restart = 1;
+    return UPSCALE_OK;
+}
+
+upscale_err upscale_particle2d_hold_potential(upscale_particle2d *p, double phi)
+{
+    UPSCALE_CHECK(isfinite(phi), UPSCALE_ERR_INPUT, "2D particle: potential %g", phi);
+    return hold(p, 0, phi);
+}
+
+upscale_err upscale_particle2d_hold_flux(upscale_particle2d *p, double jbar)
+{
+    UPSCALE_CHECK(isfinite(jbar), UPSCALE_ERR_INPUT, "2D particle: flux %g", jbar);
+    return hold(p, 1, jbar);
+}
+
+upscale_err upscale_particle2d_set_limits(upscale_particle2d *p, double phi_lo, double phi_hi)
+{
+    UPSCALE_CHECK(isfinite(phi_lo) && isfinite(phi_hi) && phi_lo < phi_hi, UPSCALE_ERR_INPUT,
+                  "2D particle: potential limits %g, %g V, expected lo < hi", phi_lo, phi_hi);
+    p->phi_lo = phi_lo;
+    p->phi_hi = phi_hi;
+    return UPSCALE_OK;
+}
+
+int upscale_particle2d_at_limit(const upscale_particle2d *p)
+{
+    return p->at_limit;
+}
+
+upscale_err upscale_particle2d_advance(upscale_particle2d *p, double t_end)
+{
+    PetscReal t;
+    PETSC_TRY(TSGetTime(p->ts, &t));
+    p->at_limit = 0;
+    if (!(t_end > t)) return UPSCALE_OK;
+    if (p->restart) {
+        PETSC_TRY(TSSetTimeStep(p->ts, 1e-3));
+        PETSC_TRY(TSRestartStep(p->ts));
+        p->restart = 0;
+    }
+    PETSC_TRY(TSSetMaxTime(p->ts, t_end));
+    PETSC_TRY(TSSolve(p->ts, p->u));
+    TSConvergedReason reason;
+    PETSC_TRY(TSGetConvergedReason(p->ts, &reason));
+    PETSC_TRY(TSGetTime(p->ts, &t));
+    p->at_limit = reason == TS_CONVERGED_EVENT;
+    UPSCALE_CHECK(reason >= 0, UPSCALE_ERR_SOLVER,
+                  "2D particle: the time integrator gave up at t = %g s (%s)", (double)t,
+                  TSConvergedReasons[reason]);
+    return UPSCALE_OK;
+}
+
+int upscale_particle2d_nr(const upscale_particle2d *p)
+{
+    return p->nr;
+}
+
+int upscale_particle2d_ntheta(const upscale_particle2d *p)
+{
+    return p->nt;
+}
+
+int upscale_particle2d_size(const upscale_particle2d *p)
+{
+    return p->n;
+}
+
+double upscale_particle2d_time(const upscale_particle2d *p)
+{
+    PetscReal t = 0.0;
+    TSGetTime(p->ts, &t);
+    return t;
+}
+
+/* One entry of the state (serial composite order). */
+static double entry(const upscale_particle2d *p, int r)
+{
+    const PetscScalar *v;
+    if (VecGetArrayRead(p->u, &v)) return NAN;
+    double x = v[r];
+    VecRestoreArrayRead(p->u, &v);
+    return x;
+}
+
+double upscale_particle2d_potential(const upscale_particle2d *p)
+{
+    return entry(p, iphi(p));
+}
+
+double upscale_particle2d_uptake(const upscale_particle2d *p)
+{
+    return entry(p, iphi(p) + 2);
+}
+
+void upscale_particle2d_state(const upscale_particle2d *p, double *u)
+{
+    const PetscScalar *v;
+    if (VecGetArrayRead(p->u, &v)) return;
+    memcpy(u, v, p->n * sizeof(double));
+    VecRestoreArrayRead(p->u, &v);
+}
+
+double upscale_particle2d_mean_flux(const upscale_particle2d *p)
+{
+    double s = 0.0;
+    for (int k = 0; k < p->nt; k++)
+        s += entry(p, ij(p, k)) * p->R * p->R * p->w[k];
+    return s / p->atot;
+}
+
+double upscale_particle2d_content(const upscale_particle2d *p)
+{
+    const PetscScalar *v;
+    if (VecGetArrayRead(p->u, &v)) return NAN;
+    double s = 0.0;
+    for (int k = 0; k < p->nt; k++)
+        for (int i = 0; i < p->nr; i++)
+            s += v[ic(p, i, k)] * p->vol[i] * p->w[k];
+    VecRestoreArrayRead(p->u, &v);
+    return s;
+}
+
+void upscale_particle2d_fields(const upscale_particle2d *p, double *c, double *mu, double *j,
+                               double *rc, double *theta)
+{
+    const PetscScalar *v;
+    if (VecGetArrayRead(p->u, &v)) return;
+    for (int k = 0; k < p->nt; k++) {
+        for (int i = 0; i < p->nr; i++) {
+            if (c) c[k * p->nr + i] = v[ic(p, i, k)];
+            if (mu) mu[k * p->nr + i] = v[ic(p, i, k) + 1];
+        }
+        if (j) j[k] = v[ij(p, k)];
+        if (theta) theta[k] = p->thc[k];
+    }
+    if (rc) memcpy(rc, p->rc, p->nr * sizeof(double));
+    VecRestoreArrayRead(p->u, &v);
+}
+
+upscale_particle2d_stats upscale_particle2d_statistics(const upscale_particle2d *p)
+{
+    upscale_particle2d_stats s = {0};
+    PetscInt steps = 0, rej = 0, its = 0;
+    TSGetStepNumber(p->ts, &steps);
+    TSGetStepRejections(p->ts, &rej);
+    TSGetSNESIterations(p->ts, &its);
+    s.steps = steps;
+    s.rejected = rej;
+    s.newton = its;
+    s.jacobians = p->njac;
+    return s;
+}
