@@ -625,7 +625,7 @@ void upscale_model_guess_algebraic(const upscale_model *m, double I, double *y)
             double cs = L->ss[ix] >= 0 ? y[L->ss[ix]] : y[L->cs[ix] + L->nr[g] - 1];
             /* A Cahn-Hilliard shell may sit a hair outside [0, c_max] (particle_cahn_hilliard.c),
              * where U_h has no value: the guess reads it at the nearest composition inside. */
-            double s = fmin(fmax(cs / el->cmax, 1e-7), 1.0 - 1e-7);
+            double s = fmin(fmax(cs / el->cmax, UPSCALE_CH_EDGE), 1.0 - UPSCALE_CH_EDGE);
             double U = upscale_function_eval(el->ocp, s, NULL);
             double eta = invert_rate(m, y, ix, j);
             if (g == UPSCALE_NEG) {

@@ -31,10 +31,6 @@
 #include <petscdmredundant.h>
 #include <petscts.h>
 
-/* U_h continued linearly beyond [EDGE, 1 - EDGE], states beyond OUTSIDE rejected: exactly as
- * the 1D kernel (particle_cahn_hilliard.c). */
-#define EDGE 1e-7
-#define OUTSIDE 1e-2
 #define PI 3.14159265358979323846
 /* Time scale of the row scaling (s): composition rows in units of c_max per hour. */
 #define TAU 3600.0
@@ -104,13 +100,6 @@ static void add(sink *s, int row, int col, double v)
         s->err = MatSetValue(s->A, row, col, v, ADD_VALUES);
 }
 
-static double homogeneous_potential(const upscale_electrode *el, double s, double *du)
-{
-    double b = s < EDGE ? EDGE : (s > 1 - EDGE ? 1 - EDGE : s);
-    double u = upscale_function_eval(el->ocp, b, du);
-    return u + *du * (s - b);
-}
-
 /* Flux and gradient-energy exchange across one face between cells a and b, transmissibility T
  * (face area / distance), cell volumes va, vb:
  *     N = -(M_a + M_b)/2 T (mu_b - mu_a)  leaves a, enters b;  kappa T (c_b - c_a) enters the
@@ -155,8 +144,8 @@ static int assemble(const upscale_particle2d *p, const double *u, const double *
         for (int i = 0; i < nr; i++) {
             int o = ic(p, i, k);
             double s = u[o] / cm, du;
-            if (!(s > -OUTSIDE && s < 1 + OUTSIDE)) return 1;
-            double uh = homogeneous_potential(el, s, &du);
+            if (!(s > -UPSCALE_CH_OUTSIDE && s < 1 + UPSCALE_CH_OUTSIDE)) return 1;
+            double uh = upscale_ch_homogeneous_potential(el, s, &du);
             p->mob[o / 2] = el->mobility(el, u[o], rt, &p->dmob[o / 2]);
             if (f) {
                 f[o] = ud[o];
@@ -607,7 +596,8 @@ upscale_err upscale_particle2d_set_composition(upscale_particle2d *p, const doub
     u[phi + 1] = mean / p->vtot;
     /* a starting potential near equilibrium (the rate law is evaluated below) */
     double s0 = u[ic(p, nr - 1, 0)] / p->el->cmax;
-    if (s0 > -OUTSIDE && s0 < 1 + OUTSIDE) u[phi] = homogeneous_potential(p->el, s0, &du);
+    if (s0 > -UPSCALE_CH_OUTSIDE && s0 < 1 + UPSCALE_CH_OUTSIDE)
+        u[phi] = upscale_ch_homogeneous_potential(p->el, s0, &du);
     /* mu consistent with c: the mu row's residual with mu = 0 is -mu / (R T). */
     int bad = assemble(p, u, zero, 0.0, f, NULL);
     for (int k = 0; !bad && k < nt; k++)

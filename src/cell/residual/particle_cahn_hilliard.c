@@ -17,20 +17,6 @@
  * content is conserved exactly as before.  No continuation of U_h is needed. */
 #include "residual.h"
 
-/* U_h(s) continued linearly beyond [EDGE, 1 - EDGE]: the logarithmic barriers of a lattice
- * model keep the solution inside, but Newton iterates and tolerance-level excursions of an
- * accepted step (the error test allows rtol x c_max) may step a hair outside when the
- * solution hugs a bound; they see a finite, monotone continuation instead of NaN.
- * Excursions beyond OUTSIDE are rejected as a bad state. */
-#define EDGE 1e-7
-#define OUTSIDE 1e-2
-static double homogeneous_potential(const upscale_electrode *el, double s, double *du)
-{
-    double b = s < EDGE ? EDGE : (s > 1 - EDGE ? 1 - EDGE : s);
-    double u = upscale_function_eval(el->ocp, b, du);
-    return u + *du * (s - b);
-}
-
 /* The composition shell k's mobility is read at: c_k, or (bounded) c_max sigma(z_k).  *col is
  * the unknown it depends on, *dc its derivative by that unknown (0 beyond sigma's held range,
  * where the residual holds it too). */
@@ -79,8 +65,8 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
                 uh += du * ds * ex;
             } else {
                 double sk = c[k] / el->cmax;
-                if (!(sk > -OUTSIDE && sk < 1 + OUTSIDE)) return 1;
-                uh = homogeneous_potential(el, sk, &du);
+                if (!(sk > -UPSCALE_CH_OUTSIDE && sk < 1 + UPSCALE_CH_OUTSIDE)) return 1;
+                uh = upscale_ch_homogeneous_potential(el, sk, &du);
             }
             r[u + k] = y[u + k] + F * uh - el->coherency * (c[k] - cbar);
         }
@@ -128,7 +114,7 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
                 upscale_jac_add(J, u + k, zo + k, F * du * ds);
                 upscale_jac_add(J, u + k, o + k, -el->coherency);
             } else {
-                homogeneous_potential(el, c[k] / el->cmax, &du);
+                upscale_ch_homogeneous_potential(el, c[k] / el->cmax, &du);
                 upscale_jac_add(J, u + k, o + k, F * du / el->cmax - el->coherency);
             }
             /* d(c_mean)/dc_l = vol_l / V: a dense block when the coherency term is on. */

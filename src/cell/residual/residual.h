@@ -45,6 +45,24 @@ static inline void hold_jacobian(const upscale_model *m, double I, double V, ups
     upscale_jac_add(J, L->I, L->V, dV);
 }
 
+/* U_h(s) of a Cahn-Hilliard particle, continued linearly beyond [EDGE, 1 - EDGE]: the
+ * logarithmic barriers of a lattice model keep the solution inside, but Newton iterates and
+ * tolerance-level excursions of an accepted step (the error test allows rtol x c_max) may step
+ * a hair outside when the solution hugs a bound; they see a finite, monotone continuation
+ * instead of NaN.  Excursions beyond OUTSIDE are rejected as a bad state (the residuals return
+ * 1).  Used by the 1D kernel (particle_cahn_hilliard.c), the 2D particle (particle2d.c) and the
+ * algebraic guess (model.c). */
+#define UPSCALE_CH_EDGE 1e-7
+#define UPSCALE_CH_OUTSIDE 1e-2
+static inline double upscale_ch_homogeneous_potential(const upscale_electrode *el, double s,
+                                                      double *du)
+{
+    double b =
+        s < UPSCALE_CH_EDGE ? UPSCALE_CH_EDGE : (s > 1 - UPSCALE_CH_EDGE ? 1 - UPSCALE_CH_EDGE : s);
+    double u = upscale_function_eval(el->ocp, b, du);
+    return u + *du * (s - b);
+}
+
 /* Site fraction of a bounded Cahn-Hilliard shell, sigma(z) = 1 / (1 + e^-z), and its
  * derivative, both at z held in [-700, 36]: beyond, sigma rounds to 0 or 1 in double
  * precision and U_h would be infinite.  *excess = z minus the held value: functions of the
