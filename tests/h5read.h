@@ -5,8 +5,9 @@
 #include <hdf5.h>
 #include <stdlib.h>
 
-/* The rank-1 double dataset at path (malloc'd, *n elements), NULL on failure. */
-static double *h5_vector(const char *file, const char *path, size_t *n)
+/* The double dataset at path, flattened (malloc'd, *n elements), NULL on failure or, with
+ * rank > 0, when the dataset has another rank. */
+static double *h5_doubles(const char *file, const char *path, int rank, size_t *n)
 {
     double *v = NULL;
     *n = 0;
@@ -15,18 +16,23 @@ static double *h5_vector(const char *file, const char *path, size_t *n)
     hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
     if (d >= 0) {
         hid_t sp = H5Dget_space(d);
-        hsize_t dims[1] = {0};
-        if (H5Sget_simple_extent_ndims(sp) == 1) {
-            H5Sget_simple_extent_dims(sp, dims, NULL);
-            v = malloc(sizeof(double) * (dims[0] ? dims[0] : 1));
+        hssize_t np = H5Sget_simple_extent_npoints(sp);
+        if (np >= 0 && (rank == 0 || H5Sget_simple_extent_ndims(sp) == rank)) {
+            v = malloc(sizeof(double) * (np > 0 ? (size_t)np : 1));
             if (v && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0)
-                *n = dims[0];
+                *n = (size_t)np;
         }
         H5Sclose(sp);
         H5Dclose(d);
     }
     H5Fclose(f);
     return v;
+}
+
+/* The rank-1 double dataset at path (malloc'd, *n elements), NULL on failure. */
+static inline double *h5_vector(const char *file, const char *path, size_t *n)
+{
+    return h5_doubles(file, path, 1, n);
 }
 
 /* Linear interpolation of y(x) at xq for increasing x; NAN outside. */

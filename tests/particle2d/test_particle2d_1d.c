@@ -20,27 +20,6 @@
 
 #define CASE "tests/cases/single_particle_ch.yaml"
 
-/* Any double dataset, flattened (malloc'd), NULL on failure. */
-static double *h5_all(const char *file, const char *path, size_t *n)
-{
-    double *v = NULL;
-    *n = 0;
-    hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) return NULL;
-    hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
-    if (d >= 0) {
-        hid_t sp = H5Dget_space(d);
-        hssize_t np = H5Sget_simple_extent_npoints(sp);
-        v = malloc(sizeof(double) * (np > 0 ? np : 1));
-        if (v && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0)
-            *n = (size_t)np;
-        H5Sclose(sp);
-        H5Dclose(d);
-    }
-    H5Fclose(f);
-    return v;
-}
-
 /* A model of the case with nr shells (the 2D particle's radial mesh). */
 static upscale_err load(int nr, upscale_params **prm, upscale_model **m)
 {
@@ -77,7 +56,7 @@ int main(void)
     double *V = h5_vector(path, "/timeseries/voltage", &nv);
     double *I = h5_vector(path, "/timeseries/current", &ni);
     double *ft = h5_vector(path, "/fields/time", &nft);
-    double *c1 = h5_all(path, "/fields/particle_concentration_positive", &nc);
+    double *c1 = h5_doubles(path, "/fields/particle_concentration_positive", 0, &nc);
     remove(path);
     if (!(ts && V && I && ft && c1 && nts > 10 && nv == nts && ni == nts)) {
         CHECK(0, "1D output read back");
