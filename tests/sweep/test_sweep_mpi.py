@@ -44,7 +44,7 @@ import numpy as np
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NEWMAN = os.path.join(SRC, "cases", "validation", "newman_licoo2_graphite_1C.yaml")
 # Numerics under which a point takes ~0.2-0.5 s (twice the grid, 30 shells, rtol 1e-6), so a
-# sweep of 24 points is still running when the tests kill it.
+# sweep of 24 points is still running when the tests look at it (robust() also freezes it).
 SLOW_POINTS = """  numerics.rtol: 1e-6
   numerics.cells.negative: 20
   numerics.cells.separator: 10
@@ -278,6 +278,11 @@ grid:
         except Exception:  # a file being replaced: look again
             seen = 0
         time.sleep(0.005)
+    # Freeze the first sweep's processes (SIGSTOP): it keeps its results file for as long as
+    # the checks below need, however fast the points run on this machine.
+    ranks = [q for q in descendants(p.pid) if alive(q)]
+    for q in ranks:
+        os.kill(q, signal.SIGSTOP)
     # A second sweep on the same results file while the first one writes it.
     r = subprocess.run([upscale, "sweep", sweep, "-o", out], capture_output=True, text=True,
                        timeout=60)
@@ -286,10 +291,14 @@ grid:
     check("with one line saying another sweep writes it",
           len(r.stderr.splitlines()) == 1 and "being written by another sweep" in r.stderr
           and out in r.stderr, r.stderr.strip()[-300:])
-    ranks = [q for q in descendants(p.pid) if alive(q)]
     os.kill(p.pid, signal.SIGKILL)  # mpiexec alone, not its process group
     p.wait()
     log.close()
+    for q in ranks:  # let them run again: they must notice that mpiexec is gone
+        try:
+            os.kill(q, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
     t0 = time.time()
     while time.time() - t0 < 10 and any(alive(q) for q in ranks):
         time.sleep(0.05)
