@@ -1,5 +1,6 @@
 /* upscale: command-line entry point.  Serial commands never start MPI or PETSc; the
- * sweep command (its own issue) runs in a separate executable. */
+ * sweep command (its own issue) and runs of cases with 2D particles run in separate
+ * executables (upscale-sweep, upscale-particle2d). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -320,9 +321,11 @@ static int cmd_bench(const cli *c)
     return time_kernels(&opt);
 }
 
-/* `upscale sweep ...` becomes upscale-sweep (the MPI program) in this process: found next
- * to this program (installed, and in the build tree). */
-static int exec_sweep(int argc, char **argv)
+/* Run the program `name` found next to this one (installed, and in the build tree) in this
+ * process, with the argument vector args (NULL-terminated; args[0] is replaced by its path):
+ * `upscale sweep ...` becomes upscale-sweep (MPI), `upscale run` of a case with 2D particles
+ * upscale-particle2d (PETSc). */
+static int exec_beside(const char *name, const char *cmd, char **args)
 {
     char dir[4096], path[4200];
     ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
@@ -333,17 +336,31 @@ static int exec_sweep(int argc, char **argv)
     }
     dir[n] = '\0';
     *strrchr(dir, '/') = '\0';
-    snprintf(path, sizeof(path), "%s/upscale-sweep", dir);
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
     if (access(path, X_OK) == 0) {
-        argv[1] = path; /* argv + 1 is the new argument vector, NULL-terminated */
-        execv(path, argv + 1);
+        args[0] = path;
+        execv(path, args);
         fprintf(stderr, "upscale: cannot run '%s': %s\n", path, strerror(errno));
         return 4;
     }
-    (void)argc;
-    fprintf(stderr, "upscale: sweep needs the program upscale-sweep next to upscale (in %s)\n",
-            dir);
+    fprintf(stderr, "upscale: %s needs the program %s next to upscale (in %s)\n", cmd, name, dir);
     return 4;
+}
+
+/* Does the case (with its --set overrides) ask for a 2D particle, positive.particle_dimension
+ * 2?  A case that cannot be read says no: upscale_run then reports its mistake. */
+static int wants_particle2d(const cli *c)
+{
+    upscale_run_options opt = {
+        .case_path = c->case_path, .overrides = c->sets, .noverrides = c->nsets};
+    upscale_params *p = NULL;
+    long dim = 1;
+    int two = upscale_run_load_params(&opt, &p) == UPSCALE_OK &&
+              upscale_params_has(p, "positive.particle_dimension") &&
+              upscale_params_get_int(p, "positive.particle_dimension", 1, 2, &dim) == UPSCALE_OK &&
+              dim == 2;
+    upscale_params_destroy(&p);
+    return two;
 }
 
 static int cmd_export_xdmf(int argc, char **argv)
@@ -480,6 +497,7 @@ static int cmd_import(int argc, char **argv)
 /* run: one case, one output file. */
 static int cmd_run(const cli *c, int argc, char **argv)
 {
+    if (wants_particle2d(c)) return exec_beside("upscale-particle2d", "run", argv);
     char out[4096], *cmdline = NULL;
     if (c->out)
         snprintf(out, sizeof(out), "%s", c->out);
@@ -531,7 +549,7 @@ int main(int argc, char **argv)
         return 0;
     }
     /* The sweep runs in its own (MPI) program; export-xdmf takes a file, not a case. */
-    if (!strcmp(cmd, "sweep")) return exec_sweep(argc, argv);
+    if (!strcmp(cmd, "sweep")) return exec_beside("upscale-sweep", "sweep", argv + 1);
     if (!strcmp(cmd, "export-xdmf")) return cmd_export_xdmf(argc, argv);
     if (!strcmp(cmd, "import")) return cmd_import(argc, argv);
     if (!strcmp(cmd, "gcmc-lattice")) return upscale_gcmc_lattice_main(argc - 1, argv + 1);

@@ -61,6 +61,8 @@ struct upscale_particle2d {
     int at_limit;           /* the last advance stopped at one */
     double setpoint, content0;
     long njac;
+    upscale_particle2d_monitor_fn monitor; /* called after each accepted step, or NULL */
+    void *monitor_ctx;
     DM da, red, pack;
     Vec u;
     Mat J;
@@ -419,6 +421,21 @@ static PetscErrorCode limits(TS ts, PetscReal t, Vec U, PetscScalar *g, void *ct
     PetscFunctionReturn(0);
 }
 
+/* After each accepted step (and at the start of each advance): the caller's monitor. */
+static PetscErrorCode monitor(TS ts, PetscInt step, PetscReal t, Vec U, void *ctx)
+{
+    const upscale_particle2d *p = ctx;
+    const PetscScalar *u;
+    PetscFunctionBeginUser;
+    if (p->monitor) {
+        PetscCall(VecGetArrayRead(U, &u));
+        double phi = u[iphi(p)];
+        PetscCall(VecRestoreArrayRead(U, &u));
+        p->monitor(p->monitor_ctx, t, phi);
+    }
+    PetscFunctionReturn(0);
+}
+
 static upscale_err create_solver(upscale_particle2d *p, double rtol)
 {
     PETSC_TRY(DMDACreate2d(PETSC_COMM_SELF, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR,
@@ -496,6 +513,7 @@ static upscale_err create_solver(upscale_particle2d *p, double rtol)
     PetscBool term[2] = {PETSC_TRUE, PETSC_TRUE};
     PETSC_TRY(TSSetEventHandler(p->ts, 2, dir, term, limits, NULL, p));
     PETSC_TRY(TSSetEventTolerances(p->ts, 1e-9, NULL));
+    PETSC_TRY(TSMonitorSet(p->ts, monitor, p, NULL));
     /* PETSc options (-particle2d_ts_type, ...) may override these choices. */
     PETSC_TRY(TSSetOptionsPrefix(p->ts, "particle2d_"));
     PETSC_TRY(TSSetFromOptions(p->ts));
@@ -665,6 +683,13 @@ upscale_err upscale_particle2d_set_limits(upscale_particle2d *p, double phi_lo, 
     p->phi_lo = phi_lo;
     p->phi_hi = phi_hi;
     return UPSCALE_OK;
+}
+
+void upscale_particle2d_set_monitor(upscale_particle2d *p, upscale_particle2d_monitor_fn fn,
+                                    void *ctx)
+{
+    p->monitor = fn;
+    p->monitor_ctx = ctx;
 }
 
 int upscale_particle2d_at_limit(const upscale_particle2d *p)

@@ -220,9 +220,37 @@ static upscale_err check_limits(run_ctx *r)
     return UPSCALE_OK;
 }
 
+/* Cases with 2D particles (positive.particle_dimension: 2) run in the program
+ * upscale-particle2d, which `upscale run` execs; here (bench, rates, sweeps, the library) they
+ * and their keys are bad input. */
+static upscale_err refuse_particle2d(upscale_params *p)
+{
+    static const char *const keys2d[] = {"positive.exchange_anisotropy",
+                                         "numerics.polar_cells.positive"};
+    long dim = 1;
+    if (upscale_params_has(p, "positive.particle_dimension")) {
+        UPSCALE_CALL(upscale_params_get_int(p, "positive.particle_dimension", 1, 2, &dim));
+        if (dim == 2)
+            return upscale_params_error(p, "positive.particle_dimension",
+                                        "2D particles run only through `upscale run` (the "
+                                        "program upscale-particle2d); expected 1 here");
+    }
+    for (size_t k = 0; k < sizeof(keys2d) / sizeof(keys2d[0]); k++)
+        if (upscale_params_has(p, keys2d[k]))
+            return upscale_params_error(p, keys2d[k],
+                                        "a key of 2D particles; expected it only with "
+                                        "positive.particle_dimension: 2");
+    if (upscale_params_has_prefix(p, "numerics.polar_cells"))
+        return upscale_params_error(p, "numerics.polar_cells",
+                                    "a key of 2D particles; expected it only with "
+                                    "positive.particle_dimension: 2 (as polar_cells.positive)");
+    return UPSCALE_OK;
+}
+
 static upscale_err read_case(run_ctx *r)
 {
     upscale_params *p = r->p;
+    UPSCALE_CALL(refuse_particle2d(p));
     UPSCALE_CALL(upscale_model_create(p, &r->m));
     UPSCALE_CALL(upscale_protocol_read(p, r->m, &r->proto));
     upscale_solver_settings *ss = &r->solver;
