@@ -62,7 +62,8 @@ static const char usage[] =
 static const char usage_run[] =
     "usage: upscale run CASE [-o OUT.h5] [--force] [--set key=value]... [-q]\n"
     "\n"
-    "Run a case file (cases/*.yaml, docs/params.md) and write one HDF5 file.\n"
+    "Run a case file (cases/*.yaml, docs/params.md) and write one HDF5 file.  A case with\n"
+    "positive.particle_dimension: 2 runs in the program upscale-particle2d (PETSc).\n"
     "  -o OUT.h5         output file (default: the case name with .h5 in the current\n"
     "                    directory), checked before the solve\n"
     "  --force           replace a read-only output file\n"
@@ -108,7 +109,8 @@ static const char usage_export_xdmf[] =
     "usage: upscale export-xdmf OUT.h5\n"
     "\n"
     "Write OUT.xdmf next to OUT.h5 (a file of upscale run): the particle concentration\n"
-    "c(x, r, t) per electrode and the electrolyte fields c(x, t) as time series for ParaView.\n"
+    "c(x, r, t) per electrode and the electrolyte fields c(x, t) as time series for ParaView;\n"
+    "for a 2D particle (positive.particle_dimension: 2) its c and mu on the (r, theta) cells.\n"
     "  -h, --help        this text\n"
     "\n"
     "exit status: 0 success, 2 bad input, 4 I/O error\n";

@@ -17,7 +17,7 @@ numerics.max_step 0.5 s so that its rows resolve the rise to the cut-off) and th
 capacity; every dataset of the 2D file has units, the fields have the mesh's shape, /solver
 holds the statistics, the particle's sodium balance closes to round-off; a GITT with
 anisotropy 0.5 ends at its cut-off and breaks the symmetry (the surface composition varies
-along the surface); a Newton solver that cannot converge (PETSc option) gives exit status 3 and
+along the surface); `upscale export-xdmf` describes the 2D fields on their meridional mesh; a Newton solver that cannot converge (PETSc option) gives exit status 3 and
 a file marked incomplete.
 
 Prints one line per check ("PASS: ..." / "FAIL: ...") and exits with the number of failed
@@ -124,6 +124,41 @@ def units_everywhere(path):
     return missing
 
 
+def xdmf_check(h5):
+    """upscale export-xdmf of a 2D file: one temporal collection of 2DSMesh grids whose data
+    items point at datasets of the file with the shapes the topology needs."""
+    import xml.etree.ElementTree as ET
+    status, _, err = run(["export-xdmf", h5])
+    xdmf = h5[:-3] + ".xdmf"
+    if not check("export-xdmf of a 2D file", status == 0 and os.path.exists(xdmf), err.strip()):
+        return
+    grids = ET.parse(xdmf).getroot().findall("./Domain/Grid/Grid")
+    problems = []
+    with h5py.File(h5, "r") as f:
+        ns, nt, nr = f["fields/particle_concentration_positive"].shape
+        nodes = f["mesh/nodes_xz_positive"][:]
+        R = f["mesh/r_faces_positive"][-1]
+        if len(grids) != ns:
+            problems.append(f"{len(grids)} grids for {ns} snapshots")
+        for i, g in enumerate(grids):
+            ny, nx = map(int, g.find("Topology").get("Dimensions").split())
+            geo = g.find("Geometry/DataItem")
+            if (ny, nx) != (nt + 1, nr + 1) or geo.text.split(":", 1)[1] != "/mesh/nodes_xz_positive":
+                problems.append(f"grid {i}: topology {ny} x {nx}, geometry {geo.text}")
+            for a in g.findall("Attribute"):
+                ref, sel = a.find("DataItem").text.split(":", 1)[1].split("|")
+                start, _, count, full = (list(map(int, p.split())) for p in sel.split(":"))
+                if a.get("Center") != "Cell" or start[0] != i or count != [1, nt, nr] or \
+                        list(f[ref].shape) != full:
+                    problems.append(f"grid {i}: attribute {a.get('Name')} {sel}")
+        r = np.hypot(nodes[:, 0], nodes[:, 1])
+        if nodes.shape != ((nt + 1) * (nr + 1), 2) or r.max() > R * (1 + 1e-12) or \
+                nodes[:, 0].min() < 0:
+            problems.append(f"corners {nodes.shape}, largest radius {r.max()} of {R}")
+    check("the XDMF grids point at the 2D fields and their mesh", not problems,
+          "; ".join(problems[:3]))
+
+
 def physics(tmp):
     one, two = os.path.join(tmp, "d1.h5"), os.path.join(tmp, "d2.h5")
     common = ["--set", "numerics.rtol=1e-7", "-q"]
@@ -169,6 +204,7 @@ def physics(tmp):
               b"positive.particle_dimension" in list(b["parameters/key"][:]))
     missing = units_everywhere(two)
     check("every dataset of the 2D output has units", not missing, ", ".join(missing))
+    xdmf_check(two)
 
     # GITT with a facet-dependent exchange current
     gitt = write(tmp, "gitt.yaml",
