@@ -110,13 +110,15 @@ static upscale_err snap_push(snapshots *s, const upscale_particle2d *part, int s
     return UPSCALE_OK;
 }
 
-/* One row per accepted time step of the 2D particle (upscale_particle2d_set_monitor). */
-static void monitor(void *ctx, double t, double phi)
+/* One row per accepted time step of the 2D particle (upscale_particle2d_set_monitor); a
+ * signal (upscale_run_catch_signals) ends the advance after the step. */
+static int monitor(void *ctx, double t, double phi)
 {
     run2d *r = ctx;
-    if (r->monitor_err || (r->ts.n && t <= r->ts.t[r->ts.n - 1])) return;
-    r->monitor_err =
-        series_push(&r->ts, t, phi, r->I, r->cap0 + fabs(r->I) * (t - r->t0) / 3600.0, r->step);
+    if (!r->monitor_err && !(r->ts.n && t <= r->ts.t[r->ts.n - 1]))
+        r->monitor_err =
+            series_push(&r->ts, t, phi, r->I, r->cap0 + fabs(r->I) * (t - r->t0) / 3600.0, r->step);
+    return r->monitor_err || upscale_run_interrupted();
 }
 
 static void note(run2d *r, const char *fmt, ...)
@@ -223,7 +225,6 @@ static upscale_err integrate(run2d *r)
     for (int k = 0; k < r->proto.n && r->complete; k++) {
         const upscale_step *st = &r->proto.steps[k];
         if (st->group == skip_group) continue;
-        if (upscale_run_interrupted()) break;
         double I = st->kind == UPSCALE_STEP_CC ? st->current : 0.0;
         int sign = I > 0 ? -1 : 1; /* the direction the voltage moves in */
         double V = upscale_particle2d_potential(part);
@@ -277,7 +278,8 @@ static upscale_err integrate(run2d *r)
         }
         cap += fabs(I) * (t - t0) / 3600.0;
         if (r->complete && st->kind == UPSCALE_STEP_CC && isinf(st->duration) &&
-            isnan(st->capacity_limit) && !upscale_particle2d_at_limit(part))
+            isnan(st->capacity_limit) && !upscale_particle2d_at_limit(part) &&
+            !upscale_run_interrupted())
             note(r,
                  "step %d ended at t = %.6g s: particle saturation: it passed the theoretical "
                  "capacity without reaching its cut-off",

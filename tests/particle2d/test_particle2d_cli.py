@@ -18,7 +18,8 @@ capacity; every dataset of the 2D file has units, the fields have the mesh's sha
 holds the statistics, the particle's sodium balance closes to round-off; a GITT with
 anisotropy 0.5 ends at its cut-off and breaks the symmetry (the surface composition varies
 along the surface); `upscale export-xdmf` describes the 2D fields on their meridional mesh; a Newton solver that cannot converge (PETSc option) gives exit status 3 and
-a file marked incomplete.
+a file marked incomplete; PETSc options that PETSc rejects give exit status 2, one line, no file;
+SIGINT during a step gives exit status 130 and the rows so far, marked interrupted.
 
 Prints one line per check ("PASS: ..." / "FAIL: ...") and exits with the number of failed
 checks.  Needs h5py and numpy (run with /usr/bin/python3).
@@ -232,6 +233,34 @@ def physics(tmp):
                   f"last row {V[-1]:.6f} V in step {step[-1]}")
             check("a = 0.5 breaks the symmetry: surface composition varies along the surface",
                   spread > 0.1 * cmax, f"largest spread {spread / cmax:.3f} c_max")
+
+    # PETSc options it rejects: bad input, one line, no file
+    out = os.path.join(tmp, "options.h5")
+    env = dict(os.environ, PETSC_OPTIONS="-particle2d_ts_type nonsense")
+    status, _, err = run(["run", SP_CH, "-o", out, "-q", "--set",
+                          "positive.particle_dimension=2"], env=env)
+    check("PETSc options that fail: exit 2, one line, no file",
+          status == 2 and len(err.strip().splitlines()) == 1 and "nonsense" in err and
+          not os.path.exists(out), f"status {status}, {err.strip()[:300]!r}")
+
+    # SIGINT during a step: the run stops after the next time step, keeps what it computed
+    out = os.path.join(tmp, "int.h5")
+    env = dict(os.environ, PETSC_OPTIONS="-particle2d_ts_monitor")
+    p = subprocess.Popen([UPSCALE, "run", SP_CH, "-o", out, "-q", "--set",
+                          "positive.particle_dimension=2", "--set", "numerics.rtol=1e-8"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    p.stdout.readline()  # the first time step: signals are caught from here on
+    p.send_signal(2)
+    p.stdout.read()
+    err = p.stderr.read()
+    status = p.wait(timeout=600)
+    ok = status == 130 and os.path.exists(out)
+    if ok:
+        with h5py.File(out, "r") as f:
+            t = f["timeseries/time"][:]
+            ok = f.attrs["status"].startswith("interrupted: signal 2") and 0 < t[-1] < 6000
+    check("SIGINT in a step: exit 130, the rows so far kept, marked interrupted", ok,
+          f"status {status}, {err.strip()!r}")
 
     # a solver that cannot converge: partial results kept, marked incomplete, exit 3
     out = os.path.join(tmp, "fail.h5")
