@@ -349,22 +349,6 @@ static int exec_beside(const char *name, const char *cmd, char **args)
     return 4;
 }
 
-/* Does the case (with its --set overrides) ask for a 2D particle, positive.particle_dimension
- * 2?  A case that cannot be read says no: upscale_run then reports its mistake. */
-static int wants_particle2d(const cli *c)
-{
-    upscale_run_options opt = {
-        .case_path = c->case_path, .overrides = c->sets, .noverrides = c->nsets};
-    upscale_params *p = NULL;
-    long dim = 1;
-    int two = upscale_run_load_params(&opt, &p) == UPSCALE_OK &&
-              upscale_params_has(p, "positive.particle_dimension") &&
-              upscale_params_get_int(p, "positive.particle_dimension", 1, 2, &dim) == UPSCALE_OK &&
-              dim == 2;
-    upscale_params_destroy(&p);
-    return two;
-}
-
 static int cmd_export_xdmf(int argc, char **argv)
 {
     if (argc >= 3 && is_help(argv[2])) {
@@ -499,7 +483,6 @@ static int cmd_import(int argc, char **argv)
 /* run: one case, one output file. */
 static int cmd_run(const cli *c, int argc, char **argv)
 {
-    if (wants_particle2d(c)) return exec_beside("upscale-particle2d", "run", argv);
     char out[4096], *cmdline = NULL;
     if (c->out)
         snprintf(out, sizeof(out), "%s", c->out);
@@ -520,6 +503,10 @@ static int cmd_run(const cli *c, int argc, char **argv)
     upscale_run_catch_signals();
     upscale_err e = upscale_run(&opt, &res);
     free(cmdline);
+    /* A 2D particle: the case was refused before anything was written; the PETSc program
+     * runs it (the 1D runs never read the case twice nor load PETSc). */
+    if (e == UPSCALE_ERR_INPUT && res.particle_dimension == 2)
+        return exec_beside("upscale-particle2d", "run", argv);
     int partial = e == UPSCALE_ERR_SOLVER || e == UPSCALE_ERR_INTERRUPTED;
     if ((!e || partial) && res.warnings[0]) fprintf(stderr, "upscale: warning: %s\n", res.warnings);
     if ((!e || partial) && res.notes[0] && !c->quiet)
