@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "upscale/file.h"
+#include "upscale/function.h"
 #include "upscale/model.h"
 #include "upscale/output.h"
 #include "upscale/particle2d.h"
@@ -31,7 +32,7 @@ static const char *const keys_1d_only[] = {"numerics.max_step", "numerics.algebr
                                            "numerics.newton_norm"};
 
 typedef struct {
-    double *t, *V, *I, *cap;
+    double *t, *V, *I, *cap, *ocv;
     int *step;
     size_t n, size;
 } series;
@@ -58,15 +59,17 @@ typedef struct {
     /* the step being run, for the monitor: its number, current, start, capacity before it */
     int step;
     double I, t0, cap0;
+    double cmean0, dcmean; /* mean composition at the step's start (mol/m^3), its rate (1/s) */
     upscale_err monitor_err;
 } run2d;
 
-static upscale_err series_push(series *s, double t, double V, double I, double cap, int step)
+static upscale_err series_push(series *s, double t, double V, double I, double cap, double ocv,
+                               int step)
 {
     if (s->n == s->size) {
         size_t size = s->size ? 2 * s->size : 1024;
-        double **a[] = {&s->t, &s->V, &s->I, &s->cap};
-        for (int k = 0; k < 4; k++) {
+        double **a[] = {&s->t, &s->V, &s->I, &s->cap, &s->ocv};
+        for (int k = 0; k < 5; k++) {
             double *q = realloc(*a[k], size * sizeof(double));
             UPSCALE_ALLOC_CHECK(q);
             *a[k] = q;
@@ -76,7 +79,8 @@ static upscale_err series_push(series *s, double t, double V, double I, double c
         s->step = q;
         s->size = size;
     }
-    s->t[s->n] = t, s->V[s->n] = V, s->I[s->n] = I, s->cap[s->n] = cap, s->step[s->n] = step;
+    s->t[s->n] = t, s->V[s->n] = V, s->I[s->n] = I, s->cap[s->n] = cap, s->ocv[s->n] = ocv;
+    s->step[s->n] = step;
     s->n++;
     return UPSCALE_OK;
 }
@@ -110,6 +114,21 @@ static upscale_err snap_push(snapshots *s, const upscale_particle2d *part, int s
     return UPSCALE_OK;
 }
 
+/* The open-circuit voltage at the particle's mean composition cmean, U_pos(<c> / c_max), as
+ * the 1D runs' /timeseries/ocv. */
+static double ocv(const run2d *r, double cmean)
+{
+    const upscale_electrode *el = &r->m->cell.el[UPSCALE_POS];
+    return upscale_function_eval(el->ocp, cmean / el->cmax, NULL);
+}
+
+/* The particle's mean composition (mol/m^3): its content over the sphere's volume. */
+static double mean_composition(const run2d *r)
+{
+    double R = r->m->cell.el[UPSCALE_POS].radius;
+    return upscale_particle2d_content(r->part) / (4.0 / 3.0 * acos(-1.0) * R * R * R);
+}
+
 /* One row per accepted time step of the 2D particle (upscale_particle2d_set_monitor); a
  * signal (upscale_run_catch_signals) ends the advance after the step. */
 static int monitor(void *ctx, double t, double phi)
@@ -117,7 +136,8 @@ static int monitor(void *ctx, double t, double phi)
     run2d *r = ctx;
     if (!r->monitor_err && !(r->ts.n && t <= r->ts.t[r->ts.n - 1]))
         r->monitor_err =
-            series_push(&r->ts, t, phi, r->I, r->cap0 + fabs(r->I) * (t - r->t0) / 3600.0, r->step);
+            series_push(&r->ts, t, phi, r->I, r->cap0 + fabs(r->I) * (t - r->t0) / 3600.0,
+                        ocv(r, r->cmean0 + r->dcmean * (t - r->t0)), r->step);
     return r->monitor_err || upscale_run_interrupted();
 }
 
@@ -219,7 +239,8 @@ static upscale_err integrate(run2d *r)
     int skip_group = -1, skipped = 0;
     r->complete = 1;
     snprintf(r->status, sizeof(r->status), "complete");
-    UPSCALE_CALL(series_push(&r->ts, 0.0, upscale_particle2d_potential(part), 0.0, 0.0, 0));
+    UPSCALE_CALL(series_push(&r->ts, 0.0, upscale_particle2d_potential(part), 0.0, 0.0,
+                             ocv(r, mean_composition(r)), 0));
     if (r->fields) UPSCALE_CALL(snap_push(&r->snap, part, 0));
     upscale_particle2d_set_monitor(part, monitor, r);
     for (int k = 0; k < r->proto.n && r->complete; k++) {
@@ -247,6 +268,9 @@ static upscale_err integrate(run2d *r)
          * time step, so the step's first row is that step's (not one at its start time) */
         UPSCALE_CALL(upscale_particle2d_hold_flux(part, -I / FaL));
         r->step = k + 1, r->I = I, r->t0 = t, r->cap0 = cap;
+        /* d<c>/dt = -jbar A / V = -3 jbar / R (eq. 23: exact for a held mean flux) */
+        r->cmean0 = mean_composition(r);
+        r->dcmean = 3.0 * I / (FaL * el->radius);
         /* A current step with neither duration nor capacity limit ends, at the latest, when it
          * has passed the whole theoretical capacity (the 1D runs' particle saturation). */
         const double t0 = t, tend = t0 + step_length(r, st);
@@ -354,6 +378,9 @@ static upscale_err write_output(const run2d *r, const char *path, const char *ca
     W(upscale_output_write_vector(o, "/timeseries/current", "A/m^2", s->n, s->I));
     W(upscale_output_attr_string(o, "/timeseries/current", "sign", "positive on discharge"));
     W(upscale_output_write_vector(o, "/timeseries/capacity", "Ah/m^2", s->n, s->cap));
+    W(upscale_output_write_vector(o, "/timeseries/ocv", "V", s->n, s->ocv));
+    W(upscale_output_attr_string(o, "/timeseries/ocv", "meaning",
+                                 "U_pos at the particle's mean stoichiometry"));
     W(upscale_output_write_ints(o, "/timeseries/step", s->n, s->step));
     W(upscale_output_write_vector(o, "/mesh/r_positive", "m", nr, m->rc[2]));
     W(upscale_output_write_vector(o, "/mesh/r_faces_positive", "m", nr + 1, m->rf[2]));
@@ -517,7 +544,7 @@ int main(int argc, char **argv)
     upscale_protocol_free(&r.proto);
     upscale_model_destroy(&r.m);
     upscale_params_destroy(&r.p);
-    free(r.ts.t), free(r.ts.V), free(r.ts.I), free(r.ts.cap), free(r.ts.step);
+    free(r.ts.t), free(r.ts.V), free(r.ts.I), free(r.ts.cap), free(r.ts.ocv), free(r.ts.step);
     free(r.snap.t), free(r.snap.c), free(r.snap.mu), free(r.snap.j), free(r.snap.step);
     free(cmdline);
     free(sets);

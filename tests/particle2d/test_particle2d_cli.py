@@ -185,6 +185,10 @@ def physics(tmp):
               f"{inside.sum()} of {len(t2)} rows")
         check("a = 0: the same charge capacity as the 1D sphere", abs(cap2 / cap1 - 1) < 1e-4,
               f"{cap1:.5f} and {cap2:.5f} Ah/m^2")
+        o1, o2 = a["timeseries/ocv"][:][m1], b["timeseries/ocv"][:][m2]
+        do = np.abs(np.interp(t2[inside], t1[keep], o1[keep]) - o2[inside]).max()
+        check("a = 0: the open-circuit voltage at the mean composition as the 1D run's",
+              do < 1e-5, f"max difference {1e3 * do:.2e} mV")
         st = b["solver"].attrs
         keys = ["steps", "newton_iterations", "jacobian_evaluations", "unknowns", "wall_time"]
         check("/solver holds the statistics", all(x in st for x in keys) and st["steps"] > 10 and
