@@ -61,6 +61,8 @@ typedef struct {
     double I, t0, cap0;
     double cmean0, dcmean; /* mean composition at the step's start (mol/m^3), its rate (1/s) */
     upscale_err monitor_err;
+    int progress;         /* a progress line on stderr (a terminal, not -q) */
+    double last_progress; /* wall time of the last progress line */
 } run2d;
 
 static upscale_err series_push(series *s, double t, double V, double I, double cap, double ocv,
@@ -131,9 +133,15 @@ static double mean_composition(const run2d *r)
 
 /* One row per accepted time step of the 2D particle (upscale_particle2d_set_monitor); a
  * signal (upscale_run_catch_signals) ends the advance after the step. */
+static double wall_now(void);
+
 static int monitor(void *ctx, double t, double phi)
 {
     run2d *r = ctx;
+    if (r->progress && wall_now() - r->last_progress >= 0.1) {
+        r->last_progress = wall_now();
+        fprintf(stderr, "\rt = %10.1f s   V = %.4f V   step %d/%d ", t, phi, r->step, r->proto.n);
+    }
     if (!r->monitor_err && !(r->ts.n && t <= r->ts.t[r->ts.n - 1]))
         r->monitor_err =
             series_push(&r->ts, t, phi, r->I, r->cap0 + fabs(r->I) * (t - r->t0) / 3600.0,
@@ -520,8 +528,10 @@ int main(int argc, char **argv)
         r.content0 = upscale_particle2d_content(r.part);
         upscale_run_catch_signals();
         double w0 = wall_now();
+        r.progress = !quiet && isatty(STDERR_FILENO);
         e = integrate(&r);
         r.wall = wall_now() - w0;
+        if (r.progress) fprintf(stderr, "\n");
     }
     if (!e) e = write_output(&r, path, case_path, cmdline);
     int status = 0;
