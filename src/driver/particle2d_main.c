@@ -27,6 +27,10 @@
 #include "upscale/strbuf.h"
 #include "upscale_version.h"
 
+/* Limits of the snapshots that output.snapshot_interval may ask for (as src/driver/run.c). */
+#define MAX_SNAPSHOTS 1e6
+#define MAX_SNAPSHOT_BYTES 2e9
+
 /* Keys of the 1D integrator (IDA) that the 2D particle does not use. */
 static const char *const keys_1d_only[] = {"numerics.max_step", "numerics.algebraic_error_test",
                                            "numerics.newton_norm"};
@@ -167,6 +171,17 @@ static double wall_now(void)
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
+/* Expected length of step s (s): its duration, or its charge at its current. */
+static double step_length(const run2d *r, const upscale_step *s)
+{
+    double T = s->duration;
+    if (s->kind == UPSCALE_STEP_CC && fabs(s->current) > 0) {
+        double q = isnan(s->capacity_limit) ? r->proto.c_rate_capacity : s->capacity_limit;
+        T = fmin(T, q / fabs(s->current));
+    }
+    return fmin(T, UPSCALE_PROTOCOL_MAX_DURATION);
+}
+
 /* The case: the 1D model (its electrode, radial mesh and rate law), the protocol, the 2D keys;
  * anything the 2D path does not support is bad input naming its key. */
 static upscale_err read_case(run2d *r)
@@ -221,18 +236,17 @@ static upscale_err read_case(run2d *r)
     UPSCALE_CALL(upscale_params_get_string(p, "description", "", &(const char *){NULL}));
     UPSCALE_CALL(upscale_params_check_unused(p));
     UPSCALE_CALL(upscale_model_check_resolution(p, r->m));
+    /* as the 1D runs (src/driver/run.c): at most 1e6 snapshots and 2 GB of them */
+    double T = 0.0, bytes = sizeof(double) * (2.0 * nt * r->m->layout->nr[2] + nt);
+    for (int k = 0; k < r->proto.n; k++)
+        T += step_length(r, &r->proto.steps[k]);
+    double most = fmin(MAX_SNAPSHOTS, MAX_SNAPSHOT_BYTES / bytes), dt = r->snap_interval;
+    if (r->fields && dt > 0 && T / dt > most)
+        return upscale_params_error(p, "output.snapshot_interval",
+                                    "%g s gives %.3g snapshots (%.3g GB) over the protocol's "
+                                    "%.4g s; expected at least %.3g s (at most %.3g snapshots)",
+                                    dt, T / dt, T / dt * bytes / 1e9, T, T / most, most);
     return UPSCALE_OK;
-}
-
-/* Expected length of step s (s): its duration, or its charge at its current. */
-static double step_length(const run2d *r, const upscale_step *s)
-{
-    double T = s->duration;
-    if (s->kind == UPSCALE_STEP_CC && fabs(s->current) > 0) {
-        double q = isnan(s->capacity_limit) ? r->proto.c_rate_capacity : s->capacity_limit;
-        T = fmin(T, q / fabs(s->current));
-    }
-    return fmin(T, UPSCALE_PROTOCOL_MAX_DURATION);
 }
 
 /* The protocol: each step an advance to its end (and to every snapshot time on the way), one

@@ -7,8 +7,8 @@ bad (suite cli, no PETSc started): `upscale --version` loads neither PETSc nor M
 lists the shared objects the dynamic linker opens) and `upscale` does not link them (ldd); bad
 input gives exit status 2, one line naming the key (and the file and line when it comes from
 one) and leaves no output file: a 2D key in a 1D case, particle_dimension 3, 2D with a full
-cell, a cv step (not supported by the 2D path yet), too few polar cells, a 1D integrator
-setting, a 2D case given to `upscale rates`.
+cell, a cv step (not supported by the 2D path yet), too few polar cells, snapshots that would
+not fit in memory, a 1D integrator setting, a 2D case given to `upscale rates`.
 
 physics (suite validation): the single-particle case tests/cases/single_particle_ch.yaml
 charged at C/2 to 4.0 V with anisotropy 0 (rtol 1e-7, 4 polar cells) gives the voltage curve of the same case with
@@ -91,6 +91,8 @@ def bad_input(tmp):
         ("too few polar cells", "numerics.polar_cells.positive",
          write(tmp, "polar2.yaml",
                f"include: {SP_CH}\n{two_d}numerics:\n  polar_cells: {{positive: 2}}\n"), []),
+        ("snapshots that would not fit in memory", "output.snapshot_interval", SP_CH,
+         ["--set", "positive.particle_dimension=2", "--set", "output.snapshot_interval=1 ms"]),
         ("a 1D integrator setting in a 2D case", "numerics.max_step",
          write(tmp, "maxstep.yaml", f"include: {SP_CH}\n{two_d}numerics:\n  max_step: 1 s\n"),
          []),
