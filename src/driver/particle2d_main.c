@@ -204,6 +204,10 @@ static upscale_err read_case(run2d *r)
         return upscale_params_error(p, "positive.particle_shape",
                                     "positive.particle_dimension: 2 is an axisymmetric sphere; "
                                     "expected sphere");
+    if (r->m->layout->z[r->m->layout->x_begin[UPSCALE_POS]] >= 0)
+        return upscale_params_error(p, "numerics.phasefield_variable",
+                                    "the 2D particle has no bounded (logit) formulation yet; "
+                                    "expected concentration");
     UPSCALE_CALL(upscale_protocol_read(p, r->m, &r->proto));
     for (int k = 0; k < r->proto.n; k++) {
         if (r->proto.steps[k].kind != UPSCALE_STEP_CV) continue;

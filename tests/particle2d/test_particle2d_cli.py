@@ -91,6 +91,8 @@ def bad_input(tmp):
         ("too few polar cells", "numerics.polar_cells.positive",
          write(tmp, "polar2.yaml",
                f"include: {SP_CH}\n{two_d}numerics:\n  polar_cells: {{positive: 2}}\n"), []),
+        ("the logit formulation in a 2D case", "numerics.phasefield_variable", SP_CH,
+         ["--set", "positive.particle_dimension=2", "--set", "numerics.phasefield_variable=logit"]),
         ("snapshots that would not fit in memory", "output.snapshot_interval", SP_CH,
          ["--set", "positive.particle_dimension=2", "--set", "output.snapshot_interval=1 ms"]),
         ("a 1D integrator setting in a 2D case", "numerics.max_step",
