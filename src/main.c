@@ -1,5 +1,6 @@
 /* upscale: command-line entry point.  Serial commands never start MPI or PETSc; the
- * sweep command (its own issue) runs in a separate executable. */
+ * sweep command (its own issue) and runs of cases with 2D particles run in separate
+ * executables (upscale-sweep, upscale-particle2d). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -61,7 +62,8 @@ static const char usage[] =
 static const char usage_run[] =
     "usage: upscale run CASE [-o OUT.h5] [--force] [--set key=value]... [-q]\n"
     "\n"
-    "Run a case file (cases/*.yaml, docs/params.md) and write one HDF5 file.\n"
+    "Run a case file (cases/*.yaml, docs/params.md) and write one HDF5 file.  A case with\n"
+    "positive.particle_dimension: 2 runs in the program upscale-particle2d (PETSc).\n"
     "  -o OUT.h5         output file (default: the case name with .h5 in the current\n"
     "                    directory), checked before the solve\n"
     "  --force           replace a read-only output file\n"
@@ -107,7 +109,8 @@ static const char usage_export_xdmf[] =
     "usage: upscale export-xdmf OUT.h5\n"
     "\n"
     "Write OUT.xdmf next to OUT.h5 (a file of upscale run): the particle concentration\n"
-    "c(x, r, t) per electrode and the electrolyte fields c(x, t) as time series for ParaView.\n"
+    "c(x, r, t) per electrode and the electrolyte fields c(x, t) as time series for ParaView;\n"
+    "for a 2D particle (positive.particle_dimension: 2) its c and mu on the (r, theta) cells.\n"
     "  -h, --help        this text\n"
     "\n"
     "exit status: 0 success, 2 bad input, 4 I/O error\n";
@@ -320,9 +323,11 @@ static int cmd_bench(const cli *c)
     return time_kernels(&opt);
 }
 
-/* `upscale sweep ...` becomes upscale-sweep (the MPI program) in this process: found next
- * to this program (installed, and in the build tree). */
-static int exec_sweep(int argc, char **argv)
+/* Run the program `name` found next to this one (installed, and in the build tree) in this
+ * process, with the argument vector args (NULL-terminated; args[0] is replaced by its path):
+ * `upscale sweep ...` becomes upscale-sweep (MPI), `upscale run` of a case with 2D particles
+ * upscale-particle2d (PETSc). */
+static int exec_beside(const char *name, const char *cmd, char **args)
 {
     char dir[4096], path[4200];
     ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
@@ -333,16 +338,14 @@ static int exec_sweep(int argc, char **argv)
     }
     dir[n] = '\0';
     *strrchr(dir, '/') = '\0';
-    snprintf(path, sizeof(path), "%s/upscale-sweep", dir);
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
     if (access(path, X_OK) == 0) {
-        argv[1] = path; /* argv + 1 is the new argument vector, NULL-terminated */
-        execv(path, argv + 1);
+        args[0] = path;
+        execv(path, args);
         fprintf(stderr, "upscale: cannot run '%s': %s\n", path, strerror(errno));
         return 4;
     }
-    (void)argc;
-    fprintf(stderr, "upscale: sweep needs the program upscale-sweep next to upscale (in %s)\n",
-            dir);
+    fprintf(stderr, "upscale: %s needs the program %s next to upscale (in %s)\n", cmd, name, dir);
     return 4;
 }
 
@@ -500,6 +503,10 @@ static int cmd_run(const cli *c, int argc, char **argv)
     upscale_run_catch_signals();
     upscale_err e = upscale_run(&opt, &res);
     free(cmdline);
+    /* A 2D particle: the case was refused before anything was written; the PETSc program
+     * runs it (the 1D runs never read the case twice nor load PETSc). */
+    if (e == UPSCALE_ERR_INPUT && res.particle_dimension == 2)
+        return exec_beside("upscale-particle2d", "run", argv);
     int partial = e == UPSCALE_ERR_SOLVER || e == UPSCALE_ERR_INTERRUPTED;
     if ((!e || partial) && res.warnings[0]) fprintf(stderr, "upscale: warning: %s\n", res.warnings);
     if ((!e || partial) && res.notes[0] && !c->quiet)
@@ -531,7 +538,7 @@ int main(int argc, char **argv)
         return 0;
     }
     /* The sweep runs in its own (MPI) program; export-xdmf takes a file, not a case. */
-    if (!strcmp(cmd, "sweep")) return exec_sweep(argc, argv);
+    if (!strcmp(cmd, "sweep")) return exec_beside("upscale-sweep", "sweep", argv + 1);
     if (!strcmp(cmd, "export-xdmf")) return cmd_export_xdmf(argc, argv);
     if (!strcmp(cmd, "import")) return cmd_import(argc, argv);
     if (!strcmp(cmd, "gcmc-lattice")) return upscale_gcmc_lattice_main(argc - 1, argv + 1);

@@ -54,6 +54,12 @@ upscale_err upscale_particle2d_advance(upscale_particle2d *p, double t_end);
 /* Potential limits phi_lo < phi_hi (V) of the advances (a voltage cut-off); none by default. */
 upscale_err upscale_particle2d_set_limits(upscale_particle2d *p, double phi_lo, double phi_hi);
 int upscale_particle2d_at_limit(const upscale_particle2d *p);
+/* fn(ctx, t, phi) after every accepted time step of an advance (and at its start), with the
+ * time (s) and the potential (V), e.g. to record a time series; fn NULL: none (the default).
+ * A nonzero return ends the advance after the next step (not a failure: at_limit is 0).  */
+typedef int (*upscale_particle2d_monitor_fn)(void *ctx, double t, double phi);
+void upscale_particle2d_set_monitor(upscale_particle2d *p, upscale_particle2d_monitor_fn fn,
+                                    void *ctx);
 
 int upscale_particle2d_nr(const upscale_particle2d *p);
 int upscale_particle2d_ntheta(const upscale_particle2d *p);

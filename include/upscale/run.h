@@ -50,6 +50,10 @@ typedef struct {
     double max_overpotential; /* V, largest |V - OCV| over the recorded rows */
     upscale_solver_stats stats;
     double rtol;
+    /* positive.particle_dimension of the case (0 if it was not read).  2: the case asks for a
+     * 2D particle, which upscale_run refuses (UPSCALE_ERR_INPUT, nothing written) and
+     * `upscale run` hands to the program upscale-particle2d. */
+    int particle_dimension;
 } upscale_run_result;
 
 /* Run a case.  Errors in input: UPSCALE_ERR_INPUT before any file is created; an output

@@ -9,6 +9,10 @@
  *     [m] of the electrode's cells (a slice of /mesh/x);
  *   electrolyte: c_e(x, t) [mol/m^3] and the electrolyte potential, solid potential and
  *     reaction flux on the 1 x nx grid of /mesh/x (NaN where a field does not exist).
+ *   particle2d_positive (a run of upscale-particle2d, positive.particle_dimension: 2): c
+ *     [mol/m^3] and mu [J/mol] per (theta, r) cell (Center="Cell") on a 2-D structured mesh
+ *     (2DSMesh) of the cell corners in the particle's meridional plane, x = r sin theta,
+ *     z = r cos theta (/mesh/nodes_xz_positive).
  * Times are /fields/time [s].  A file with several runs (upscale rates: /rate_1C/fields...)
  * gets these collections for every group, named GROUP/particles_positive and so on.  A file
  * without fields (output.fields: false) is an input error. */

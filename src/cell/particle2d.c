@@ -61,6 +61,9 @@ struct upscale_particle2d {
     int at_limit;           /* the last advance stopped at one */
     double setpoint, content0;
     long njac;
+    upscale_particle2d_monitor_fn monitor; /* called after each accepted step, or NULL */
+    void *monitor_ctx;
+    int stop; /* the monitor asked to end the advance */
     DM da, red, pack;
     Vec u;
     Mat J;
@@ -419,6 +422,46 @@ static PetscErrorCode limits(TS ts, PetscReal t, Vec U, PetscScalar *g, void *ct
     PetscFunctionReturn(0);
 }
 
+/* The first message of a PETSc error, on one line (PetscPushErrorHandler). */
+static char options_message[256];
+static PetscErrorCode keep_message(MPI_Comm comm, int line, const char *fun, const char *file,
+                                   PetscErrorCode n, PetscErrorType type, const char *mess,
+                                   void *ctx)
+{
+    if (type == PETSC_ERROR_INITIAL && mess && !options_message[0]) {
+        snprintf(options_message, sizeof(options_message), "%s", mess);
+        for (char *q = options_message; *q; q++)
+            if (*q == '\n') *q = ' ';
+    }
+    return n;
+}
+
+/* After each accepted step (and at the start of each advance): the caller's monitor. */
+static PetscErrorCode monitor(TS ts, PetscInt step, PetscReal t, Vec U, void *ctx)
+{
+    upscale_particle2d *p = ctx;
+    const PetscScalar *u;
+    PetscFunctionBeginUser;
+    if (p->monitor) {
+        PetscCall(VecGetArrayRead(U, &u));
+        double phi = u[iphi(p)];
+        PetscCall(VecRestoreArrayRead(U, &u));
+        if (p->monitor(p->monitor_ctx, t, phi)) p->stop = 1;
+    }
+    PetscFunctionReturn(0);
+}
+
+/* A monitor asked to stop: the advance ends after this step (TS resets its reason at the start
+ * of each step, so a monitor, called before the step, cannot end it itself). */
+static PetscErrorCode post_step(TS ts)
+{
+    upscale_particle2d *p;
+    PetscFunctionBeginUser;
+    PetscCall(TSGetApplicationContext(ts, &p));
+    if (p->stop) PetscCall(TSSetConvergedReason(ts, TS_CONVERGED_USER));
+    PetscFunctionReturn(0);
+}
+
 static upscale_err create_solver(upscale_particle2d *p, double rtol)
 {
     PETSC_TRY(DMDACreate2d(PETSC_COMM_SELF, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR,
@@ -496,9 +539,20 @@ static upscale_err create_solver(upscale_particle2d *p, double rtol)
     PetscBool term[2] = {PETSC_TRUE, PETSC_TRUE};
     PETSC_TRY(TSSetEventHandler(p->ts, 2, dir, term, limits, NULL, p));
     PETSC_TRY(TSSetEventTolerances(p->ts, 1e-9, NULL));
-    /* PETSc options (-particle2d_ts_type, ...) may override these choices. */
+    PETSC_TRY(TSMonitorSet(p->ts, monitor, p, NULL));
+    PETSC_TRY(TSSetApplicationContext(p->ts, p));
+    PETSC_TRY(TSSetPostStep(p->ts, post_step));
+    /* PETSc options (-particle2d_ts_type, ...) may override these choices; one it rejects is
+     * bad input, reported in one line (PETSc's message) instead of PETSc's traceback. */
     PETSC_TRY(TSSetOptionsPrefix(p->ts, "particle2d_"));
-    PETSC_TRY(TSSetFromOptions(p->ts));
+    options_message[0] = '\0';
+    PETSC_TRY(PetscPushErrorHandler(keep_message, NULL));
+    PetscErrorCode pe = TSSetFromOptions(p->ts);
+    PETSC_TRY(PetscPopErrorHandler());
+    UPSCALE_CHECK(pe == 0, UPSCALE_ERR_INPUT,
+                  "2D particle: PETSc options (PETSC_OPTIONS, prefix particle2d_): %s; expected "
+                  "options PETSc accepts",
+                  options_message[0] ? options_message : "rejected");
     return UPSCALE_OK;
 }
 
@@ -667,6 +721,13 @@ upscale_err upscale_particle2d_set_limits(upscale_particle2d *p, double phi_lo, 
     return UPSCALE_OK;
 }
 
+void upscale_particle2d_set_monitor(upscale_particle2d *p, upscale_particle2d_monitor_fn fn,
+                                    void *ctx)
+{
+    p->monitor = fn;
+    p->monitor_ctx = ctx;
+}
+
 int upscale_particle2d_at_limit(const upscale_particle2d *p)
 {
     return p->at_limit;
@@ -677,6 +738,7 @@ upscale_err upscale_particle2d_advance(upscale_particle2d *p, double t_end)
     PetscReal t;
     PETSC_TRY(TSGetTime(p->ts, &t));
     p->at_limit = 0;
+    p->stop = 0;
     if (!(t_end > t)) return UPSCALE_OK;
     if (p->restart) {
         PETSC_TRY(TSSetTimeStep(p->ts, 1e-3));

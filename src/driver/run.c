@@ -180,6 +180,7 @@ typedef struct {
     double snap_interval;
     int fields;
     const char *case_name;
+    long particle_dimension; /* positive.particle_dimension as read (2: refused here) */
 } run_ctx;
 
 /* Length of the protocol in s, as far as it is known: the durations, and for a current
@@ -220,9 +221,37 @@ static upscale_err check_limits(run_ctx *r)
     return UPSCALE_OK;
 }
 
+/* Cases with 2D particles (positive.particle_dimension: 2) run in the program
+ * upscale-particle2d, which `upscale run` execs; here (bench, rates, sweeps, the library) they
+ * and their keys are bad input. */
+static upscale_err refuse_particle2d(upscale_params *p, long *dim)
+{
+    static const char *const keys2d[] = {"positive.exchange_anisotropy",
+                                         "numerics.polar_cells.positive"};
+    *dim = 1;
+    if (upscale_params_has(p, "positive.particle_dimension")) {
+        UPSCALE_CALL(upscale_params_get_int(p, "positive.particle_dimension", 1, 2, dim));
+        if (*dim == 2)
+            return upscale_params_error(p, "positive.particle_dimension",
+                                        "2D particles run only through `upscale run` (the "
+                                        "program upscale-particle2d); expected 1 here");
+    }
+    for (size_t k = 0; k < sizeof(keys2d) / sizeof(keys2d[0]); k++)
+        if (upscale_params_has(p, keys2d[k]))
+            return upscale_params_error(p, keys2d[k],
+                                        "a key of 2D particles; expected it only with "
+                                        "positive.particle_dimension: 2");
+    if (upscale_params_has_prefix(p, "numerics.polar_cells"))
+        return upscale_params_error(p, "numerics.polar_cells",
+                                    "a key of 2D particles; expected it only with "
+                                    "positive.particle_dimension: 2 (as polar_cells.positive)");
+    return UPSCALE_OK;
+}
+
 static upscale_err read_case(run_ctx *r)
 {
     upscale_params *p = r->p;
+    UPSCALE_CALL(refuse_particle2d(p, &r->particle_dimension));
     UPSCALE_CALL(upscale_model_create(p, &r->m));
     UPSCALE_CALL(upscale_protocol_read(p, r->m, &r->proto));
     upscale_solver_settings *ss = &r->solver;
@@ -797,6 +826,7 @@ upscale_err upscale_run(const upscale_run_options *opt, upscale_run_result *res)
     memset(res, 0, sizeof(*res));
     upscale_err e = upscale_run_load_params(opt, &r.p);
     if (!e) e = read_case(&r);
+    res->particle_dimension = (int)r.particle_dimension;
     /* The output path is checked before the solve: a run never ends in "cannot write". */
     if (!e && opt->output_path && !opt->output)
         e = upscale_file_check_output(opt->output_path, opt->force);

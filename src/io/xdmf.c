@@ -3,7 +3,9 @@
  * Every data item is a reference into the HDF5 file; a field at snapshot i is the slab
  * (start i, count 1) of the [snapshot x ...] dataset, the electrode's x coordinates a slab
  * of /mesh/x.  Checked with ParaView 5.11 (Debian 12): its Xdmf3 readers, the default for
- * .xdmf, show the three grids as time series.  Written to a new PATH.tmp.XXXXXX and renamed. */
+ * .xdmf, show the three grids as time series.  The 2D particle's 2DSMesh grid is not yet
+ * checked in ParaView (only its structure, by test_particle2d_cli_physics).  Written to a new
+ * PATH.tmp.XXXXXX and renamed. */
 #include "upscale/xdmf.h"
 
 #include <errno.h>
@@ -93,6 +95,59 @@ static upscale_err read_vector(ctx *c, const char *path, size_t *n, double **v)
     return UPSCALE_OK;
 }
 
+/* The 2D particle of a run of upscale-particle2d: c and mu per (theta, r) cell on the
+ * structured mesh of the cell corners in the meridional plane (/mesh/nodes_xz_positive). */
+static upscale_err write_particle2d(ctx *c, const char *prefix, const char *label, size_t ns,
+                                    const double *t)
+{
+    static const char *const fields[] = {"particle_concentration", "particle_chemical_potential"};
+    char path[700], nodes[700];
+    size_t dn[UPSCALE_H5READ_RANK_MAX], dims[UPSCALE_H5READ_RANK_MAX];
+    snprintf(nodes, sizeof(nodes), "%s/mesh/nodes_xz_positive", prefix);
+    UPSCALE_CALL(shape(c, nodes, 2, dn));
+    snprintf(path, sizeof(path), "%s/fields/%s_positive", prefix, fields[0]);
+    UPSCALE_CALL(shape(c, path, 3, dims));
+    size_t nt = dims[1], nr = dims[2];
+    UPSCALE_CHECK(dims[0] == ns && dn[0] == (nt + 1) * (nr + 1) && dn[1] == 2, UPSCALE_ERR_INPUT,
+                  "%s is %zu x %zu x %zu and %s %zu x %zu, expected %zu snapshots and %zu x 2 "
+                  "corners",
+                  path, dims[0], nt, nr, nodes, dn[0], dn[1], ns, (nt + 1) * (nr + 1));
+    fprintf(c->f,
+            "    <Grid Name=\"%sparticle2d_positive\" GridType=\"Collection\" "
+            "CollectionType=\"Temporal\">\n",
+            label);
+    for (size_t i = 0; i < ns; i++) {
+        char dc[64], dg[64], dt[64];
+        snprintf(dc, sizeof(dc), "%zu %zu", nt + 1, nr + 1);
+        snprintf(dg, sizeof(dg), "%zu 2", dn[0]);
+        snprintf(dt, sizeof(dt), "%zu %zu", nt, nr);
+        fprintf(c->f, "      <Grid Name=\"%sparticle2d_positive_%zu\" GridType=\"Uniform\">\n",
+                label, i);
+        fprintf(c->f, "        <Time Value=\"%.17g\"/>\n", t[i]);
+        fprintf(c->f, "        <Topology TopologyType=\"2DSMesh\" Dimensions=\"%s\"/>\n", dc);
+        fprintf(c->f, "        <Geometry GeometryType=\"XY\">\n");
+        item_hdf(c, "          ", nodes, dg);
+        fprintf(c->f, "        </Geometry>\n");
+        for (int q = 0; q < 2; q++) {
+            snprintf(path, sizeof(path), "%s/fields/%s_positive", prefix, fields[q]);
+            if (!upscale_h5read_exists(c->r, path)) continue;
+            UPSCALE_CALL(shape(c, path, 3, dims));
+            UPSCALE_CHECK(dims[0] == ns && dims[1] == nt && dims[2] == nr, UPSCALE_ERR_INPUT,
+                          "%s is %zu x %zu x %zu, expected %zu x %zu x %zu", path, dims[0], dims[1],
+                          dims[2], ns, nt, nr);
+            fprintf(c->f,
+                    "        <Attribute Name=\"%s\" AttributeType=\"Scalar\" Center=\"Cell\">\n",
+                    fields[q]);
+            size_t start[3] = {i, 0, 0}, cnt[3] = {1, nt, nr};
+            item_slab(c, "          ", path, 3, dims, start, cnt, dt);
+            fprintf(c->f, "        </Attribute>\n");
+        }
+        fprintf(c->f, "      </Grid>\n");
+    }
+    fprintf(c->f, "    </Grid>\n");
+    return UPSCALE_OK;
+}
+
 /* One run's fields below prefix ("" or "/rate_1C"); names get label ("" or "rate_1C/"). */
 static upscale_err write_run(ctx *c, const char *prefix, const char *label)
 {
@@ -101,6 +156,12 @@ static upscale_err write_run(ctx *c, const char *prefix, const char *label)
     size_t ns, nx;
     snprintf(path, sizeof(path), "%s/fields/time", prefix);
     UPSCALE_CALL(read_vector(c, path, &ns, &t));
+    snprintf(path, sizeof(path), "%s/mesh/nodes_xz_positive", prefix);
+    if (upscale_h5read_exists(c->r, path)) {
+        upscale_err e = write_particle2d(c, prefix, label, ns, t);
+        free(t);
+        return e;
+    }
     snprintf(path, sizeof(path), "%s/mesh/region", prefix);
     upscale_err e = read_vector(c, path, &nx, &region);
     static const char *const names[] = {"negative", "", "positive"};
