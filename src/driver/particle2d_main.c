@@ -25,6 +25,7 @@
 #include "upscale/protocol.h"
 #include "upscale/run.h"
 #include "upscale/strbuf.h"
+#include "upscale/timeseries.h"
 #include "upscale_version.h"
 
 /* Limits of the snapshots that output.snapshot_interval may ask for (as src/driver/run.c). */
@@ -34,12 +35,6 @@
 /* Keys of the 1D integrator (IDA) that the 2D particle does not use. */
 static const char *const keys_1d_only[] = {"numerics.max_step", "numerics.algebraic_error_test",
                                            "numerics.newton_norm"};
-
-typedef struct {
-    double *t, *V, *I, *cap, *ocv;
-    int *step;
-    size_t n, size;
-} series;
 
 typedef struct {
     double *t, *c, *mu, *j;
@@ -53,7 +48,7 @@ typedef struct {
     upscale_protocol proto;
     upscale_particle2d *part;
     upscale_particle2d_options o;
-    series ts;
+    upscale_timeseries ts;
     snapshots snap;
     double snap_interval, wall, content0;
     int fields;
@@ -68,28 +63,6 @@ typedef struct {
     int progress;         /* a progress line on stderr (a terminal, not -q) */
     double last_progress; /* wall time of the last progress line */
 } run2d;
-
-static upscale_err series_push(series *s, double t, double V, double I, double cap, double ocv,
-                               int step)
-{
-    if (s->n == s->size) {
-        size_t size = s->size ? 2 * s->size : 1024;
-        double **a[] = {&s->t, &s->V, &s->I, &s->cap, &s->ocv};
-        for (int k = 0; k < 5; k++) {
-            double *q = realloc(*a[k], size * sizeof(double));
-            UPSCALE_ALLOC_CHECK(q);
-            *a[k] = q;
-        }
-        int *q = realloc(s->step, size * sizeof(int));
-        UPSCALE_ALLOC_CHECK(q);
-        s->step = q;
-        s->size = size;
-    }
-    s->t[s->n] = t, s->V[s->n] = V, s->I[s->n] = I, s->cap[s->n] = cap, s->ocv[s->n] = ocv;
-    s->step[s->n] = step;
-    s->n++;
-    return UPSCALE_OK;
-}
 
 static upscale_err snap_push(snapshots *s, const upscale_particle2d *part, int step)
 {
@@ -147,9 +120,9 @@ static int monitor(void *ctx, double t, double phi)
         fprintf(stderr, "\rt = %10.1f s   V = %.4f V   step %d/%d ", t, phi, r->step, r->proto.n);
     }
     if (!r->monitor_err && !(r->ts.n && t <= r->ts.t[r->ts.n - 1]))
-        r->monitor_err =
-            series_push(&r->ts, t, phi, r->I, r->cap0 + fabs(r->I) * (t - r->t0) / 3600.0,
-                        ocv(r, r->cmean0 + r->dcmean * (t - r->t0)), r->step);
+        r->monitor_err = upscale_timeseries_push(
+            &r->ts, t, phi, r->I, r->cap0 + fabs(r->I) * (t - r->t0) / 3600.0,
+            ocv(r, r->cmean0 + r->dcmean * (t - r->t0)), r->step);
     return r->monitor_err || upscale_run_interrupted();
 }
 
@@ -265,8 +238,8 @@ static upscale_err integrate(run2d *r)
     int skip_group = -1, skipped = 0;
     r->complete = 1;
     snprintf(r->status, sizeof(r->status), "complete");
-    UPSCALE_CALL(series_push(&r->ts, 0.0, upscale_particle2d_potential(part), 0.0, 0.0,
-                             ocv(r, mean_composition(r)), 0));
+    UPSCALE_CALL(upscale_timeseries_push(&r->ts, 0.0, upscale_particle2d_potential(part), 0.0, 0.0,
+                                         ocv(r, mean_composition(r)), 0));
     if (r->fields) UPSCALE_CALL(snap_push(&r->snap, part, 0));
     upscale_particle2d_set_monitor(part, monitor, r);
     for (int k = 0; k < r->proto.n && r->complete; k++) {
@@ -358,7 +331,7 @@ static upscale_err write_output(const run2d *r, const char *path, const char *ca
                                 const char *command_line)
 {
     upscale_output *o;
-    const series *s = &r->ts;
+    const upscale_timeseries *s = &r->ts;
     const snapshots *sn = &r->snap;
     const upscale_model *m = r->m;
     int nr = upscale_particle2d_nr(r->part), nt = upscale_particle2d_ntheta(r->part);
@@ -399,15 +372,7 @@ static upscale_err write_output(const run2d *r, const char *path, const char *ca
     const size_t dn[2] = {(size_t)(nt + 1) * (nr + 1), 2};
 #define W(x)                                                                                       \
     if (!e) e = (x)
-    W(upscale_output_write_vector(o, "/timeseries/time", "s", s->n, s->t));
-    W(upscale_output_write_vector(o, "/timeseries/voltage", "V", s->n, s->V));
-    W(upscale_output_write_vector(o, "/timeseries/current", "A/m^2", s->n, s->I));
-    W(upscale_output_attr_string(o, "/timeseries/current", "sign", "positive on discharge"));
-    W(upscale_output_write_vector(o, "/timeseries/capacity", "Ah/m^2", s->n, s->cap));
-    W(upscale_output_write_vector(o, "/timeseries/ocv", "V", s->n, s->ocv));
-    W(upscale_output_attr_string(o, "/timeseries/ocv", "meaning",
-                                 "U_pos at the particle's mean stoichiometry"));
-    W(upscale_output_write_ints(o, "/timeseries/step", s->n, s->step));
+    W(upscale_timeseries_write(s, o, "", "U_pos at the particle's mean stoichiometry"));
     W(upscale_output_write_vector(o, "/mesh/r_positive", "m", nr, m->rc[2]));
     W(upscale_output_write_vector(o, "/mesh/r_faces_positive", "m", nr + 1, m->rf[2]));
     W(upscale_output_write_vector(o, "/mesh/theta_positive", "rad", nt, theta));
@@ -572,7 +537,7 @@ int main(int argc, char **argv)
     upscale_protocol_free(&r.proto);
     upscale_model_destroy(&r.m);
     upscale_params_destroy(&r.p);
-    free(r.ts.t), free(r.ts.V), free(r.ts.I), free(r.ts.cap), free(r.ts.ocv), free(r.ts.step);
+    upscale_timeseries_free(&r.ts);
     free(r.snap.t), free(r.snap.c), free(r.snap.mu), free(r.snap.j), free(r.snap.step);
     free(cmdline);
     free(sets);

@@ -13,14 +13,8 @@
 #include "upscale/model.h"
 #include "upscale/output.h"
 #include "upscale/protocol.h"
+#include "upscale/timeseries.h"
 #include "upscale_version.h"
-
-/* Time series, one row per accepted step (and two at each protocol switch). */
-typedef struct {
-    double *t, *V, *I, *cap, *ocv;
-    int *step;
-    size_t n, size;
-} series;
 
 /* Field snapshots: full state vectors at chosen times. */
 typedef struct {
@@ -81,42 +75,6 @@ static int roots(double t, const double *y, double *g, void *data)
     return 0;
 }
 
-static upscale_err series_push(series *s, double t, double V, double I, double cap, double ocv,
-                               int step)
-{
-    if (s->n == s->size) {
-        size_t size = s->size ? 2 * s->size : 1024;
-        double **a[] = {&s->t, &s->V, &s->I, &s->cap, &s->ocv};
-        for (int k = 0; k < 5; k++) {
-            double *p = realloc(*a[k], size * sizeof(double));
-            UPSCALE_ALLOC_CHECK(p);
-            *a[k] = p;
-        }
-        int *p = realloc(s->step, size * sizeof(int));
-        UPSCALE_ALLOC_CHECK(p);
-        s->step = p;
-        s->size = size;
-    }
-    s->t[s->n] = t;
-    s->V[s->n] = V;
-    s->I[s->n] = I;
-    s->cap[s->n] = cap;
-    s->ocv[s->n] = ocv;
-    s->step[s->n] = step;
-    s->n++;
-    return UPSCALE_OK;
-}
-
-static void series_free(series *s)
-{
-    free(s->t);
-    free(s->V);
-    free(s->I);
-    free(s->cap);
-    free(s->ocv);
-    free(s->step);
-}
-
 static upscale_err snap_push(snapshots *s, double t, const double *y, int step)
 {
     if (s->n == s->size) {
@@ -174,7 +132,7 @@ typedef struct {
     upscale_model *m;
     upscale_solver *s;
     upscale_protocol proto;
-    series ts;
+    upscale_timeseries ts;
     snapshots snap;
     upscale_solver_settings solver;
     double snap_interval;
@@ -367,7 +325,8 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
     int pf_node = -1;
     r->snap.len = L->n;
     int progress_on = opt->progress && isatty(STDERR_FILENO);
-    UPSCALE_CALL(series_push(&r->ts, 0.0, y[L->V], 0.0, 0.0, upscale_model_ocv(r->m, y), 0));
+    UPSCALE_CALL(
+        upscale_timeseries_push(&r->ts, 0.0, y[L->V], 0.0, 0.0, upscale_model_ocv(r->m, y), 0));
     if (r->fields) UPSCALE_CALL(snap_push(&r->snap, 0.0, y, 0));
     double next_snap = r->snap_interval > 0 ? r->snap_interval : INFINITY;
     int skip_group = -1;
@@ -450,8 +409,8 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
                 continue;
             }
         }
-        UPSCALE_CALL(
-            series_push(&r->ts, t, y[L->V], y[L->I], cap, upscale_model_ocv(r->m, y), k + 1));
+        UPSCALE_CALL(upscale_timeseries_push(&r->ts, t, y[L->V], y[L->I], cap,
+                                             upscale_model_ocv(r->m, y), k + 1));
         if (!isnan(st->current_cutoff)) {
             rc.kind[rc.n] = ROOT_CURRENT;
             rc.dir[rc.n++] = -1;
@@ -507,8 +466,8 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
             if (pf < 0 && pf_first < 0) pf_first = t;
             if (pf < pf_worst) pf_worst = pf, pf_t = t, pf_node = pf_ix, pf_s = pf_x;
             double qstep = fabs(y[L->Q] - q0);
-            UPSCALE_CALL(series_push(&r->ts, t, y[L->V], y[L->I], cap + qstep / 3600.0,
-                                     upscale_model_ocv(r->m, y), k + 1));
+            UPSCALE_CALL(upscale_timeseries_push(&r->ts, t, y[L->V], y[L->I], cap + qstep / 3600.0,
+                                                 upscale_model_ocv(r->m, y), k + 1));
             while (r->fields && next_snap <= t) {
                 UPSCALE_CALL(upscale_solver_state_at(r->s, next_snap, ys));
                 UPSCALE_CALL(snap_push(&r->snap, next_snap, ys, k + 1));
@@ -571,7 +530,7 @@ static upscale_err integrate(run_ctx *r, const upscale_run_options *opt, upscale
 
 static void summarise(const run_ctx *r, upscale_run_result *res)
 {
-    const series *s = &r->ts;
+    const upscale_timeseries *s = &r->ts;
     double energy = 0.0;
     for (size_t i = 1; i < s->n; i++)
         energy += 0.5 * (s->I[i] * s->V[i] + s->I[i - 1] * s->V[i - 1]) * (s->t[i] - s->t[i - 1]);
@@ -729,19 +688,12 @@ static upscale_err write_run(writer *w, const run_ctx *r, const upscale_run_opti
                              const upscale_run_result *res)
 {
     upscale_output *o = w->o;
-    const series *s = &r->ts;
+    const upscale_timeseries *s = &r->ts;
     upscale_err e = UPSCALE_OK;
 #define W(x)                                                                                       \
     if (!e) e = (x)
-    W(upscale_output_write_vector(o, at(w, "/timeseries/time"), "s", s->n, s->t));
-    W(upscale_output_write_vector(o, at(w, "/timeseries/voltage"), "V", s->n, s->V));
-    W(upscale_output_write_vector(o, at(w, "/timeseries/current"), "A/m^2", s->n, s->I));
-    W(upscale_output_attr_string(o, at(w, "/timeseries/current"), "sign", "positive on discharge"));
-    W(upscale_output_write_vector(o, at(w, "/timeseries/capacity"), "Ah/m^2", s->n, s->cap));
-    W(upscale_output_write_vector(o, at(w, "/timeseries/ocv"), "V", s->n, s->ocv));
-    W(upscale_output_attr_string(o, at(w, "/timeseries/ocv"), "meaning",
-                                 "U_pos - U_neg at the mean stoichiometry of each electrode"));
-    W(upscale_output_write_ints(o, at(w, "/timeseries/step"), s->n, s->step));
+    W(upscale_timeseries_write(s, o, w->group,
+                               "U_pos - U_neg at the mean stoichiometry of each electrode"));
     W(write_mesh(w, r));
     if (r->fields) W(write_fields(w, r));
     W(upscale_output_write_parameters(w->o, w->group, r->p));
@@ -843,7 +795,7 @@ upscale_err upscale_run(const upscale_run_options *opt, upscale_run_result *res)
     upscale_protocol_free(&r.proto);
     upscale_model_destroy(&r.m);
     upscale_params_destroy(&r.p);
-    series_free(&r.ts);
+    upscale_timeseries_free(&r.ts);
     snap_free(&r.snap);
     return e;
 }
