@@ -17,6 +17,11 @@ upscale_err upscale_strbuf_append(upscale_strbuf *b, const char *text);
 /* Free the text and reset the buffer to empty. */
 void upscale_strbuf_destroy(upscale_strbuf *b);
 
+/* Append one note to the fixed buffer buf of size bytes, "; " between notes; what does not fit
+ * is cut (the runs' notes: limits, skipped steps). */
+void upscale_strbuf_note(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* *out = argv[0] .. argv[argc-1], each followed by one space (malloc'd; the caller frees). */
 upscale_err upscale_strbuf_join_args(int argc, char *const *argv, char **out);
 

@@ -10,7 +10,6 @@
  * mean surface flux jbar = -I / (F a L) (eq. 18), its cut-off is a TS event on the particle's
  * potential. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,16 +125,7 @@ static int monitor(void *ctx, double t, double phi)
     return r->monitor_err || upscale_run_interrupted();
 }
 
-static void note(run2d *r, const char *fmt, ...)
-{
-    size_t n = strlen(r->notes);
-    if (n + 3 >= sizeof(r->notes)) return;
-    if (n) n += (size_t)snprintf(r->notes + n, sizeof(r->notes) - n, "; ");
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->notes + n, sizeof(r->notes) - n, fmt, ap);
-    va_end(ap);
-}
+#define note(r, ...) upscale_strbuf_note((r)->notes, sizeof((r)->notes), __VA_ARGS__)
 
 static double wall_now(void)
 {

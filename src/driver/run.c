@@ -2,7 +2,6 @@
 #include "upscale/run.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "upscale/model.h"
 #include "upscale/output.h"
 #include "upscale/protocol.h"
+#include "upscale/strbuf.h"
 #include "upscale/timeseries.h"
 #include "upscale_version.h"
 
@@ -268,16 +268,7 @@ static void stop_interrupted(upscale_run_result *res, int k, double t)
 }
 
 /* Append one note ("; " between notes). */
-static void note(upscale_run_result *res, const char *fmt, ...)
-{
-    size_t n = strlen(res->notes);
-    if (n + 3 >= sizeof(res->notes)) return;
-    if (n) n += (size_t)snprintf(res->notes + n, sizeof(res->notes) - n, "; ");
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(res->notes + n, sizeof(res->notes) - n, fmt, ap);
-    va_end(ap);
-}
+#define note(res, ...) upscale_strbuf_note((res)->notes, sizeof((res)->notes), __VA_ARGS__)
 
 /* The physical limit that ended step k at time t, with its place. */
 static void note_limit(const run_ctx *r, upscale_run_result *res, int kind, int k, double t,

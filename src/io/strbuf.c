@@ -1,5 +1,7 @@
 /* Growable strings (include/upscale/strbuf.h). */
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,4 +46,15 @@ upscale_err upscale_strbuf_join_args(int argc, char *const *argv, char **out)
     }
     *out = b.text;
     return UPSCALE_OK;
+}
+
+void upscale_strbuf_note(char *buf, size_t size, const char *fmt, ...)
+{
+    size_t n = strlen(buf);
+    if (n + 3 >= size) return;
+    if (n) n += (size_t)snprintf(buf + n, size - n, "; ");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + n, size - n, fmt, ap);
+    va_end(ap);
 }
