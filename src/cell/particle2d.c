@@ -105,13 +105,15 @@ static void add(sink *s, int row, int col, double v)
 
 /* Flux and gradient-energy exchange across one face between cells a and b, transmissibility T
  * (face area / distance), cell volumes va, vb:
- *     N = -(M_a + M_b)/2 T (mu_b - mu_a)  leaves a, enters b;  kappa T (c_b - c_a) enters the
- *     Laplacians. */
+ *     N = -M_f T (mu_b - mu_a)  leaves a, enters b, M_f the closure's face mean of M_a and M_b
+ *     (arithmetic for darken, geometric for per_phase, as the 1D kernel: src/cell/particle.c);
+ *     kappa T (c_b - c_a) enters the Laplacians. */
 static void face(const upscale_particle2d *p, const double *u, double *f, sink *J, int a, int b,
                  double T, double va, double vb)
 {
-    double ma = p->mob[a / 2], mb = p->mob[b / 2], dmu = u[b + 1] - u[a + 1];
-    double N = -0.5 * (ma + mb) * T * dmu, G = T * (u[b] - u[a]), kap = p->el->kappa;
+    double da, db, mf = p->el->face_mobility(p->mob[a / 2], p->mob[b / 2], &da, &db);
+    double dmu = u[b + 1] - u[a + 1];
+    double N = -mf * T * dmu, G = T * (u[b] - u[a]), kap = p->el->kappa;
     if (f) {
         f[a] += N / va;
         f[b] -= N / vb;
@@ -120,8 +122,8 @@ static void face(const upscale_particle2d *p, const double *u, double *f, sink *
     }
     if (!J) return;
     int cols[4] = {a + 1, b + 1, a, b};
-    double dN[4] = {0.5 * (ma + mb) * T, -0.5 * (ma + mb) * T, -0.5 * p->dmob[a / 2] * T * dmu,
-                    -0.5 * p->dmob[b / 2] * T * dmu};
+    double dN[4] = {mf * T, -mf * T, -da * p->dmob[a / 2] * T * dmu,
+                    -db * p->dmob[b / 2] * T * dmu};
     for (int q = 0; q < 4; q++) {
         add(J, a, cols[q], dN[q] / va);
         add(J, b, cols[q], -dN[q] / vb);

@@ -1,7 +1,8 @@
 /* The 2D particle's analytic Jacobian (dF/du + shift dF/du') against central finite differences
  * of its residual, on a state spanning the miscibility gap in r and theta, with non-zero fluxes,
  * coherency strain, surface wetting, a film resistance and a facet-dependent exchange current;
- * under a held potential and a held mean flux, for the rate laws yang2025 and bazant2013.
+ * under a held potential and a held mean flux, for the rate laws yang2025 and bazant2013 with the
+ * darken mobility and for yang2025 with the per-phase mobility (geometric face mean).
  * Passes when every entry agrees to 1e-6 relative (entries below 1e-12 of their row's largest
  * relative to that). */
 #include <math.h>
@@ -142,6 +143,13 @@ int main(void)
         "positive.surface_wetting_slope=1e9 mol/m^4", "positive.film_resistance=1e-3 Ohm m^2",
         "positive.rate_law=bazant2013"};
     check_case("bazant2013, darken", bazant, 5);
+    /* The per-phase closure (eq. 24) and its geometric face mean, a 1000-fold contrast. */
+    static const char *const per_phase[] = {
+        "numerics.shells.positive=12", "positive.coherency_coefficient=0.02 J m^3/mol^2",
+        "positive.surface_wetting_slope=1e9 mol/m^4", "positive.film_resistance=1e-3 Ohm m^2",
+        "positive.mobility=per_phase", "positive.phase_diffusivity_low=1e-14 m^2/s",
+        "positive.phase_diffusivity_high=1e-17 m^2/s"};
+    check_case("yang2025, per_phase", per_phase, 7);
     upscale_particle2d_finalize();
     return CHECK_DONE();
 }
