@@ -144,11 +144,13 @@ int main(void)
         "positive.rate_law=bazant2013"};
     check_case("bazant2013, darken", bazant, 5);
     /* The per-phase closure (eq. 24) and its geometric face mean, a 1000-fold contrast. */
-    static const char *const per_phase[] = {
-        "numerics.shells.positive=12", "positive.coherency_coefficient=0.02 J m^3/mol^2",
-        "positive.surface_wetting_slope=1e9 mol/m^4", "positive.film_resistance=1e-3 Ohm m^2",
-        "positive.mobility=per_phase", "positive.phase_diffusivity_low=1e-14 m^2/s",
-        "positive.phase_diffusivity_high=1e-17 m^2/s"};
+    static const char *const per_phase[] = {"numerics.shells.positive=12",
+                                            "positive.coherency_coefficient=0.02 J m^3/mol^2",
+                                            "positive.surface_wetting_slope=1e9 mol/m^4",
+                                            "positive.film_resistance=1e-3 Ohm m^2",
+                                            "positive.mobility=per_phase",
+                                            "positive.phase_diffusivity_low=1e-14 m^2/s",
+                                            "positive.phase_diffusivity_high=1e-17 m^2/s"};
     check_case("yang2025, per_phase", per_phase, 7);
     upscale_particle2d_finalize();
     return CHECK_DONE();
