@@ -25,24 +25,16 @@ import tempfile
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import pycheck  # noqa: E402
+from pycheck import check  # noqa: E402
+
+
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HALF = os.path.join(SRC, "tests", "cases", "half_cell_licoo2.yaml")
 SP_CH = os.path.join(SRC, "tests", "cases", "single_particle_ch.yaml")
 NEWMAN = os.path.join(SRC, "cases", "validation", "newman_licoo2_graphite_1C.yaml")
 PBA_SP = os.path.join(SRC, "tests", "bench", "pba_single_particle.yaml")
-
-failures = 0
-
-
-def check(name, ok, detail=""):
-    global failures
-    if ok:
-        print(f"PASS: {name}" + (f" ({detail})" if detail else ""))
-    else:
-        failures += 1
-        print(f"FAIL: {name}" + (f": {detail}" if detail else ""))
-    return ok
-
 
 class Result:
     """What one run left: exit status, stderr and the output file's contents."""
@@ -567,8 +559,8 @@ def main():
                 test(tmp)
             except Exception as e:  # a crash in one group is one failure, not the end
                 check(f"{test.__name__}: ran without an exception", False, repr(e))
-    print(f"{failures} failure(s)")
-    return min(failures, 255)
+    print(f"{pycheck.failures} failure(s)")
+    return min(pycheck.failures, 255)
 
 
 if __name__ == "__main__":

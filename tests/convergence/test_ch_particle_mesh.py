@@ -22,13 +22,9 @@ import tempfile
 import h5py
 import numpy as np
 
-failures = 0
-
-
-def check(ok, what):
-    global failures
-    print(("ok   " if ok else "FAIL ") + what)
-    failures += 0 if ok else 1
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import pycheck  # noqa: E402
+from pycheck import check  # noqa: E402
 
 
 def run(exe, case, shells, out):
@@ -57,22 +53,22 @@ def main():
     levels = [50, 100, 200, 400]
     with tempfile.TemporaryDirectory() as d:
         runs = [run(exe, case, n, os.path.join(d, "s%d.h5" % n)) for n in levels]
-    check(all(r is not None and r["status"] == "complete" for r in runs), "all levels complete")
-    if failures:
+    check("all levels complete", all(r is not None and r["status"] == "complete" for r in runs))
+    if pycheck.failures:
         return 1
     q0 = runs[-1]["q"][-1]
     for n, r in zip(levels, runs):
         print("  %3d shells: %5d steps, capacity %.5f Ah/m^2" % (n, r["steps"], r["q"][-1]))
-    check(all(abs(r["q"][-1] - q0) < 1e-4 * q0 for r in runs), "same capacity at every level")
+    check("same capacity at every level", all(abs(r["q"][-1] - q0) < 1e-4 * q0 for r in runs))
     d = [mean_dv(runs[i], runs[i + 1]) for i in range(len(runs) - 1)]
     print("  mean |dV| between levels: " + ", ".join("%.3f mV" % x for x in d))
     order = math.log2(d[0] / d[1])
-    check(d[0] > d[1] > d[2], "differences shrink with refinement")
-    check(order >= 1.6, "observed order %.2f >= 1.6 (50-100-200 shells)" % order)
+    check("differences shrink with refinement", d[0] > d[1] > d[2])
+    check("observed order %.2f >= 1.6 (50-100-200 shells)" % order, order >= 1.6)
     e100 = mean_dv(runs[1], runs[3])
-    check(e100 <= 0.8, "100 shells within %.3f mV <= 0.8 mV of 400 shells" % e100)
-    print("%d failed" % failures)
-    return 1 if failures else 0
+    check("100 shells within %.3f mV <= 0.8 mV of 400 shells" % e100, e100 <= 0.8)
+    print("%d failed" % pycheck.failures)
+    return 1 if pycheck.failures else 0
 
 
 if __name__ == "__main__":

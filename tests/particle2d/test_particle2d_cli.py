@@ -32,22 +32,14 @@ import tempfile
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import pycheck  # noqa: E402
+from pycheck import check  # noqa: E402
+
+
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SP_CH = os.path.join(SRC, "tests", "cases", "single_particle_ch.yaml")
 FULL = os.path.join(SRC, "cases", "validation", "newman_licoo2_graphite_1C.yaml")
-
-failures = 0
-
-
-def check(name, ok, detail=""):
-    global failures
-    if ok:
-        print(f"PASS: {name}" + (f" ({detail})" if detail else ""))
-    else:
-        failures += 1
-        print(f"FAIL: {name}" + (f": {detail}" if detail else ""))
-    return ok
-
 
 def run(args, env=None):
     p = subprocess.run([UPSCALE] + args, capture_output=True, text=True, env=env, timeout=600)
@@ -287,4 +279,4 @@ if __name__ == "__main__":
     UPSCALE = os.path.abspath(sys.argv[1])
     with tempfile.TemporaryDirectory() as tmp:
         (bad_input if sys.argv[2] == "bad" else physics)(tmp)
-    sys.exit(failures)
+    sys.exit(pycheck.failures)

@@ -14,27 +14,15 @@ Usage: test_gcmc_mu_table.py UPSCALE_EXE (run from the source root).  Needs nump
 """
 import hashlib
 import os
-import subprocess
 import sys
 import tempfile
 
 import h5py
 import numpy as np
 
-failures = 0
-
-
-def check(name, ok, detail=""):
-    global failures
-    print(("PASS: " if ok else "FAIL: ") + name + (f" ({detail})" if detail else ""))
-    if not ok:
-        failures += 1
-    return ok
-
-
-def run(*args):
-    p = subprocess.run(list(args), capture_output=True, text=True)
-    return p.returncode, p.stdout, p.stderr
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import pycheck  # noqa: E402
+from pycheck import check, run  # noqa: E402
 
 
 def curve(path):
@@ -132,8 +120,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         mnfepba(exe, tmp)
         lattice(exe, tmp)
-    print(f"{failures} failed")
-    return failures
+    print(f"{pycheck.failures} failed")
+    return pycheck.failures
 
 
 if __name__ == "__main__":

@@ -12,33 +12,16 @@ Usage: test_lj_gcmc.py UPSCALE_EXE (from the source root).  Exit status: failed 
 """
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import pycheck  # noqa: E402
+from pycheck import check, number, run  # noqa: E402
+
+
 DATA = "tests/data/lj_gcmc_T0.9"
 V = 216.0
-failures = 0
-
-
-def check(name, ok, detail=""):
-    global failures
-    print(("PASS: " if ok else "FAIL: ") + name + (f" ({detail})" if detail else ""))
-    if not ok:
-        failures += 1
-    return ok
-
-
-def run(*args):
-    p = subprocess.run(list(args), capture_output=True, text=True)
-    return p.returncode, p.stdout, p.stderr
-
-
-def number(pattern, text):
-    m = re.search(pattern, text)
-    return [float(x) for x in m.groups()] if m else None
-
-
 def main():
     exe = os.path.abspath(sys.argv[1])
     man = os.path.join(DATA, "manifest.csv")
@@ -73,8 +56,8 @@ def main():
         check("material from one temperature in reduced units: exit 0, mu_table files",
               st == 0 and os.path.exists(mat) and any(f.endswith("K.csv") for f in os.listdir(tmp)),
               err3.strip().splitlines()[-1] if err3.strip() else "")
-    print(f"{failures} failed")
-    return failures
+    print(f"{pycheck.failures} failed")
+    return pycheck.failures
 
 
 if __name__ == "__main__":

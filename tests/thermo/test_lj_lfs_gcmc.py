@@ -24,8 +24,12 @@ Usage: test_lj_lfs_gcmc.py UPSCALE_EXE (from the source root).  Exit status: fai
 import math
 import os
 import re
-import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import pycheck  # noqa: E402
+from pycheck import check, number, run  # noqa: E402
+
 
 DATA = "tests/data/lj_lfs_gcmc_T0.9"
 TRUNCATED = "tests/data/lj_gcmc_T0.9/manifest.csv"
@@ -35,27 +39,6 @@ NIST = {"rho_v": (4.502e-02, 1.127e-05), "rho_l": (6.632e-01, 4.728e-05),
         "lnz": (-3.549, 7.1e-05)}
 Z_MAX = 2.0
 CHI2_MAX = 5.0
-failures = 0
-
-
-def check(name, ok, detail=""):
-    global failures
-    print(("PASS: " if ok else "FAIL: ") + name + (f" ({detail})" if detail else ""))
-    if not ok:
-        failures += 1
-    return ok
-
-
-def run(*args):
-    p = subprocess.run(list(args), capture_output=True, text=True)
-    return p.returncode, p.stdout, p.stderr
-
-
-def number(pattern, text):
-    m = re.search(pattern, text)
-    return [float(x) for x in m.groups()] if m else None
-
-
 def coexistence(exe, manifest, V, checks=True):
     """rho_v, rho_l, mu_coex (value, bootstrap spread) of one manifest, or None."""
     st, out, err = run(exe, "import", "gcmc", manifest, "--bootstrap", "200")
@@ -138,8 +121,8 @@ def main():
                 ok, detail = agree(key, other[key], NIST, allowance=d, expect=False)
                 check(f"the comparison tells the potentials apart: the truncated LJ's {key} "
                       "disagrees with NIST's LFS", ok, detail)
-    print(f"{failures} failed")
-    return failures
+    print(f"{pycheck.failures} failed")
+    return pycheck.failures
 
 
 if __name__ == "__main__":
