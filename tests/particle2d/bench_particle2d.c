@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "p2d_case.h"
 #include "upscale/particle2d.h"
 #include "upscale/run.h"
 
@@ -32,13 +33,6 @@ static double user_cpu(void)
 static int charge(int nr, int nt, const char *ts_type, const char *order, const char *lu_order,
                   double rtol, double *v, upscale_particle2d_stats *st, double *cpu, int *unknowns)
 {
-    char shells[64];
-    snprintf(shells, sizeof(shells), "numerics.shells.positive=%d", nr);
-    const char *sets[] = {shells};
-    upscale_run_options opt = {.case_path = CASE, .overrides = sets, .noverrides = 1};
-    upscale_params *prm = NULL;
-    upscale_model *m = NULL;
-    upscale_particle2d *p = NULL;
     PetscOptionsSetValue(NULL, "-particle2d_ts_type", ts_type);
     PetscOptionsSetValue(NULL, "-particle2d_ts_bdf_order", order);
     PetscOptionsClearValue(NULL, "-particle2d_snes_lag_jacobian");
@@ -52,12 +46,14 @@ static int charge(int nr, int nt, const char *ts_type, const char *order, const 
         PetscOptionsSetValue(NULL, "-particle2d_pc_factor_mat_ordering_type", lu_order);
     }
     upscale_particle2d_options o = {.ntheta = nt, .anisotropy = 0.5, .rtol = rtol};
-    if (upscale_run_load_params(&opt, &prm) || upscale_model_create(prm, &m) ||
-        upscale_particle2d_create(m, &o, &p)) {
+    p2d_case pc;
+    if (p2d_open(&pc, CASE, nr, NULL, 0, &o)) {
         fprintf(stderr, "setup: %s\n", upscale_error_message());
+        p2d_close(&pc);
         return 0;
     }
-    const upscale_electrode *el = &m->cell.el[UPSCALE_POS];
+    upscale_particle2d *p = pc.p;
+    const upscale_electrode *el = &pc.m->cell.el[UPSCALE_POS];
     double t0 = user_cpu();
     int n = 0;
     upscale_particle2d_hold_flux(p, 0.5 * el->c0 * el->radius / (3.0 * 3600.0));
@@ -77,9 +73,7 @@ static int charge(int nr, int nt, const char *ts_type, const char *order, const 
     *cpu = user_cpu() - t0;
     *st = upscale_particle2d_statistics(p);
     *unknowns = upscale_particle2d_size(p);
-    upscale_particle2d_destroy(&p);
-    upscale_model_destroy(&m);
-    upscale_params_destroy(&prm);
+    p2d_close(&pc);
     return n;
 }
 

@@ -15,21 +15,11 @@
 
 #include "check.h"
 #include "h5read.h"
+#include "p2d_case.h"
 #include "upscale/particle2d.h"
 #include "upscale/run.h"
 
 #define CASE "tests/cases/single_particle_ch.yaml"
-
-/* A model of the case with nr shells (the 2D particle's radial mesh). */
-static upscale_err load(int nr, upscale_params **prm, upscale_model **m)
-{
-    char shells[64];
-    snprintf(shells, sizeof(shells), "numerics.shells.positive=%d", nr);
-    const char *sets[] = {shells};
-    upscale_run_options opt = {.case_path = CASE, .overrides = sets, .noverrides = 1};
-    UPSCALE_CALL(upscale_run_load_params(&opt, prm));
-    return upscale_model_create(*prm, m);
-}
 
 /* The mean surface flux of current density I (A/m^2 of electrode): I = -F a L j (eq. 18). */
 static double flux_of(const upscale_model *m, double I)
@@ -63,12 +53,11 @@ int main(void)
         return CHECK_DONE();
     }
 
-    upscale_params *prm = NULL;
-    upscale_model *m = NULL;
-    upscale_particle2d *p = NULL;
-    CHECK_OK(load(60, &prm, &m));
+    p2d_case pc;
     upscale_particle2d_options o = {.ntheta = 4, .anisotropy = 0.0, .rtol = 1e-6};
-    CHECK_OK(upscale_particle2d_create(m, &o, &p));
+    CHECK_OK(p2d_open(&pc, CASE, 60, NULL, 0, &o));
+    upscale_model *m = pc.m;
+    upscale_particle2d *p = pc.p;
     if (!p) return CHECK_DONE();
     const double cmax = m->cell.el[UPSCALE_POS].cmax;
     int nr = upscale_particle2d_nr(p), nt = upscale_particle2d_ntheta(p);
@@ -118,9 +107,7 @@ int main(void)
           "%.3g mol",
           drift, upscale_particle2d_uptake(p), content0);
     free(c2);
-    upscale_particle2d_destroy(&p);
-    upscale_model_destroy(&m);
-    upscale_params_destroy(&prm);
+    p2d_close(&pc);
 
     /* Observed order in r: the potential at t_q on 15, 30 and 60 shells (2 theta cells). */
     static const double tq[] = {300.0, 600.0};
@@ -128,16 +115,13 @@ int main(void)
     int ok = 1;
     for (int l = 0; l < 3; l++) {
         upscale_particle2d_options ol = {.ntheta = 2, .anisotropy = 0.0, .rtol = 1e-6};
-        ok &= load(15 << l, &prm, &m) == UPSCALE_OK &&
-              upscale_particle2d_create(m, &ol, &p) == UPSCALE_OK &&
-              upscale_particle2d_hold_flux(p, jbar) == UPSCALE_OK;
+        ok &= p2d_open(&pc, CASE, 15 << l, NULL, 0, &ol) == UPSCALE_OK &&
+              upscale_particle2d_hold_flux(pc.p, jbar) == UPSCALE_OK;
         for (int q = 0; ok && q < 2; q++) {
-            ok &= upscale_particle2d_advance(p, tq[q]) == UPSCALE_OK;
-            vq[l][q] = upscale_particle2d_potential(p);
+            ok &= upscale_particle2d_advance(pc.p, tq[q]) == UPSCALE_OK;
+            vq[l][q] = upscale_particle2d_potential(pc.p);
         }
-        upscale_particle2d_destroy(&p);
-        upscale_model_destroy(&m);
-        upscale_params_destroy(&prm);
+        p2d_close(&pc);
     }
     CHECK(ok, "runs on 15, 30 and 60 shells");
     for (int q = 0; ok && q < 2; q++) {

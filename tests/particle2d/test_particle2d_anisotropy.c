@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "p2d_case.h"
 #include "upscale/particle2d.h"
 #include "upscale/run.h"
 
@@ -32,21 +33,16 @@ typedef struct {
 static int run(int nr, int nt, double a, double t_end, double dt, outcome *out, double *vq,
                double *sq, double tq)
 {
-    char shells[64];
-    snprintf(shells, sizeof(shells), "numerics.shells.positive=%d", nr);
-    const char *sets[] = {shells};
-    upscale_run_options opt = {.case_path = CASE, .overrides = sets, .noverrides = 1};
-    upscale_params *prm = NULL;
-    upscale_model *m = NULL;
-    upscale_particle2d *p = NULL;
+    p2d_case pc;
     upscale_particle2d_options o = {.ntheta = nt, .anisotropy = a, .rtol = 1e-5};
-    int ok = upscale_run_load_params(&opt, &prm) == UPSCALE_OK &&
-             upscale_model_create(prm, &m) == UPSCALE_OK &&
-             upscale_particle2d_create(m, &o, &p) == UPSCALE_OK;
-    if (!ok) {
+    if (p2d_open(&pc, CASE, nr, NULL, 0, &o)) {
         printf("setup: %s\n", upscale_error_message());
+        p2d_close(&pc);
         return 0;
     }
+    upscale_model *m = pc.m;
+    upscale_particle2d *p = pc.p;
+    int ok;
     const upscale_electrode *el = &m->cell.el[UPSCALE_POS];
     /* C/2 of the particle's content: 1C empties c0 (V / A = R / 3) in an hour */
     double jbar = 0.5 * el->c0 * el->radius / (3.0 * 3600.0), content0;
@@ -88,9 +84,7 @@ static int run(int nr, int nt, double a, double t_end, double dt, outcome *out, 
         (upscale_particle2d_content(p) - content0 - upscale_particle2d_uptake(p)) / content0;
     out->st = upscale_particle2d_statistics(p);
     free(c);
-    upscale_particle2d_destroy(&p);
-    upscale_model_destroy(&m);
-    upscale_params_destroy(&prm);
+    p2d_close(&pc);
     return ok;
 }
 
@@ -118,17 +112,12 @@ int main(void)
     /* A held potential: whatever a, the particle relaxes to the uniform composition whose
      * equilibrium potential is held, U_h(s*) = phi (s* = 0.97, single phase), and the flux to 0. */
     {
-        const char *sets[] = {"numerics.shells.positive=30"};
-        upscale_run_options opt = {.case_path = CASE, .overrides = sets, .noverrides = 1};
-        upscale_params *prm = NULL;
-        upscale_model *m = NULL;
-        upscale_particle2d *p = NULL;
+        p2d_case pc;
         upscale_particle2d_options o = {.ntheta = 8, .anisotropy = 0.5, .rtol = 1e-5};
-        CHECK_OK(upscale_run_load_params(&opt, &prm));
-        CHECK_OK(upscale_model_create(prm, &m));
-        CHECK_OK(upscale_particle2d_create(m, &o, &p));
+        CHECK_OK(p2d_open(&pc, CASE, 30, NULL, 0, &o));
+        upscale_particle2d *p = pc.p;
         if (p) {
-            const upscale_electrode *el = &m->cell.el[UPSCALE_POS];
+            const upscale_electrode *el = &pc.m->cell.el[UPSCALE_POS];
             int nr = upscale_particle2d_nr(p), nt = upscale_particle2d_ntheta(p);
             double du, phi = upscale_function_eval(el->ocp, 0.97, &du), c0;
             c0 = upscale_particle2d_content(p);
@@ -146,25 +135,18 @@ int main(void)
                   phi, dev, jb, drift);
             free(c);
         }
-        upscale_particle2d_destroy(&p);
-        upscale_model_destroy(&m);
-        upscale_params_destroy(&prm);
+        p2d_close(&pc);
     }
     /* A solver failure keeps the last accepted state: a 20C charge empties the poles within
      * seconds, after which no step succeeds; the state left is consistent (time short of the
      * target, every composition in range, the balance at round-off). */
     {
-        const char *sets[] = {"numerics.shells.positive=20"};
-        upscale_run_options opt = {.case_path = CASE, .overrides = sets, .noverrides = 1};
-        upscale_params *prm = NULL;
-        upscale_model *m = NULL;
-        upscale_particle2d *p = NULL;
+        p2d_case pc;
         upscale_particle2d_options o = {.ntheta = 4, .anisotropy = 0.5, .rtol = 1e-5};
-        CHECK_OK(upscale_run_load_params(&opt, &prm));
-        CHECK_OK(upscale_model_create(prm, &m));
-        CHECK_OK(upscale_particle2d_create(m, &o, &p));
+        CHECK_OK(p2d_open(&pc, CASE, 20, NULL, 0, &o));
+        upscale_particle2d *p = pc.p;
         if (p) {
-            const upscale_electrode *el = &m->cell.el[UPSCALE_POS];
+            const upscale_electrode *el = &pc.m->cell.el[UPSCALE_POS];
             int nr = upscale_particle2d_nr(p), nt = upscale_particle2d_ntheta(p);
             double c0 = upscale_particle2d_content(p);
             CHECK_OK(upscale_particle2d_hold_flux(p, 20.0 * el->c0 * el->radius / (3.0 * 3600.0)));
@@ -182,9 +164,7 @@ int main(void)
                   (int)e, t, lo, drift);
             free(c);
         }
-        upscale_particle2d_destroy(&p);
-        upscale_model_destroy(&m);
-        upscale_params_destroy(&prm);
+        p2d_close(&pc);
     }
     /* Observed order in theta at t = 600 s (before the first nucleation). */
     double vq[3], sq[3];

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "p2d_case.h"
 #include "upscale/particle2d.h"
 #include "upscale/run.h"
 
@@ -66,17 +67,15 @@ static double compare(const upscale_particle2d *p, const double *u0, const doubl
 
 static void check_case(const char *label, const char *const *sets, int nsets)
 {
-    upscale_run_options opt = {
-        .case_path = "tests/cases/single_particle_ch.yaml", .overrides = sets, .noverrides = nsets};
-    upscale_params *prm = NULL;
-    upscale_model *m = NULL;
-    upscale_particle2d *p = NULL;
-    CHECK_OK(upscale_run_load_params(&opt, &prm));
-    CHECK_OK(upscale_model_create(prm, &m));
-    if (!m) return;
+    p2d_case pc;
     upscale_particle2d_options o = {.ntheta = 6, .anisotropy = 0.3, .rtol = 1e-4};
-    CHECK_OK(upscale_particle2d_create(m, &o, &p));
-    if (!p) return;
+    CHECK_OK(p2d_open(&pc, "tests/cases/single_particle_ch.yaml", 0, sets, nsets, &o));
+    upscale_model *m = pc.m;
+    upscale_particle2d *p = pc.p;
+    if (!p) {
+        p2d_close(&pc);
+        return;
+    }
     const upscale_electrode *el = &m->cell.el[UPSCALE_POS];
     int nr = upscale_particle2d_nr(p), nt = upscale_particle2d_ntheta(p);
     int n = upscale_particle2d_size(p), nc = 2 * nr * nt;
@@ -127,9 +126,7 @@ static void check_case(const char *label, const char *const *sets, int nsets)
     free(u);
     free(ud);
     free(scale);
-    upscale_particle2d_destroy(&p);
-    upscale_model_destroy(&m);
-    upscale_params_destroy(&prm);
+    p2d_close(&pc);
 }
 
 int main(void)
