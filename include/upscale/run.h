@@ -82,4 +82,13 @@ upscale_err upscale_run_check(const upscale_run_options *opt, upscale_params **p
 /* Load the case file and the command-line overrides into a new params object. */
 upscale_err upscale_run_load_params(const upscale_run_options *opt, upscale_params **p);
 
+/* The output keys every run reads: output.snapshot_interval (s, 0: none), output.fields, name
+ * (and citation, description, accepted). */
+upscale_err upscale_run_read_output_keys(upscale_params *p, double *snap_interval, int *fields,
+                                         const char **case_name);
+/* output.snapshot_interval dt against the protocol's length T (s) and the bytes of one
+ * snapshot: at most 1e6 snapshots and 2 GB of them, else bad input naming the key. */
+upscale_err upscale_run_check_snapshots(upscale_params *p, int fields, double dt, double T,
+                                        double bytes);
+
 #endif

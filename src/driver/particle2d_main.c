@@ -27,10 +27,6 @@
 #include "upscale/timeseries.h"
 #include "upscale_version.h"
 
-/* Limits of the snapshots that output.snapshot_interval may ask for (as src/driver/run.c). */
-#define MAX_SNAPSHOTS 1e6
-#define MAX_SNAPSHOT_BYTES 2e9
-
 /* Keys of the 1D integrator (IDA) that the 2D particle does not use. */
 static const char *const keys_1d_only[] = {"numerics.max_step", "numerics.algebraic_error_test",
                                            "numerics.newton_norm"};
@@ -194,26 +190,14 @@ static upscale_err read_case(run2d *r)
             return upscale_params_error(p, keys_1d_only[k],
                                         "a setting of the 1D integrator, not used with "
                                         "positive.particle_dimension: 2; expected no such key");
-    static const char *const yesno[] = {"false", "true", NULL};
-    UPSCALE_CALL(upscale_params_get_quantity_or(p, "output.snapshot_interval", "s", "a duration", 0,
-                                                INFINITY, 0, 0.0, &r->snap_interval));
-    UPSCALE_CALL(upscale_params_get_choice(p, "output.fields", yesno, "true", &r->fields));
-    UPSCALE_CALL(upscale_params_get_string(p, "name", "", &r->case_name));
-    UPSCALE_CALL(upscale_params_get_string(p, "citation", "", &(const char *){NULL}));
-    UPSCALE_CALL(upscale_params_get_string(p, "description", "", &(const char *){NULL}));
+    UPSCALE_CALL(upscale_run_read_output_keys(p, &r->snap_interval, &r->fields, &r->case_name));
     UPSCALE_CALL(upscale_params_check_unused(p));
     UPSCALE_CALL(upscale_model_check_resolution(p, r->m));
-    /* as the 1D runs (src/driver/run.c): at most 1e6 snapshots and 2 GB of them */
-    double T = 0.0, bytes = sizeof(double) * (2.0 * nt * r->m->layout->nr[2] + nt);
+    double T = 0.0;
     for (int k = 0; k < r->proto.n; k++)
         T += step_length(r, &r->proto.steps[k]);
-    double most = fmin(MAX_SNAPSHOTS, MAX_SNAPSHOT_BYTES / bytes), dt = r->snap_interval;
-    if (r->fields && dt > 0 && T / dt > most)
-        return upscale_params_error(p, "output.snapshot_interval",
-                                    "%g s gives %.3g snapshots (%.3g GB) over the protocol's "
-                                    "%.4g s; expected at least %.3g s (at most %.3g snapshots)",
-                                    dt, T / dt, T / dt * bytes / 1e9, T, T / most, most);
-    return UPSCALE_OK;
+    return upscale_run_check_snapshots(p, r->fields, r->snap_interval, T,
+                                       sizeof(double) * (2.0 * nt * r->m->layout->nr[2] + nt));
 }
 
 /* The protocol: each step an advance to its end (and to every snapshot time on the way), one

@@ -169,13 +169,32 @@ static upscale_err check_limits(run_ctx *r)
                                     "%g s needs more than %.0e steps over the protocol's %.4g s; "
                                     "expected at least %.3g s",
                                     h, MAX_STEPS, T, T / MAX_STEPS);
-    double bytes = sizeof(double) * (double)r->m->layout->n;
+    return upscale_run_check_snapshots(r->p, r->fields, dt, T,
+                                       sizeof(double) * (double)r->m->layout->n);
+}
+
+upscale_err upscale_run_check_snapshots(upscale_params *p, int fields, double dt, double T,
+                                        double bytes)
+{
     double most = fmin(MAX_SNAPSHOTS, MAX_SNAPSHOT_BYTES / bytes);
-    if (r->fields && dt > 0 && T / dt > most)
-        return upscale_params_error(r->p, "output.snapshot_interval",
+    if (fields && dt > 0 && T / dt > most)
+        return upscale_params_error(p, "output.snapshot_interval",
                                     "%g s gives %.3g snapshots (%.3g GB) over the protocol's "
                                     "%.4g s; expected at least %.3g s (at most %.3g snapshots)",
                                     dt, T / dt, T / dt * bytes / 1e9, T, T / most, most);
+    return UPSCALE_OK;
+}
+
+upscale_err upscale_run_read_output_keys(upscale_params *p, double *snap_interval, int *fields,
+                                         const char **case_name)
+{
+    static const char *const yesno[] = {"false", "true", NULL};
+    UPSCALE_CALL(upscale_params_get_quantity_or(p, "output.snapshot_interval", "s", "a duration", 0,
+                                                INFINITY, 0, 0.0, snap_interval));
+    UPSCALE_CALL(upscale_params_get_choice(p, "output.fields", yesno, "true", fields));
+    UPSCALE_CALL(upscale_params_get_string(p, "name", "", case_name));
+    UPSCALE_CALL(upscale_params_get_string(p, "citation", "", &(const char *){NULL}));
+    UPSCALE_CALL(upscale_params_get_string(p, "description", "", &(const char *){NULL}));
     return UPSCALE_OK;
 }
 
@@ -214,7 +233,6 @@ static upscale_err read_case(run_ctx *r)
     UPSCALE_CALL(upscale_protocol_read(p, r->m, &r->proto));
     upscale_solver_settings *ss = &r->solver;
     *ss = upscale_solver_settings_default();
-    static const char *const yesno[] = {"false", "true", NULL};
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "numerics.rtol", "1", "a relative tolerance",
                                                 1e-14, 0.1, 0, ss->rtol, &ss->rtol));
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "numerics.max_step", "s", "a time step", 0,
@@ -230,12 +248,7 @@ static upscale_err read_case(run_ctx *r)
     int any_ch = r->m->layout->ch[UPSCALE_NEG] || r->m->layout->ch[UPSCALE_POS];
     UPSCALE_CALL(upscale_params_get_choice(p, "numerics.newton_norm", norms,
                                            any_ch ? "max" : "wrms", &ss->newton_max_norm));
-    UPSCALE_CALL(upscale_params_get_quantity_or(p, "output.snapshot_interval", "s", "a duration", 0,
-                                                INFINITY, 0, 0.0, &r->snap_interval));
-    UPSCALE_CALL(upscale_params_get_choice(p, "output.fields", yesno, "true", &r->fields));
-    UPSCALE_CALL(upscale_params_get_string(p, "name", "", &r->case_name));
-    UPSCALE_CALL(upscale_params_get_string(p, "citation", "", &(const char *){NULL}));
-    UPSCALE_CALL(upscale_params_get_string(p, "description", "", &(const char *){NULL}));
+    UPSCALE_CALL(upscale_run_read_output_keys(p, &r->snap_interval, &r->fields, &r->case_name));
     UPSCALE_CALL(upscale_params_check_unused(p));
     UPSCALE_CALL(upscale_model_check_resolution(p, r->m));
     UPSCALE_CALL(check_limits(r));
