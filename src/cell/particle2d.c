@@ -53,6 +53,8 @@ struct upscale_particle2d {
     double *rf, *rc, *vol;  /* radial faces (nr + 1), centres, volumes per steradian */
     double *thf, *thc, *w;  /* theta faces (nt + 1), centres, 2 pi (cos - cos) per cell */
     double *aniso;          /* mean of 1 + a cos 2 theta over each surface cell */
+    double *tr, *tt;        /* face transmissibilities: r_i+1^2 / dr (nr - 1, times w_k) and
+                             * 2 pi sin(theta_k+1) / dtheta (nt - 1, times the cell's dr) */
     double *sc;             /* row scales */
     double *xs;             /* unknown scales (Newton's step test) */
     double *mob, *dmob;     /* workspace: M and dM/dc per cell */
@@ -163,18 +165,13 @@ static int assemble(const upscale_particle2d *p, const double *u, const double *
         }
     /* Radial faces r_i+1 (area r^2 w_k) and theta faces theta_k+1. */
     for (int k = 0; k < nt; k++)
-        for (int i = 0; i + 1 < nr; i++) {
-            double T = p->rf[i + 1] * p->rf[i + 1] * p->w[k] / (p->rc[i + 1] - p->rc[i]);
-            face(p, u, f, J, ic(p, i, k), ic(p, i + 1, k), T, p->vol[i] * p->w[k],
+        for (int i = 0; i + 1 < nr; i++)
+            face(p, u, f, J, ic(p, i, k), ic(p, i + 1, k), p->tr[i] * p->w[k], p->vol[i] * p->w[k],
                  p->vol[i + 1] * p->w[k]);
-        }
     for (int k = 0; k + 1 < nt; k++)
-        for (int i = 0; i < nr; i++) {
-            double T = 2.0 * PI * sin(p->thf[k + 1]) * (p->rf[i + 1] - p->rf[i]) /
-                       (p->thc[k + 1] - p->thc[k]);
-            face(p, u, f, J, ic(p, i, k), ic(p, i, k + 1), T, p->vol[i] * p->w[k],
-                 p->vol[i] * p->w[k + 1]);
-        }
+        for (int i = 0; i < nr; i++)
+            face(p, u, f, J, ic(p, i, k), ic(p, i, k + 1), p->tt[k] * (p->rf[i + 1] - p->rf[i]),
+                 p->vol[i] * p->w[k], p->vol[i] * p->w[k + 1]);
     /* Surface: the flux j_k leaves through area R^2 w_k; the wetting slope enters the
      * Laplacian; the rate law on the variational potential (eq. 16). */
     const double h = p->R - p->rc[nr - 1], ce = p->m->cell.elyte.c0, rf = el->film_resistance;
@@ -342,8 +339,10 @@ static upscale_err geometry(upscale_particle2d *p, double a)
     p->xs = calloc(p->n, sizeof(double));
     p->mob = calloc((size_t)nr * nt, sizeof(double));
     p->dmob = calloc((size_t)nr * nt, sizeof(double));
+    p->tr = calloc(nr, sizeof(double));
+    p->tt = calloc(nt, sizeof(double));
     UPSCALE_ALLOC_CHECK(p->rf && p->rc && p->vol && p->thf && p->thc && p->w && p->aniso && p->sc &&
-                        p->mob && p->dmob);
+                        p->xs && p->mob && p->dmob && p->tr && p->tt);
     memcpy(p->rf, m->rf[UPSCALE_POS], (nr + 1) * sizeof(double));
     memcpy(p->rc, m->rc[UPSCALE_POS], nr * sizeof(double));
     memcpy(p->vol, m->vol[UPSCALE_POS], nr * sizeof(double));
@@ -361,6 +360,10 @@ static upscale_err geometry(upscale_particle2d *p, double a)
         p->atot += p->R * p->R * p->w[k];
     }
     p->vtot = 4.0 * PI * p->R * p->R * p->R / 3.0;
+    for (int i = 0; i + 1 < nr; i++)
+        p->tr[i] = p->rf[i + 1] * p->rf[i + 1] / (p->rc[i + 1] - p->rc[i]);
+    for (int k = 0; k + 1 < nt; k++)
+        p->tt[k] = 2.0 * PI * sin(p->thf[k + 1]) / (p->thc[k + 1] - p->thc[k]);
     const double cm = p->el->cmax, rt = UPSCALE_GAS * m->cell.temperature;
     p->jscale = cm * p->R / (3.0 * TAU);
     for (int r = 0; r < 2 * nr * nt; r += 2) {
@@ -618,6 +621,8 @@ void upscale_particle2d_destroy(upscale_particle2d **pp)
     free(p->thc);
     free(p->w);
     free(p->aniso);
+    free(p->tr);
+    free(p->tt);
     free(p->sc);
     free(p->xs);
     free(p->mob);
