@@ -179,9 +179,9 @@ static int assemble(const upscale_particle2d *p, const double *u, const double *
     for (int k = 0; k < nt; k++) {
         int o = ic(p, nr - 1, k), jr = ij(p, k);
         double A = p->R * p->R * p->w[k], V = p->vol[nr - 1] * p->w[k], jk = u[jr];
-        double M = p->mob[o / 2], dm = p->dmob[o / 2];
-        double mu_r = u[o + 1] - jk * h / M, cs = u[o] + el->wetting_slope * h, U = -mu_r / F;
-        double dU_dmu = -1.0 / F, dU_dj = h / (M * F), dU_dc = -jk * h * dm / (M * M * F);
+        double dU_dmu, dU_dj, dU_dc, cs = u[o] + el->wetting_slope * h;
+        double U =
+            upscale_ch_surface_potential(el, u[o], u[o + 1], jk, h, rt, F, &dU_dmu, &dU_dj, &dU_dc);
         double eta = u[phi] - U - F * rf * jk;
         upscale_rate_params rp = rate_params(p->m, el, cs, U);
         rp.k *= p->aniso[k];

@@ -37,7 +37,7 @@ static void surface_ch(const upscale_model *m, const double *y, int ix, surface 
     const upscale_electrode *el = node_electrode(m, ix);
     int g = L->region[ix], n = L->nr[g];
     double h = el->radius - m->rc[g][n - 1], F = m->cell.faraday;
-    double cn = y[L->cs[ix] + n - 1], j = y[L->j[ix]], dm;
+    double cn = y[L->cs[ix] + n - 1], j = y[L->j[ix]];
     /* Bounded: the outer shell's composition is read at c_max sigma(z_N) (see
      * particle_cahn_hilliard.c), and the "c_N" partials below are by z_N. */
     double f = 1.0;
@@ -46,16 +46,14 @@ static void surface_ch(const upscale_model *m, const double *y, int ix, surface 
         cn = el->cmax * upscale_particle_sigmoid(y[L->z[ix] + n - 1], &ds, &ex);
         f = ex != 0.0 ? 0.0 : el->cmax * ds;
     }
-    double M = el->mobility(el, cn, UPSCALE_GAS * m->cell.temperature, &dm);
-    double mu_r = y[L->mu[ix] + n - 1] - j * h / M;
+    s->U = upscale_ch_surface_potential(el, cn, y[L->mu[ix] + n - 1], j, h,
+                                        UPSCALE_GAS * m->cell.temperature, F, &s->dU_dmu, &s->dU_dj,
+                                        &s->dU_dcn);
+    s->dU_dcn *= f;
+    s->dU_dss = 0.0;
     s->cs = cn + el->wetting_slope * h;
     s->dcs_dcn = f;
     s->dcs_dj = s->dcs_dss = 0.0;
-    s->U = -mu_r / F;
-    s->dU_dmu = -1.0 / F;
-    s->dU_dj = h / (M * F);
-    s->dU_dcn = -j * h * dm * f / (M * M * F);
-    s->dU_dss = 0.0;
 }
 
 /* Rate-law evaluation at node ix with all partials of r = j - law(...). */

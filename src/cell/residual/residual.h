@@ -63,6 +63,23 @@ static inline double upscale_ch_homogeneous_potential(const upscale_electrode *e
     return u + *du * (s - b);
 }
 
+/* The equilibrium potential a Cahn-Hilliard surface shows (docs/model.md eq. 16): the
+ * variational chemical potential extrapolated from the outer shell (composition cn, potential
+ * mu_n, at depth h = R - r_N) to r = R along the flux j, mu_R = mu_n - j h / M(cn), and
+ * U = -mu_R / F, with its partials by mu_n, j and cn.  The 1D kernel (interface_kinetics.c) and
+ * the 2D particle (particle2d.c). */
+static inline double upscale_ch_surface_potential(const upscale_electrode *el, double cn,
+                                                  double mu_n, double j, double h, double rt,
+                                                  double F, double *dU_dmu, double *dU_dj,
+                                                  double *dU_dc)
+{
+    double dm, M = el->mobility(el, cn, rt, &dm);
+    *dU_dmu = -1.0 / F;
+    *dU_dj = h / (M * F);
+    *dU_dc = -j * h * dm / (M * M * F);
+    return -(mu_n - j * h / M) / F;
+}
+
 /* Site fraction of a bounded Cahn-Hilliard shell, sigma(z) = 1 / (1 + e^-z), and its
  * derivative, both at z held in [-700, 36]: beyond, sigma rounds to 0 or 1 in double
  * precision and U_h would be infinite.  *excess = z minus the held value: functions of the
