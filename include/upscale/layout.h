@@ -6,7 +6,12 @@
  * (mu, the chemical potential of each shell, only for Cahn-Hilliard particles; z, the logit
  * of each shell's site fraction, only for Cahn-Hilliard particles in the bounded formulation;
  * c_ss, the surface concentration, only for Fickian particles) and each separator node
- * c_e  phi_e.
+ * c_e  phi_e.  A node of a region with 2D (r, theta) Cahn-Hilliard particles (nt[g] > 0
+ * polar cells) stores instead, from cs[ix],
+ *     (c, mu) of each cell (shell i, polar cell k) at 2 (k nr + i)   j_0 .. j_nt-1   c_mean
+ * (the surface flux of each polar cell and the particle's mean composition, the coherency
+ * term's; upscale_layout_c2d and friends), then j (the mean flux), c_e, phi_e, phi_s; mu, z
+ * and ss are -1 there.
  * After the nodes come the cell-level unknowns
  *     I (current density, A/m^2, > 0 on discharge)  V (terminal voltage)
  *     Q (charge passed, C/m^2, Q' = I)  [phi_e0: electrolyte potential at a metal
@@ -39,6 +44,7 @@ typedef struct upscale_layout {
     int *z;             /* logit of shell 0's site fraction, -1 unless bounded Cahn-Hilliard */
     int *ss;            /* surface concentration of a Fickian particle, -1 otherwise */
     int ch[3];          /* 1 if the region's particles are Cahn-Hilliard, 2 if bounded (z) */
+    int nt[3];          /* polar cells of 2D particles, 0 for 1D (spherically symmetric) ones */
     int I, V, Q, phie0; /* cell-level unknowns; phie0 = -1 in a full cell */
     double *id;         /* 1 differential, 0 algebraic */
     /* CSR sparsity pattern of dF/dy + cj dF/dy'. */
@@ -47,12 +53,35 @@ typedef struct upscale_layout {
 } upscale_layout;
 
 /* Lay out nx_region[3] nodes with nr[3] shells (nr[UPSCALE_SEP] ignored); ch[g] = 1 adds
- * a chemical potential per shell in region g, ch[g] = 0 a surface concentration per node.
+ * a chemical potential per shell in region g, ch[g] = 0 a surface concentration per node;
+ * nt[g] > 0 (with ch[g] = 1) makes region g's particles 2D with nt[g] polar cells.
  * `counter` adds phi_e0 (a metal counter electrode); single-particle mode has no separator
  * node (nx_region[SEP] = 0). */
 upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const int ch[3],
-                                  int counter, upscale_layout **L);
+                                  const int nt[3], int counter, upscale_layout **L);
 void upscale_layout_destroy(upscale_layout **L);
+
+/* The 2D particle block of region g: its length, and offsets within it of c (mu = c + 1) of
+ * shell i in polar cell k, of the flux j_k of polar cell k, and of c_mean. */
+static inline int upscale_layout_block2d(const upscale_layout *L, int g)
+{
+    return 2 * L->nr[g] * L->nt[g] + L->nt[g] + 1;
+}
+static inline int upscale_layout_c2d(const upscale_layout *L, int g, int i, int k)
+{
+    return 2 * (k * L->nr[g] + i);
+}
+static inline int upscale_layout_j2d(const upscale_layout *L, int g, int k)
+{
+    return 2 * L->nr[g] * L->nt[g] + k;
+}
+static inline int upscale_layout_mean2d(const upscale_layout *L, int g)
+{
+    return 2 * L->nr[g] * L->nt[g] + L->nt[g];
+}
+/* Set mask[i] = 0 at every particle potential (mu, z, and the c_mean of 2D particles): the
+ * unknowns upscale_solver leaves out of the error test on request. */
+void upscale_layout_mask_particle_potentials(const upscale_layout *L, double *mask);
 
 /* Jacobian accumulator: in record mode add() collects (row, col) pairs; in assemble mode
  * it adds v to the stored entry (searching the row's few columns). */

@@ -109,6 +109,21 @@ typedef struct {
     upscale_jacobian_fn jacobian;
 } upscale_kernel;
 
+/* Mesh of a 2D (r, theta) particle (src/cell/residual/ch2d.h): the electrode's radial faces
+ * times a uniform theta mesh on [0, pi]. */
+struct upscale_ch2d {
+    int nr, nt;
+    double R, vtot, atot;  /* radius, volume 4/3 pi R^3, surface 4 pi R^2 */
+    double *rf, *rc, *vol; /* radial faces (nr + 1), centres, volumes per steradian */
+    double *thf, *thc, *w; /* theta faces (nt + 1), centres, 2 pi (cos - cos) per cell */
+    double *area;          /* surface of each polar cell, R^2 w_k */
+    double *aniso;         /* mean of 1 + a cos 2 theta over each surface cell */
+    double *tr, *tt;       /* face transmissibilities: r_i+1^2 / dr (nr - 1, times w_k) and
+                            * 2 pi sin(theta_k+1) / dtheta (nt - 1, times the cell's dr) */
+    double *mob, *dmob;    /* workspace of the assembly: M and dM/dc per cell */
+};
+typedef struct upscale_ch2d upscale_ch2d;
+
 struct upscale_model {
     upscale_cell cell;
     upscale_layout *layout;
@@ -119,6 +134,9 @@ struct upscale_model {
     /* Particle meshes per region: shell centres, faces (nr+1), shell volumes, face areas
      * (nr+1) and the particle's measure (per steradian for spheres; see model.c). */
     double *rc[3], *rf[3], *vol[3], *af[3], vp[3];
+    /* 2D (r, theta) particles of a region (layout nt[g] > 0), else NULL: the mesh every node's
+     * particle shares (src/cell/residual/ch2d.h). */
+    upscale_ch2d *ch2d[3];
     double thermal; /* R T / F */
     /* Protocol setpoint.  With ramp_tau > 0 the held value approaches it from ramp_from:
      * setpoint + (ramp_from - setpoint) exp(-(t - ramp_t0) / ramp_tau) (the driver's fallback

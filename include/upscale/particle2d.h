@@ -8,7 +8,7 @@
  *
  * Numerics (src/cell/particle2d.c): finite volumes on a DMDA (c and mu per cell, the radial
  * faces of the 1D mesh times a uniform theta mesh) plus a DMRedundant holding the surface fluxes
- * j(theta), the electrode potential, the mean composition and the charge passed; integrated by
+ * j(theta), the mean composition, the electrode potential and the charge passed; integrated by
  * PETSc TS (BDF of order 3) in implicit DAE form with an analytic Jacobian and a direct solve. Each
  * particle lives on PETSC_COMM_SELF.  PETSc (and MPI) is initialised by the first
  * upscale_particle2d_create, so only programs that use a 2D particle start it; link the
@@ -80,7 +80,7 @@ upscale_particle2d_stats upscale_particle2d_statistics(const upscale_particle2d 
  * the residual F(t, u, u') (rows scaled to O(1)), and the dense Jacobian dF/du + shift dF/du'
  * (n x n, row-major) the integrator uses.  Residual: 1 for a state outside the material's
  * range.  Layout of u: c and mu of cell (i, k) at 2 (k nr + i) and 2 (k nr + i) + 1, then
- * j_0 .. j_ntheta-1, phi, c_mean, Q. */
+ * j_0 .. j_ntheta-1, c_mean, phi, Q. */
 int upscale_particle2d_size(const upscale_particle2d *p);
 void upscale_particle2d_state(const upscale_particle2d *p, double *u);
 int upscale_particle2d_residual(const upscale_particle2d *p, double t, const double *u,

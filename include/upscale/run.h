@@ -50,9 +50,10 @@ typedef struct {
     double max_overpotential; /* V, largest |V - OCV| over the recorded rows */
     upscale_solver_stats stats;
     double rtol;
-    /* positive.particle_dimension of the case (0 if it was not read).  2: the case asks for a
-     * 2D particle, which upscale_run refuses (UPSCALE_ERR_INPUT, nothing written) and
-     * `upscale run` hands to the program upscale-particle2d. */
+    /* 2: the case is a single 2D particle (positive.particle_dimension: 2 in cell.type
+     * single_particle), which upscale_run refuses (UPSCALE_ERR_INPUT, nothing written) and
+     * `upscale run` hands to the program upscale-particle2d; else 1 (0 if not read).  Cells
+     * with 2D particles run in upscale_run itself. */
     int particle_dimension;
 } upscale_run_result;
 

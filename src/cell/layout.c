@@ -5,7 +5,7 @@
 #include <string.h>
 
 upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const int ch[3],
-                                  int counter, upscale_layout **Lout)
+                                  const int nt[3], int counter, upscale_layout **Lout)
 {
     UPSCALE_CHECK(nx_region[UPSCALE_SEP] >= 0 && nx_region[UPSCALE_POS] >= 1 &&
                       nx_region[UPSCALE_NEG] >= 0,
@@ -20,6 +20,7 @@ upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const
         L->nx += nx_region[g];
         L->nr[g] = g == UPSCALE_SEP ? 0 : nr[g];
         L->ch[g] = g == UPSCALE_SEP ? 0 : ch[g];
+        L->nt[g] = g == UPSCALE_SEP || !ch[g] ? 0 : nt[g];
     }
     int nx = L->nx;
     L->region = malloc(sizeof(int) * nx);
@@ -43,6 +44,11 @@ upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const
         L->mu[ix] = L->ss[ix] = L->z[ix] = -1;
         if (g == UPSCALE_SEP) {
             L->cs[ix] = L->j[ix] = L->phis[ix] = -1;
+        } else if (L->nt[g] > 0) {
+            /* 2D particle: (c, mu) per cell, j per polar cell, c_mean (upscale_layout_c2d) */
+            L->cs[ix] = off;
+            off += upscale_layout_block2d(L, g);
+            L->j[ix] = off++;
         } else {
             L->cs[ix] = off;
             off += L->nr[g];
@@ -76,6 +82,12 @@ upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const
     }
     for (int ix = 0; ix < nx; ix++) {
         L->id[L->ce[ix]] = 1.0;
+        int g = L->region[ix];
+        if (L->nt[g] > 0) {
+            for (int k = 0; k < L->nr[g] * L->nt[g]; k++)
+                L->id[L->cs[ix] + 2 * k] = 1.0;
+            continue;
+        }
         for (int k = 0; k < L->nr[L->region[ix]]; k++)
             L->id[L->cs[ix] + k] = 1.0;
         if (L->ss[ix] >= 0) L->id[L->ss[ix]] = 1.0;
@@ -103,6 +115,23 @@ void upscale_layout_destroy(upscale_layout **L)
     free(l->colind);
     free(l);
     *L = NULL;
+}
+
+void upscale_layout_mask_particle_potentials(const upscale_layout *L, double *mask)
+{
+    for (int ix = 0; ix < L->nx; ix++) {
+        int g = L->region[ix];
+        if (L->nt[g] > 0) {
+            for (int k = 0; k < L->nr[g] * L->nt[g]; k++)
+                mask[L->cs[ix] + 2 * k + 1] = 0.0;
+            mask[L->cs[ix] + upscale_layout_mean2d(L, g)] = 0.0;
+            continue;
+        }
+        for (int k = 0; k < L->nr[g]; k++) {
+            if (L->mu[ix] >= 0) mask[L->mu[ix] + k] = 0.0;
+            if (L->z[ix] >= 0) mask[L->z[ix] + k] = 0.0;
+        }
+    }
 }
 
 void upscale_jac_record_begin(upscale_jac *J)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "residual/residual.h"
+#include "residual/ch2d.h"
 #include "upscale/particle.h"
 
 static const char *const region_name[3] = {"negative", "separator", "positive"};
@@ -267,6 +267,52 @@ static upscale_err read_mesh(upscale_params *p, upscale_model *m, int nx[3], int
     return UPSCALE_OK;
 }
 
+/* positive.particle_dimension: 2 makes the positive particles 2D (r, theta) Cahn-Hilliard
+ * spheres with numerics.polar_cells.positive polar cells and the exchange anisotropy
+ * positive.exchange_anisotropy (ch2d.h); the last two are bad input otherwise. */
+static upscale_err read_particle2d(upscale_params *p, const upscale_model *m, int logit, int *nt,
+                                   double *aniso)
+{
+    long dim = 1, n = 0;
+    *nt = 0;
+    *aniso = 0.0;
+    UPSCALE_CALL(upscale_params_get_int_or(p, "positive.particle_dimension", 1, 2, 1, &dim));
+    if (dim == 1) {
+        static const char *const keys2d[] = {"positive.exchange_anisotropy",
+                                             "numerics.polar_cells.positive"};
+        for (size_t k = 0; k < sizeof(keys2d) / sizeof(keys2d[0]); k++)
+            if (upscale_params_has(p, keys2d[k]))
+                return upscale_params_error(p, keys2d[k],
+                                            "a key of 2D particles; expected it only with "
+                                            "positive.particle_dimension: 2");
+        if (upscale_params_has_prefix(p, "numerics.polar_cells"))
+            return upscale_params_error(p, "numerics.polar_cells",
+                                        "a key of 2D particles; expected it only with "
+                                        "positive.particle_dimension: 2 (as polar_cells.positive)");
+        return UPSCALE_OK;
+    }
+    const upscale_electrode *el = &m->cell.el[UPSCALE_POS];
+    if (!el->cahn_hilliard)
+        return upscale_params_error(p, "positive.particle_model",
+                                    "positive.particle_dimension: 2 needs a phase-field "
+                                    "particle; expected cahn_hilliard");
+    if (el->shape != UPSCALE_SHAPE_SPHERE)
+        return upscale_params_error(p, "positive.particle_shape",
+                                    "positive.particle_dimension: 2 is an axisymmetric sphere; "
+                                    "expected sphere");
+    if (logit)
+        return upscale_params_error(p, "numerics.phasefield_variable",
+                                    "the 2D particle has no bounded (logit) formulation yet; "
+                                    "expected concentration");
+    /* cos 2 theta over [0, pi] needs at least 4 cells to change sign within each hemisphere */
+    UPSCALE_CALL(upscale_params_get_int_or(p, "numerics.polar_cells.positive", 4, 100000, 8, &n));
+    UPSCALE_CALL(upscale_params_get_quantity_or(
+        p, "positive.exchange_anisotropy", "1", "an anisotropy", -1, 1,
+        UPSCALE_RANGE_LO_OPEN | UPSCALE_RANGE_HI_OPEN, 0.0, aniso));
+    *nt = (int)n;
+    return UPSCALE_OK;
+}
+
 static upscale_err alloc_arrays(upscale_model *m)
 {
     int nx = m->layout->nx;
@@ -338,6 +384,16 @@ static void set_scales(upscale_model *m)
         const upscale_electrode *el = &c->el[g];
         m->scale[L->phis[ix]] = m->thermal;
         m->scale[L->j[ix]] = i1c / (c->faraday * el->area * el->thickness);
+        if (L->nt[g] > 0) {
+            for (int k = 0; k < L->nr[g] * L->nt[g]; k++) {
+                m->scale[L->cs[ix] + 2 * k] = el->cmax;
+                m->scale[L->cs[ix] + 2 * k + 1] = UPSCALE_GAS * c->temperature;
+            }
+            for (int k = 0; k < L->nt[g]; k++)
+                m->scale[L->cs[ix] + upscale_layout_j2d(L, g, k)] = m->scale[L->j[ix]];
+            m->scale[L->cs[ix] + upscale_layout_mean2d(L, g)] = el->cmax;
+            continue;
+        }
         for (int k = 0; k < L->nr[g]; k++)
             m->scale[L->cs[ix] + k] = el->cmax;
         if (L->ss[ix] >= 0) m->scale[L->ss[ix]] = el->cmax;
@@ -396,14 +452,19 @@ upscale_err upscale_model_create(upscale_params *p, upscale_model **out)
                                       &logit);
     int ch[3] = {m->cell.el[0].cahn_hilliard ? 1 + logit : 0, 0,
                  m->cell.el[2].cahn_hilliard ? 1 + logit : 0};
+    int nt[3] = {0, 0, 0};
+    double aniso = 0.0;
+    if (!e) e = read_particle2d(p, m, logit, &nt[UPSCALE_POS], &aniso);
     int counter = m->cell.half_cell && !m->cell.single_particle;
-    if (!e) e = upscale_layout_create(nx, nr, ch, counter, &m->layout);
+    if (!e) e = upscale_layout_create(nx, nr, ch, nt, counter, &m->layout);
     if (!e) e = alloc_arrays(m);
+    if (!e) derive(m, ratio);
+    for (int g = 0; g < 3 && !e; g += 2)
+        if (nt[g] > 0) e = upscale_ch2d_create(m, g, nt[g], aniso, &m->ch2d[g]);
     if (e) {
         upscale_model_destroy(&m);
         return upscale_error_trace(e, __FILE__, __LINE__, __func__);
     }
-    derive(m, ratio);
     set_scales(m);
     /* U(x) of a Fick particle goes one way (it falls as x fills); a table that turns back
      * is most likely a digitising or sorting slip.  Cahn-Hilliard U_h turns by design. */
@@ -422,7 +483,9 @@ upscale_err upscale_model_create(upscale_params *p, upscale_model **out)
     const upscale_layout *L = m->layout;
     int any_fick = (L->nx_region[UPSCALE_NEG] > 0 && !L->ch[UPSCALE_NEG]) || !L->ch[UPSCALE_POS];
     if (any_fick) m->kernels[m->nkernels++] = &upscale_kernel_particle_fick;
-    if (L->ch[0] || L->ch[2]) m->kernels[m->nkernels++] = &upscale_kernel_particle_cahn_hilliard;
+    if ((L->ch[0] && !L->nt[0]) || (L->ch[2] && !L->nt[2]))
+        m->kernels[m->nkernels++] = &upscale_kernel_particle_cahn_hilliard;
+    if (L->nt[0] || L->nt[2]) m->kernels[m->nkernels++] = &upscale_kernel_particle_cahn_hilliard_2d;
     m->kernels[m->nkernels++] = &upscale_kernel_interface_kinetics;
     if (m->cell.single_particle) {
         m->kernels[m->nkernels++] = &upscale_kernel_single_particle_bath;
@@ -469,6 +532,7 @@ void upscale_model_destroy(upscale_model **mp)
         upscale_function_destroy(&el->ds);
         upscale_function_destroy(&el->k);
         upscale_particle_free(el);
+        upscale_ch2d_destroy(&m->ch2d[g]);
         free(m->rc[g]);
         free(m->rf[g]);
         free(m->vol[g]);
@@ -555,19 +619,42 @@ void upscale_model_rest_state(const upscale_model *m, double *y, double *yp)
         y[L->ce[ix]] = c->elyte.c0;
         y[L->phie[ix]] = phie;
         if (g == UPSCALE_SEP) continue;
-        for (int k = 0; k < L->nr[g]; k++)
-            y[L->cs[ix] + k] = c->el[g].c0;
-        if (L->ss[ix] >= 0) y[L->ss[ix]] = c->el[g].c0;
         /* Uniform particle: mu = mu_h(c0) = -F U_h(c0 / c_max). */
         double mu0 =
             -c->faraday * upscale_function_eval(c->el[g].ocp, c->el[g].c0 / c->el[g].cmax, NULL);
+        y[L->phis[ix]] = g == UPSCALE_NEG ? 0.0 : phis_p;
+        if (L->nt[g] > 0) {
+            for (int k = 0; k < L->nr[g] * L->nt[g]; k++) {
+                y[L->cs[ix] + 2 * k] = c->el[g].c0;
+                y[L->cs[ix] + 2 * k + 1] = mu0;
+            }
+            y[L->cs[ix] + upscale_layout_mean2d(L, g)] = c->el[g].c0;
+            continue;
+        }
+        for (int k = 0; k < L->nr[g]; k++)
+            y[L->cs[ix] + k] = c->el[g].c0;
+        if (L->ss[ix] >= 0) y[L->ss[ix]] = c->el[g].c0;
         for (int k = 0; L->mu[ix] >= 0 && k < L->nr[g]; k++)
             y[L->mu[ix] + k] = mu0;
-        y[L->phis[ix]] = g == UPSCALE_NEG ? 0.0 : phis_p;
     }
     set_logits(m, y);
     y[L->V] = phis_p;
     if (L->phie0 >= 0) y[L->phie0] = 0.0;
+}
+
+/* The outer composition of node ix's particle: Fick's surface unknown, a 1D Cahn-Hilliard
+ * particle's outer shell, the area mean of a 2D particle's outer cells. */
+static double outer_composition(const upscale_model *m, const double *y, int ix)
+{
+    const upscale_layout *L = m->layout;
+    int g = L->region[ix], nr = L->nr[g];
+    if (L->ss[ix] >= 0) return y[L->ss[ix]];
+    if (L->nt[g] == 0) return y[L->cs[ix] + nr - 1];
+    const upscale_ch2d *p = m->ch2d[g];
+    double s = 0.0;
+    for (int k = 0; k < L->nt[g]; k++)
+        s += y[L->cs[ix] + upscale_layout_c2d(L, g, nr - 1, k)] * p->area[k];
+    return s / p->atot;
 }
 
 /* Overpotential that carries flux j at node ix (scalar Newton on the rate law). */
@@ -575,7 +662,7 @@ static double invert_rate(const upscale_model *m, const double *y, int ix, doubl
 {
     const upscale_layout *L = m->layout;
     const upscale_electrode *el = node_electrode(m, ix);
-    double cs = L->ss[ix] >= 0 ? y[L->ss[ix]] : y[L->cs[ix] + L->nr[L->region[ix]] - 1];
+    double cs = outer_composition(m, y, ix);
     double ce = y[L->ce[ix]];
     double eta = 0.0;
     upscale_rate_params rp =
@@ -621,8 +708,9 @@ void upscale_model_guess_algebraic(const upscale_model *m, double I, double *y)
         double j = (g == UPSCALE_NEG ? I : -I) / (F * el->area * el->thickness);
         for (int ix = b; ix < b + n; ix++) {
             y[L->j[ix]] = j;
-            /* Fick: the surface unknown; Cahn-Hilliard: the outer shell. */
-            double cs = L->ss[ix] >= 0 ? y[L->ss[ix]] : y[L->cs[ix] + L->nr[g] - 1];
+            for (int k = 0; k < L->nt[g]; k++)
+                y[L->cs[ix] + upscale_layout_j2d(L, g, k)] = j;
+            double cs = outer_composition(m, y, ix);
             /* A Cahn-Hilliard shell may sit a hair outside [0, c_max] (particle_cahn_hilliard.c),
              * where U_h has no value: the guess reads it at the nearest composition inside. */
             double s = fmin(fmax(cs / el->cmax, UPSCALE_CH_EDGE), 1.0 - UPSCALE_CH_EDGE);
@@ -658,6 +746,7 @@ static double particle_mean(const upscale_model *m, const double *y, int ix)
 {
     const upscale_layout *L = m->layout;
     int g = L->region[ix];
+    if (L->nt[g] > 0) return upscale_ch2d_content(m->ch2d[g], y + L->cs[ix]) / m->ch2d[g]->vtot;
     double s = 0.0;
     for (int k = 0; k < L->nr[g]; k++)
         s += y[L->cs[ix] + k] * m->vol[g][k];
@@ -739,10 +828,11 @@ double upscale_model_phasefield_margin(const upscale_model *m, const double *y, 
     if (where) *where = -1;
     if (stoich) *stoich = 0.5;
     for (int ix = 0; ix < L->nx; ix++) {
-        if (L->mu[ix] < 0) continue;
-        const upscale_electrode *el = &m->cell.el[L->region[ix]];
-        for (int k = 0; k < L->nr[L->region[ix]]; k++) {
-            double s = y[L->cs[ix] + k] / el->cmax, d = fmin(s, 1.0 - s);
+        int g = L->region[ix], two = L->nt[g] > 0;
+        if (L->mu[ix] < 0 && !two) continue;
+        const upscale_electrode *el = &m->cell.el[g];
+        for (int k = 0; k < L->nr[g] * (two ? L->nt[g] : 1); k++) {
+            double s = y[L->cs[ix] + (two ? 2 * k : k)] / el->cmax, d = fmin(s, 1.0 - s);
             if (d < margin) {
                 if (where) *where = ix;
                 if (stoich) *stoich = s;
@@ -761,7 +851,7 @@ double upscale_model_surface_margin(const upscale_model *m, const double *y, int
     for (int ix = 0; ix < L->nx; ix++) {
         int g = L->region[ix];
         /* Cahn-Hilliard particles: upscale_model_phasefield_margin. */
-        if (g == UPSCALE_SEP || L->mu[ix] >= 0) continue;
+        if (g == UPSCALE_SEP || L->mu[ix] >= 0 || L->nt[g] > 0) continue;
         const upscale_electrode *el = &m->cell.el[g];
         double s = y[L->ss[ix]] / el->cmax, d = fmin(s, 1.0 - s);
         if (d < margin && where) *where = ix;

@@ -1,21 +1,12 @@
-/* A Cahn-Hilliard particle on an axisymmetric sphere (r, theta) (docs/model.md eq. 20-23):
- *     dc/dt = div( M(c) grad mu ),
- *     mu = mu_h(c) - kappa lap(c) + B (c - c_mean),      mu_h(c) = -F U_h(c / c_max),
- *     -M dmu/dn = j(theta) and dc/dr = s_w at r = R;  no flux through the axis (theta = 0, pi).
- * Finite volumes: the 1D model's radial faces r_f times a uniform theta mesh; cell (i, k) has the
- * exact volume V = (r_i+1^3 - r_i^3)/3 w_k, w_k = 2 pi (cos theta_k - cos theta_k+1), radial
- * faces r_f^2 w_k, and theta faces carry 2 pi sin(theta_f) (r_i+1 - r_i) / (theta_k+1 - theta_k)
- * times the jump (the exact integral of (1/r) d/dtheta over the cone r_i <= r <= r_i+1).  Face
- * mobilities are the mean of the two cells' M, as in 1D; the Laplacian is the same divergence
- * applied to c.  At r = R each theta cell carries its own j (interface_kinetics.c, eq. 16):
- *     mu_R = mu_N - j (R - r_N) / M(c_N),  c_ss = c_N + s_w (R - r_N),
- *     j = law(c_e0, c_ss, phi - (-mu_R / F) - F R_film j)  with k0 -> k0 (1 + a cos 2 theta)
- * (the cell's mean of the factor).  With a = 0 and a theta-uniform state each theta column is
- * the 1D sphere's residual times w_k: the 1D model exactly.
+/* A single Cahn-Hilliard particle on an axisymmetric sphere (r, theta) in an ideal bath, on
+ * PETSc (docs/model.md eq. 20-23).  The discrete equations of the particle (finite volumes on
+ * the 1D model's radial faces times a uniform theta mesh, a rate law per polar cell) are the
+ * cell's, src/cell/residual/particle_cahn_hilliard_2d.c; here they get the held potential or
+ * mean flux and the uptake Q (dQ/dt = -sum A_k j_k), and PETSc's TS integrates them.
  *
- * Unknowns: a DMDA (nr x ntheta, dof c and mu) and a DMRedundant (j per theta cell, phi, c_mean,
- * uptake Q with dQ/dt = -sum A_k j_k), composed; every particle lives on PETSC_COMM_SELF, so the
- * residual reads the composite vector in its serial order. */
+ * Unknowns: a DMDA (nr x ntheta, dof c and mu) and a DMRedundant (j per theta cell, c_mean,
+ * phi, Q), composed; every particle lives on PETSC_COMM_SELF, so the residual reads the
+ * composite vector in its serial order (the cell's block, then phi and Q). */
 #include "upscale/particle2d.h"
 
 #include <math.h>
@@ -24,14 +15,13 @@
 
 /* Before PETSc: its headers bring <complex.h>, whose macro I would rename the residual
  * helpers' current argument. */
-#include "residual/residual.h"
+#include "residual/ch2d.h"
 
 #include <petscdmcomposite.h>
 #include <petscdmda.h>
 #include <petscdmredundant.h>
 #include <petscts.h>
 
-#define PI 3.14159265358979323846
 /* Time scale of the row scaling (s): composition rows in units of c_max per hour. */
 #define TAU 3600.0
 
@@ -49,15 +39,10 @@ struct upscale_particle2d {
     const upscale_model *m;
     const upscale_electrode *el;
     int nr, nt, n;
-    double R, vtot, atot, jscale;
-    double *rf, *rc, *vol;  /* radial faces (nr + 1), centres, volumes per steradian */
-    double *thf, *thc, *w;  /* theta faces (nt + 1), centres, 2 pi (cos - cos) per cell */
-    double *aniso;          /* mean of 1 + a cos 2 theta over each surface cell */
-    double *tr, *tt;        /* face transmissibilities: r_i+1^2 / dr (nr - 1, times w_k) and
-                             * 2 pi sin(theta_k+1) / dtheta (nt - 1, times the cell's dr) */
+    upscale_ch2d *g; /* the mesh and the discrete equations (residual/ch2d.h) */
+    double jscale;
     double *sc;             /* row scales */
     double *xs;             /* unknown scales (Newton's step test) */
-    double *mob, *dmob;     /* workspace: M and dM/dc per cell */
     int hold_flux, restart; /* what the phi row holds; history to be restarted */
     double phi_lo, phi_hi;  /* potential limits of an advance (events) */
     int at_limit;           /* the last advance stopped at one */
@@ -83,7 +68,7 @@ static inline int ij(const upscale_particle2d *p, int k)
 }
 static inline int iphi(const upscale_particle2d *p)
 {
-    return 2 * p->nr * p->nt + p->nt;
+    return 2 * p->nr * p->nt + p->nt + 1;
 }
 
 /* Where Jacobian entries go: a PETSc matrix or a dense array; rows scaled as the residual. */
@@ -105,119 +90,44 @@ static void add(sink *s, int row, int col, double v)
         s->err = MatSetValue(s->A, row, col, v, ADD_VALUES);
 }
 
-/* Flux and gradient-energy exchange across one face between cells a and b, transmissibility T
- * (face area / distance), cell volumes va, vb:
- *     N = -M_f T (mu_b - mu_a)  leaves a, enters b, M_f the closure's face mean of M_a and M_b
- *     (arithmetic for darken, geometric for per_phase, as the 1D kernel: src/cell/particle.c);
- *     kappa T (c_b - c_a) enters the Laplacians. */
-static void face(const upscale_particle2d *p, const double *u, double *f, sink *J, int a, int b,
-                 double T, double va, double vb)
+/* The block's Jacobian entries into the sink: phi's column is the potential's, the bath's c_e is
+ * fixed. */
+typedef struct {
+    sink *s;
+    int phi;
+} block_sink;
+
+static void block_add(void *ctx, int row, int col, double v)
 {
-    double da, db, mf = p->el->face_mobility(p->mob[a / 2], p->mob[b / 2], &da, &db);
-    double dmu = u[b + 1] - u[a + 1];
-    double N = -mf * T * dmu, G = T * (u[b] - u[a]), kap = p->el->kappa;
-    if (f) {
-        f[a] += N / va;
-        f[b] -= N / vb;
-        f[a + 1] += kap * G / va;
-        f[b + 1] -= kap * G / vb;
-    }
-    if (!J) return;
-    int cols[4] = {a + 1, b + 1, a, b};
-    double dN[4] = {mf * T, -mf * T, -da * p->dmob[a / 2] * T * dmu,
-                    -db * p->dmob[b / 2] * T * dmu};
-    for (int q = 0; q < 4; q++) {
-        add(J, a, cols[q], dN[q] / va);
-        add(J, b, cols[q], -dN[q] / vb);
-    }
-    add(J, a + 1, b, kap * T / va);
-    add(J, a + 1, a, -kap * T / va);
-    add(J, b + 1, b, -kap * T / vb);
-    add(J, b + 1, a, kap * T / vb);
+    block_sink *b = ctx;
+    if (col == UPSCALE_CH2D_CE) return;
+    add(b->s, row, col == UPSCALE_CH2D_PHI ? b->phi : col, v);
 }
 
-/* Residual (unscaled into f, then scaled) and/or Jacobian dF/du + shift dF/du'.  Returns 1 for a
- * state outside the material's range or a non-finite rate. */
+/* Residual (scaled into f) and/or Jacobian dF/du + shift dF/du' (scaled as the residual): the
+ * particle's block (upscale_ch2d_assemble, in the bath's c_e), then
+ *     phi:  the held potential or mean flux;   Q' = -sum A_k j_k (the uptake).
+ * Returns 1 for a state outside the material's range or a non-finite rate. */
 static int assemble(const upscale_particle2d *p, const double *u, const double *ud, double shift,
                     double *f, sink *J)
 {
-    const upscale_electrode *el = p->el;
-    const double F = p->m->cell.faraday, rt = UPSCALE_GAS * p->m->cell.temperature;
-    const double B = el->coherency, cm = el->cmax;
-    const int nr = p->nr, nt = p->nt, phi = iphi(p), cb = phi + 1, iq = phi + 2;
-    const double cbar = u[cb];
-    /* Bulk: c' and mu = mu_h(c) + B (c - c_mean) before the fluxes and the Laplacian. */
-    for (int k = 0; k < nt; k++)
-        for (int i = 0; i < nr; i++) {
-            int o = ic(p, i, k);
-            double s = u[o] / cm, du;
-            if (!(s > -UPSCALE_CH_OUTSIDE && s < 1 + UPSCALE_CH_OUTSIDE)) return 1;
-            double uh = upscale_ch_homogeneous_potential(el, s, &du);
-            p->mob[o / 2] = el->mobility(el, u[o], rt, &p->dmob[o / 2]);
-            if (f) {
-                f[o] = ud[o];
-                f[o + 1] = u[o + 1] + F * uh - B * (u[o] - cbar);
-            }
-            add(J, o, o, shift);
-            add(J, o + 1, o + 1, 1.0);
-            add(J, o + 1, o, F * du / cm - B);
-            add(J, o + 1, cb, B);
-        }
-    /* Radial faces r_i+1 (area r^2 w_k) and theta faces theta_k+1. */
-    for (int k = 0; k < nt; k++)
-        for (int i = 0; i + 1 < nr; i++)
-            face(p, u, f, J, ic(p, i, k), ic(p, i + 1, k), p->tr[i] * p->w[k], p->vol[i] * p->w[k],
-                 p->vol[i + 1] * p->w[k]);
-    for (int k = 0; k + 1 < nt; k++)
-        for (int i = 0; i < nr; i++)
-            face(p, u, f, J, ic(p, i, k), ic(p, i, k + 1), p->tt[k] * (p->rf[i + 1] - p->rf[i]),
-                 p->vol[i] * p->w[k], p->vol[i] * p->w[k + 1]);
-    /* Surface: the flux j_k leaves through area R^2 w_k; the wetting slope enters the
-     * Laplacian; the rate law on the variational potential (eq. 16). */
-    const double h = p->R - p->rc[nr - 1], ce = p->m->cell.elyte.c0, rf = el->film_resistance;
-    double flux = 0.0;
-    for (int k = 0; k < nt; k++) {
-        int o = ic(p, nr - 1, k), jr = ij(p, k);
-        double A = p->R * p->R * p->w[k], V = p->vol[nr - 1] * p->w[k], jk = u[jr];
-        double dU_dmu, dU_dj, dU_dc, cs = u[o] + el->wetting_slope * h;
-        double U =
-            upscale_ch_surface_potential(el, u[o], u[o + 1], jk, h, rt, F, &dU_dmu, &dU_dj, &dU_dc);
-        double eta = u[phi] - U - F * rf * jk;
-        upscale_rate_params rp = rate_params(p->m, el, cs, U);
-        rp.k *= p->aniso[k];
-        rp.dk_dcs *= p->aniso[k];
-        upscale_rate rl = {0};
-        el->rate_law->eval(&rp, ce, cs, eta, &rl);
-        if (!isfinite(rl.j) || !isfinite(rl.dj_deta)) return 1;
-        double dj_dU = rl.dj_du - rl.dj_deta;
-        flux += A * jk;
-        if (f) {
-            f[o] += A * jk / V;
-            f[o + 1] += el->kappa * A * el->wetting_slope / V;
-            f[jr] = jk - rl.j;
-        }
-        add(J, o, jr, A / V);
-        add(J, jr, jr, 1.0 - (dj_dU * dU_dj - rl.dj_deta * F * rf));
-        add(J, jr, o, -(rl.dj_dcs + dj_dU * dU_dc));
-        add(J, jr, o + 1, -dj_dU * dU_dmu);
-        add(J, jr, phi, -rl.dj_deta);
-        /* the held mean flux and the uptake Q' = -sum A_k j_k (both columns always present) */
-        add(J, phi, jr, p->hold_flux ? A / p->atot : 0.0);
-        add(J, iq, jr, A);
+    const upscale_ch2d *g = p->g;
+    const int phi = iphi(p), iq = phi + 1;
+    block_sink b = {J, phi};
+    upscale_ch2d_sink s = {block_add, &b};
+    double flux;
+    if (upscale_ch2d_assemble(g, p->m, p->el, u, ud, shift, u[phi], p->m->cell.elyte.c0, f,
+                              J ? &s : NULL, &flux))
+        return 1;
+    for (int k = 0; k < p->nt; k++) {
+        /* both columns always present: what phi's row holds changes between steps */
+        add(J, phi, ij(p, k), p->hold_flux ? g->area[k] / g->atot : 0.0);
+        add(J, iq, ij(p, k), g->area[k]);
     }
-    /* phi: the held potential or mean flux; c_mean = sum c V / V_total; Q. */
-    double mean = 0.0;
-    for (int k = 0; k < nt; k++)
-        for (int i = 0; i < nr; i++) {
-            mean += u[ic(p, i, k)] * p->vol[i] * p->w[k];
-            add(J, cb, ic(p, i, k), -p->vol[i] * p->w[k] / p->vtot);
-        }
     add(J, phi, phi, p->hold_flux ? 0.0 : 1.0);
-    add(J, cb, cb, 1.0);
     add(J, iq, iq, shift);
     if (f) {
-        f[phi] = p->hold_flux ? flux / p->atot - p->setpoint : u[phi] - p->setpoint;
-        f[cb] = cbar - mean / p->vtot;
+        f[phi] = p->hold_flux ? flux / g->atot - p->setpoint : u[phi] - p->setpoint;
         f[iq] = ud[iq] + flux;
         for (int r = 0; r < p->n; r++)
             f[r] *= p->sc[r];
@@ -321,68 +231,32 @@ static PetscErrorCode converged(SNES snes, PetscInt it, PetscReal xnorm, PetscRe
     PetscFunctionReturn(0);
 }
 
-/* Geometry: the model's radial mesh of the positive electrode, a uniform theta mesh, the row
- * scales (composition rows per c_max per hour, mu per R T, fluxes per the flux that empties the
- * particle in an hour). */
-static upscale_err geometry(upscale_particle2d *p, double a)
+/* Row scales (composition rows per c_max per hour, mu per R T, fluxes per the flux that empties
+ * the particle in an hour) and unknown scales. */
+static upscale_err scales(upscale_particle2d *p)
 {
-    const upscale_model *m = p->m;
+    const upscale_ch2d *g = p->g;
     int nr = p->nr, nt = p->nt;
-    p->rf = calloc(nr + 1, sizeof(double));
-    p->rc = calloc(nr, sizeof(double));
-    p->vol = calloc(nr, sizeof(double));
-    p->thf = calloc(nt + 1, sizeof(double));
-    p->thc = calloc(nt, sizeof(double));
-    p->w = calloc(nt, sizeof(double));
-    p->aniso = calloc(nt, sizeof(double));
     p->sc = calloc(p->n, sizeof(double));
     p->xs = calloc(p->n, sizeof(double));
-    p->mob = calloc((size_t)nr * nt, sizeof(double));
-    p->dmob = calloc((size_t)nr * nt, sizeof(double));
-    p->tr = calloc(nr, sizeof(double));
-    p->tt = calloc(nt, sizeof(double));
-    UPSCALE_ALLOC_CHECK(p->rf && p->rc && p->vol && p->thf && p->thc && p->w && p->aniso && p->sc &&
-                        p->xs && p->mob && p->dmob && p->tr && p->tt);
-    memcpy(p->rf, m->rf[UPSCALE_POS], (nr + 1) * sizeof(double));
-    memcpy(p->rc, m->rc[UPSCALE_POS], nr * sizeof(double));
-    memcpy(p->vol, m->vol[UPSCALE_POS], nr * sizeof(double));
-    for (int k = 0; k <= nt; k++)
-        p->thf[k] = PI * k / nt;
-    p->atot = p->vtot = 0.0;
-    for (int k = 0; k < nt; k++) {
-        double u0 = cos(p->thf[k]), u1 = cos(p->thf[k + 1]);
-        p->thc[k] = 0.5 * (p->thf[k] + p->thf[k + 1]);
-        p->w[k] = 2.0 * PI * (u0 - u1);
-        /* mean of cos 2 theta = 2 u^2 - 1 over the cell, u = cos theta, dA ~ du */
-        double avg =
-            ((2.0 * u0 * u0 * u0 / 3.0 - u0) - (2.0 * u1 * u1 * u1 / 3.0 - u1)) / (u0 - u1);
-        p->aniso[k] = 1.0 + a * avg;
-        p->atot += p->R * p->R * p->w[k];
-    }
-    p->vtot = 4.0 * PI * p->R * p->R * p->R / 3.0;
-    for (int i = 0; i + 1 < nr; i++)
-        p->tr[i] = p->rf[i + 1] * p->rf[i + 1] / (p->rc[i + 1] - p->rc[i]);
-    for (int k = 0; k + 1 < nt; k++)
-        p->tt[k] = 2.0 * PI * sin(p->thf[k + 1]) / (p->thc[k + 1] - p->thc[k]);
-    const double cm = p->el->cmax, rt = UPSCALE_GAS * m->cell.temperature;
-    p->jscale = cm * p->R / (3.0 * TAU);
+    UPSCALE_ALLOC_CHECK(p->sc && p->xs);
+    const double cm = p->el->cmax, rt = UPSCALE_GAS * p->m->cell.temperature;
+    p->jscale = cm * g->R / (3.0 * TAU);
     for (int r = 0; r < 2 * nr * nt; r += 2) {
         p->sc[r] = TAU / cm;
         p->sc[r + 1] = 1.0 / rt;
-    }
-    for (int k = 0; k < nt; k++)
-        p->sc[ij(p, k)] = 1.0 / p->jscale;
-    p->sc[iphi(p) + 1] = 1.0 / cm;
-    p->sc[iphi(p) + 2] = 1.0 / (p->jscale * p->atot);
-    for (int r = 0; r < 2 * nr * nt; r += 2) {
         p->xs[r] = cm;
         p->xs[r + 1] = rt;
     }
-    for (int k = 0; k < nt; k++)
+    for (int k = 0; k < nt; k++) {
+        p->sc[ij(p, k)] = 1.0 / p->jscale;
         p->xs[ij(p, k)] = p->jscale;
-    p->xs[iphi(p)] = m->thermal;
-    p->xs[iphi(p) + 1] = cm;
-    p->xs[iphi(p) + 2] = cm * p->vtot;
+    }
+    p->sc[iphi(p) - 1] = 1.0 / cm;
+    p->sc[iphi(p) + 1] = 1.0 / (p->jscale * g->atot);
+    p->xs[iphi(p) - 1] = cm;
+    p->xs[iphi(p)] = p->m->thermal;
+    p->xs[iphi(p) + 1] = cm * g->vtot;
     return UPSCALE_OK;
 }
 
@@ -404,8 +278,8 @@ static upscale_err create_matrix(upscale_particle2d *p)
     for (int k = 0; k < p->nt; k++)
         nnz[ij(p, k)] = 4;
     nnz[iphi(p)] = p->nt + 1;
-    nnz[iphi(p) + 1] = p->nr * p->nt + 1;
-    nnz[iphi(p) + 2] = p->nt + 1;
+    nnz[iphi(p) - 1] = p->nr * p->nt + 1;
+    nnz[iphi(p) + 1] = p->nt + 1;
     PetscErrorCode e = MatCreateSeqAIJ(PETSC_COMM_SELF, p->n, p->n, 0, nnz, &p->J);
     free(nnz);
     PETSC_TRY(e);
@@ -592,12 +466,12 @@ upscale_err upscale_particle2d_create(const upscale_model *m, const upscale_part
     p->nr = m->layout->nr[UPSCALE_POS];
     p->nt = o->ntheta;
     p->n = 2 * p->nr * p->nt + p->nt + 3;
-    p->R = el->radius;
     p->hold_flux = 1;
     p->setpoint = 0.0;
     p->phi_lo = -1e300;
     p->phi_hi = 1e300;
-    UPSCALE_CALL(geometry(p, o->anisotropy));
+    UPSCALE_CALL(upscale_ch2d_create(m, UPSCALE_POS, p->nt, o->anisotropy, &p->g));
+    UPSCALE_CALL(scales(p));
     phi_scale(p);
     UPSCALE_CALL(create_solver(p, o->rtol));
     UPSCALE_CALL(upscale_particle2d_set_composition(p, NULL));
@@ -614,19 +488,9 @@ void upscale_particle2d_destroy(upscale_particle2d **pp)
     DMDestroy(&p->pack);
     DMDestroy(&p->red);
     DMDestroy(&p->da);
-    free(p->rf);
-    free(p->rc);
-    free(p->vol);
-    free(p->thf);
-    free(p->thc);
-    free(p->w);
-    free(p->aniso);
-    free(p->tr);
-    free(p->tt);
+    upscale_ch2d_destroy(&p->g);
     free(p->sc);
     free(p->xs);
-    free(p->mob);
-    free(p->dmob);
     free(p);
     *pp = NULL;
 }
@@ -652,9 +516,9 @@ upscale_err upscale_particle2d_set_composition(upscale_particle2d *p, const doub
     for (int k = 0; k < nt; k++)
         for (int i = 0; i < nr; i++) {
             u[ic(p, i, k)] = c ? c[k * nr + i] : p->el->c0;
-            mean += u[ic(p, i, k)] * p->vol[i] * p->w[k];
+            mean += u[ic(p, i, k)] * p->g->vol[i] * p->g->w[k];
         }
-    u[phi + 1] = mean / p->vtot;
+    u[phi - 1] = mean / p->g->vtot;
     /* a starting potential near equilibrium (the rate law is evaluated below) */
     double s0 = u[ic(p, nr - 1, 0)] / p->el->cmax;
     if (s0 > -UPSCALE_CH_OUTSIDE && s0 < 1 + UPSCALE_CH_OUTSIDE)
@@ -667,7 +531,7 @@ upscale_err upscale_particle2d_set_composition(upscale_particle2d *p, const doub
     /* the potential the surface shows on average, no flux */
     u[phi] = 0.0;
     for (int k = 0; k < nt; k++)
-        u[phi] -= u[ic(p, nr - 1, k) + 1] * p->R * p->R * p->w[k] / p->atot;
+        u[phi] -= u[ic(p, nr - 1, k) + 1] * p->g->area[k] / p->g->atot;
     u[phi] /= p->m->cell.faraday;
     p->content0 = mean;
     p->hold_flux = 1;
@@ -803,7 +667,7 @@ double upscale_particle2d_potential(const upscale_particle2d *p)
 
 double upscale_particle2d_uptake(const upscale_particle2d *p)
 {
-    return entry(p, iphi(p) + 2);
+    return entry(p, iphi(p) + 1);
 }
 
 void upscale_particle2d_state(const upscale_particle2d *p, double *u)
@@ -818,18 +682,15 @@ double upscale_particle2d_mean_flux(const upscale_particle2d *p)
 {
     double s = 0.0;
     for (int k = 0; k < p->nt; k++)
-        s += entry(p, ij(p, k)) * p->R * p->R * p->w[k];
-    return s / p->atot;
+        s += entry(p, ij(p, k)) * p->g->area[k];
+    return s / p->g->atot;
 }
 
 double upscale_particle2d_content(const upscale_particle2d *p)
 {
     const PetscScalar *v;
     if (VecGetArrayRead(p->u, &v)) return NAN;
-    double s = 0.0;
-    for (int k = 0; k < p->nt; k++)
-        for (int i = 0; i < p->nr; i++)
-            s += v[ic(p, i, k)] * p->vol[i] * p->w[k];
+    double s = upscale_ch2d_content(p->g, v);
     VecRestoreArrayRead(p->u, &v);
     return s;
 }
@@ -845,9 +706,9 @@ void upscale_particle2d_fields(const upscale_particle2d *p, double *c, double *m
             if (mu) mu[k * p->nr + i] = v[ic(p, i, k) + 1];
         }
         if (j) j[k] = v[ij(p, k)];
-        if (theta) theta[k] = p->thc[k];
+        if (theta) theta[k] = p->g->thc[k];
     }
-    if (rc) memcpy(rc, p->rc, p->nr * sizeof(double));
+    if (rc) memcpy(rc, p->g->rc, p->nr * sizeof(double));
     VecRestoreArrayRead(p->u, &v);
 }
 

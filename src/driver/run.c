@@ -138,7 +138,7 @@ typedef struct {
     double snap_interval;
     int fields;
     const char *case_name;
-    long particle_dimension; /* positive.particle_dimension as read (2: refused here) */
+    long particle_dimension; /* 2 for a single 2D particle (refused here), else 1 */
 } run_ctx;
 
 /* Length of the protocol in s, as far as it is known: the durations, and for a current
@@ -198,38 +198,24 @@ upscale_err upscale_run_read_output_keys(upscale_params *p, double *snap_interva
     return UPSCALE_OK;
 }
 
-/* Cases with 2D particles (positive.particle_dimension: 2) run in the program
- * upscale-particle2d, which `upscale run` execs; here (bench, rates, sweeps, the library) they
- * and their keys are bad input. */
-static upscale_err refuse_particle2d(upscale_params *p, long *dim)
+/* A single particle in 2D (positive.particle_dimension: 2, cell.type single_particle) runs in
+ * the program upscale-particle2d (PETSc), which `upscale run` execs; here (bench, rates,
+ * sweeps, the library) it is bad input.  The cells' 2D particles run here (model.c). */
+static upscale_err refuse_particle2d(upscale_params *p, const upscale_model *m, long *dim)
 {
-    static const char *const keys2d[] = {"positive.exchange_anisotropy",
-                                         "numerics.polar_cells.positive"};
-    *dim = 1;
-    if (upscale_params_has(p, "positive.particle_dimension")) {
-        UPSCALE_CALL(upscale_params_get_int(p, "positive.particle_dimension", 1, 2, dim));
-        if (*dim == 2)
-            return upscale_params_error(p, "positive.particle_dimension",
-                                        "2D particles run only through `upscale run` (the "
-                                        "program upscale-particle2d); expected 1 here");
-    }
-    for (size_t k = 0; k < sizeof(keys2d) / sizeof(keys2d[0]); k++)
-        if (upscale_params_has(p, keys2d[k]))
-            return upscale_params_error(p, keys2d[k],
-                                        "a key of 2D particles; expected it only with "
-                                        "positive.particle_dimension: 2");
-    if (upscale_params_has_prefix(p, "numerics.polar_cells"))
-        return upscale_params_error(p, "numerics.polar_cells",
-                                    "a key of 2D particles; expected it only with "
-                                    "positive.particle_dimension: 2 (as polar_cells.positive)");
+    *dim = m->ch2d[UPSCALE_POS] && m->cell.single_particle ? 2 : 1;
+    if (*dim == 2)
+        return upscale_params_error(p, "positive.particle_dimension",
+                                    "a single 2D particle runs only through `upscale run` (the "
+                                    "program upscale-particle2d); expected 1 here");
     return UPSCALE_OK;
 }
 
 static upscale_err read_case(run_ctx *r)
 {
     upscale_params *p = r->p;
-    UPSCALE_CALL(refuse_particle2d(p, &r->particle_dimension));
     UPSCALE_CALL(upscale_model_create(p, &r->m));
+    UPSCALE_CALL(refuse_particle2d(p, r->m, &r->particle_dimension));
     UPSCALE_CALL(upscale_protocol_read(p, r->m, &r->proto));
     upscale_solver_settings *ss = &r->solver;
     *ss = upscale_solver_settings_default();
@@ -569,6 +555,39 @@ static const char *at(writer *w, const char *path)
     return w->buf;
 }
 
+/* 2D particles of region g (positive): c [snapshot][node][theta][r] and the surface flux
+ * [snapshot][node][theta]. */
+static upscale_err write_fields2d(writer *w, const run_ctx *r, int g)
+{
+    const upscale_layout *L = r->m->layout;
+    const snapshots *sn = &r->snap;
+    size_t ns = sn->n, n = L->nx_region[g], nr = L->nr[g], nt = L->nt[g];
+    double *buf = malloc(sizeof(double) * ns * n * nt * (nr + 1));
+    UPSCALE_ALLOC_CHECK(buf);
+    for (size_t i = 0; i < ns; i++)
+        for (size_t a = 0; a < n; a++) {
+            const double *yc = sn->y + i * sn->len + L->cs[L->x_begin[g] + a];
+            for (size_t t = 0; t < nt; t++)
+                for (size_t k = 0; k < nr; k++)
+                    buf[((i * n + a) * nt + t) * nr + k] =
+                        yc[upscale_layout_c2d(L, g, (int)k, (int)t)];
+        }
+    size_t dims[4] = {ns, n, nt, nr};
+    upscale_err e = upscale_output_write(w->o, at(w, "/fields/particle2d_concentration_positive"),
+                                         "mol/m^3", 4, dims, buf);
+    for (size_t i = 0; !e && i < ns; i++)
+        for (size_t a = 0; a < n; a++) {
+            const double *yc = sn->y + i * sn->len + L->cs[L->x_begin[g] + a];
+            for (size_t t = 0; t < nt; t++)
+                buf[(i * n + a) * nt + t] = yc[upscale_layout_j2d(L, g, (int)t)];
+        }
+    if (!e)
+        e = upscale_output_write(w->o, at(w, "/fields/particle2d_surface_flux_positive"),
+                                 "mol/m^2/s", 3, dims, buf);
+    free(buf);
+    return e;
+}
+
 /* Field k of snapshot i, for nodes of the regions in mask, shells expanded if shells. */
 static upscale_err write_fields(writer *w, const run_ctx *r)
 {
@@ -604,15 +623,29 @@ static upscale_err write_fields(writer *w, const run_ctx *r)
     for (int g = 0; g < 3 && !e; g += 2) {
         int n = L->nx_region[g], nr = L->nr[g], b = L->x_begin[g];
         if (n == 0) continue;
+        /* 2D particles: the concentration map holds each shell's mean over theta */
+        const upscale_ch2d *p2 = r->m->ch2d[g];
         for (size_t i = 0; i < ns; i++)
-            for (int a = 0; a < n; a++)
-                memcpy(buf + (i * n + a) * nr, sn->y + i * sn->len + L->cs[b + a],
-                       sizeof(double) * nr);
+            for (int a = 0; a < n; a++) {
+                const double *yc = sn->y + i * sn->len + L->cs[b + a];
+                double *dst = buf + (i * n + a) * nr;
+                if (!p2) {
+                    memcpy(dst, yc, sizeof(double) * nr);
+                    continue;
+                }
+                for (int k = 0; k < nr; k++) {
+                    dst[k] = 0.0;
+                    for (int t = 0; t < L->nt[g]; t++)
+                        dst[k] += yc[upscale_layout_c2d(L, g, k, t)] * p2->w[t] * p2->R * p2->R *
+                                  p2->R / (3.0 * p2->vtot);
+                }
+            }
         size_t dims[3] = {ns, (size_t)n, (size_t)nr};
         e = upscale_output_write(o,
                                  at(w, g ? "/fields/particle_concentration_positive"
                                          : "/fields/particle_concentration_negative"),
                                  "mol/m^3", 3, dims, buf);
+        if (!e && p2) e = write_fields2d(w, r, g);
     }
     free(buf);
     return e;
@@ -638,6 +671,12 @@ static upscale_err write_mesh(writer *w, const run_ctx *r)
         upscale_output_write_vector(o, at(w, "/mesh/r_positive"), "m", L->nr[2], m->rc[2]));
     UPSCALE_CALL(upscale_output_write_vector(o, at(w, "/mesh/r_faces_positive"), "m", L->nr[2] + 1,
                                              m->rf[2]));
+    if (m->ch2d[UPSCALE_POS]) {
+        UPSCALE_CALL(upscale_output_write_vector(o, at(w, "/mesh/theta_positive"), "rad", L->nt[2],
+                                                 m->ch2d[UPSCALE_POS]->thc));
+        UPSCALE_CALL(upscale_output_write_vector(o, at(w, "/mesh/theta_faces_positive"), "rad",
+                                                 L->nt[2] + 1, m->ch2d[UPSCALE_POS]->thf));
+    }
     return UPSCALE_OK;
 }
 

@@ -206,12 +206,7 @@ upscale_err upscale_solver_create(upscale_model *m, const upscale_solver_setting
         s->id_err = upscale_nvector_create(L->n, s->ctx);
         UPSCALE_ALLOC_CHECK(s->id_err);
         N_VConst(1.0, s->id_err);
-        double *e = N_VGetArrayPointer(s->id_err);
-        for (int ix = 0; ix < L->nx; ix++)
-            for (int k = 0; k < L->nr[L->region[ix]]; k++) {
-                if (L->mu[ix] >= 0) e[L->mu[ix] + k] = 0.0;
-                if (L->z[ix] >= 0) e[L->z[ix] + k] = 0.0;
-            }
+        upscale_layout_mask_particle_potentials(L, N_VGetArrayPointer(s->id_err));
     }
     if (max_step > 0) UPSCALE_SUNCALL(IDASetMaxStep(s->ida, max_step), "IDASetMaxStep");
     s->rowptr = malloc(sizeof(sunindextype) * (L->n + 1));

@@ -30,6 +30,20 @@ static void perturbed_state(const upscale_model *m, double *y, double *yp)
         if (g == UPSCALE_SEP) continue;
         y[L->phis[ix]] += 0.005 * cos(ix);
         y[L->j[ix]] *= 1.0 + 0.3 * s;
+        if (L->nt[g] > 0) { /* a 2D particle: c over r and theta, mu, j_k, c_mean */
+            double *b = y + L->cs[ix], cm = m->cell.el[g].cmax;
+            for (int t = 0; t < L->nt[g]; t++) {
+                for (int k = 0; k < L->nr[g]; k++) {
+                    double *c = b + upscale_layout_c2d(L, g, k, t);
+                    c[0] = across_gap ? cm * (0.5 + 0.499 * sin(0.4 * k + 0.9 * t + ix))
+                                      : c[0] * (1.0 + 0.05 * sin(0.3 * k + 0.5 * t + ix));
+                    c[1] += 300.0 * cos(0.7 * k + 0.2 * t + ix);
+                }
+                b[upscale_layout_j2d(L, g, t)] = y[L->j[ix]] * (1.0 + 0.4 * sin(1.3 * t + ix));
+            }
+            b[upscale_layout_mean2d(L, g)] *= 1.01;
+            continue;
+        }
         for (int k = 0; k < L->nr[g]; k++)
             y[L->cs[ix] + k] *= 1.0 + 0.05 * sin(0.3 * k + ix);
         /* Across the miscibility gap: 0.001 < s < 0.999 in every Cahn-Hilliard particle. */
@@ -242,5 +256,26 @@ int main(void)
                           "numerics.shells.positive=8", "numerics.phasefield_variable=logit"};
     run("bounded MnFePBA | hard carbon across the gap (logit, per_phase mobility)",
         "cases/pba_hc_charge_0.1C.yaml", pbal, 6, 10);
+    /* 2D (r, theta) particles in the cell: each node's block, its surface on phi_s - phi_e and
+     * c_e, the node's j the area mean of the j_k. */
+    const char *p2[] = {"numerics.cells.separator=2",
+                        "numerics.cells.positive=3",
+                        "numerics.shells.positive=5",
+                        "positive.particle_dimension=2",
+                        "numerics.polar_cells.positive=4",
+                        "positive.exchange_anisotropy=0.3",
+                        "positive.coherency_coefficient=0.02 J m^3/mol^2",
+                        "positive.surface_wetting_slope=1e8 mol/m^4",
+                        "positive.film_resistance=1e-3 Ohm m^2"};
+    across_gap = 0;
+    run("2D Cahn-Hilliard half cell (a = 0.3; coherency, wetting, film)",
+        "tests/cases/ch_half_cell.yaml", p2, 9, 5);
+    const char *p2g[] = {"numerics.cells.negative=3",       "numerics.cells.separator=2",
+                         "numerics.cells.positive=3",       "numerics.shells.negative=4",
+                         "numerics.shells.positive=6",      "positive.particle_dimension=2",
+                         "numerics.polar_cells.positive=4", "positive.exchange_anisotropy=-0.4"};
+    across_gap = 1;
+    run("2D MnFePBA | hard carbon across the gap (a = -0.4, per_phase mobility)",
+        "cases/pba_hc_charge_0.1C.yaml", p2g, 8, 10);
     return CHECK_DONE();
 }

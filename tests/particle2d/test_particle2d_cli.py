@@ -74,7 +74,8 @@ def bad_input(tmp):
          []),
         ("particle_dimension 3", "positive.particle_dimension",
          write(tmp, "dim3.yaml", f"include: {SP_CH}\npositive:\n  particle_dimension: 3\n"), []),
-        ("2D with a full cell", "cell.type", FULL, ["--set", "positive.particle_dimension=2"]),
+        ("2D Fickian particles in a full cell", "positive.particle_model", FULL,
+         ["--set", "positive.particle_dimension=2"]),
         ("a cv step in a 2D case", "protocol.1.mode",
          write(tmp, "cv.yaml",
                f"include: {SP_CH}\n{two_d}protocol:\n  - mode: charge\n    c_rate: 1\n"

@@ -100,24 +100,24 @@ static void check_case(const char *label, const char *const *sets, int nsets)
         u[r + 1] += 300.0 * cos(0.7 * r);
     for (int k = 0; k < nt; k++)
         u[nc + k] = 2e-5 * sin(1.3 * k + 0.4);
-    u[nc + nt] += 0.02;
-    u[nc + nt + 1] *= 1.01;
+    u[nc + nt] *= 1.01;
+    u[nc + nt + 1] += 0.02;
     u[nc + nt + 2] = 1e-12;
     for (int r = 0; r < n; r++)
         ud[r] = r < nc && r % 2 == 0 ? 1e-3 * el->cmax * cos(0.37 * r) : 0.0;
     /* natural scales of the unknowns (finite-difference steps): c_max, R T, 1e-5 mol/m^2/s,
-     * R T / F, c_max, 1e-12 mol */
+     * c_max, R T / F, 1e-12 mol */
     double *scale = malloc(n * sizeof(double));
     for (int r = 0; r < n; r++)
         scale[r] = r < nc ? (r % 2 ? 8.314 * 298.15 : el->cmax)
                           : (r < nc + nt
                                  ? 1e-5
-                                 : (r == nc + nt ? 0.0257 : (r == nc + nt + 1 ? el->cmax : 1e-12)));
+                                 : (r == nc + nt ? el->cmax : (r == nc + nt + 1 ? 0.0257 : 1e-12)));
     for (int mode = 0; mode < 2; mode++) {
         if (mode)
             CHECK_OK(upscale_particle2d_hold_flux(p, -1e-5));
         else
-            CHECK_OK(upscale_particle2d_hold_potential(p, u[nc + nt]));
+            CHECK_OK(upscale_particle2d_hold_potential(p, u[nc + nt + 1]));
         double err = compare(p, u, ud, 37.0, scale);
         CHECK(err <= 1e-6, "%s, held %s: Jacobian vs finite differences, worst entry %.2e <= 1e-6",
               label, mode ? "mean flux" : "potential", err);

@@ -101,7 +101,7 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
     const upscale_layout *L = m->layout;
     kin_eval k;
     for (int ix = 0; ix < L->nx; ix++) {
-        if (L->j[ix] < 0) continue;
+        if (L->j[ix] < 0 || L->nt[L->region[ix]] > 0) continue; /* 2D: its own kernel */
         if (evaluate(m, y, ix, &k)) return 1;
         r[L->j[ix]] = k.r;
     }
@@ -114,7 +114,7 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
     const upscale_layout *L = m->layout;
     kin_eval k = {0};
     for (int ix = 0; ix < L->nx; ix++) {
-        if (L->j[ix] < 0) continue;
+        if (L->j[ix] < 0 || L->nt[L->region[ix]] > 0) continue;
         int row = L->j[ix], g = L->region[ix];
         evaluate(m, y, ix, &k);
         upscale_jac_add(J, row, row, k.d_j);

@@ -11,6 +11,7 @@ extern const upscale_kernel upscale_kernel_electrolyte_charge;
 extern const upscale_kernel upscale_kernel_solid_charge;
 extern const upscale_kernel upscale_kernel_particle_fick;
 extern const upscale_kernel upscale_kernel_particle_cahn_hilliard;
+extern const upscale_kernel upscale_kernel_particle_cahn_hilliard_2d;
 extern const upscale_kernel upscale_kernel_interface_kinetics;
 extern const upscale_kernel upscale_kernel_circuit_full;
 extern const upscale_kernel upscale_kernel_circuit_half;
