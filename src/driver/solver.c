@@ -221,6 +221,11 @@ upscale_err upscale_solver_create(upscale_model *m, const upscale_solver_setting
     s->A->ops->zero = zero_values;
     s->LS = SUNLinSol_KLU(s->y, s->A, s->ctx);
     UPSCALE_ALLOC_CHECK(s->LS);
+    /* 2D particles: AMD instead of SUNDIALS' default COLAMD, 4.5x fewer nonzeros in the
+     * factors and 4.7x less time (docs/numerics.md); the 1D cells keep COLAMD (the same
+     * fill within 3%). */
+    if (L->nt[UPSCALE_NEG] || L->nt[UPSCALE_POS])
+        UPSCALE_SUNCALL(SUNLinSol_KLUSetOrdering(s->LS, 0 /* AMD */), "SUNLinSol_KLUSetOrdering");
     UPSCALE_SUNCALL(IDASetLinearSolver(s->ida, s->LS, s->A), "IDASetLinearSolver");
     UPSCALE_SUNCALL(IDASetJacFn(s->ida, jac_cb), "IDASetJacFn");
     if (set->newton_max_norm) {

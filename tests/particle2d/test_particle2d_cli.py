@@ -6,8 +6,8 @@ usage: /usr/bin/python3 tests/particle2d/test_particle2d_cli.py PATH/TO/upscale 
 bad (suite cli, no PETSc started): `upscale --version` loads neither PETSc nor MPI (LD_DEBUG
 lists the shared objects the dynamic linker opens) and `upscale` does not link them (ldd); bad
 input gives exit status 2, one line naming the key (and the file and line when it comes from
-one) and leaves no output file: a 2D key in a 1D case, particle_dimension 3, 2D with a full
-cell, a cv step (not supported by the 2D path yet), too few polar cells, snapshots that would
+one) and leaves no output file: a 2D key in a 1D case, particle_dimension 3, 2D Fickian
+particles in a full cell, a cv step (not supported by the 2D path yet), too few polar cells, snapshots that would
 not fit in memory, a 1D integrator setting, a 2D case given to `upscale rates`.
 
 physics (suite validation): the single-particle case tests/cases/single_particle_ch.yaml
