@@ -1,7 +1,7 @@
 /* Private to src/cell: the 2D (r, theta) Cahn-Hilliard particle's mesh and its discrete
  * equations on plain arrays, shared by the cell's kernel (particle_cahn_hilliard_2d.c, one
  * particle per electrode node, integrated with the cell by IDA) and the single particle on
- * PETSc (particle2d.c).  docs/model.md eq. 20-23. */
+ * PETSc (particle2d.c).  docs/model.md eq. 20-22, 24. */
 #ifndef UPSCALE_CH2D_H
 #define UPSCALE_CH2D_H
 

@@ -1,4 +1,4 @@
-/* Cahn-Hilliard particles on an axisymmetric sphere (r, theta) (docs/model.md eq. 20-23):
+/* Cahn-Hilliard particles on an axisymmetric sphere (r, theta) (docs/model.md eq. 20-22, 24):
  *     dc/dt = div( M(c) grad mu ),
  *     mu = mu_h(c) - kappa lap(c) + B (c - c_mean),      mu_h(c) = -F U_h(c / c_max),
  *     -M dmu/dn = j(theta) and dc/dr = s_w at r = R;  no flux through the axis (theta = 0, pi).
