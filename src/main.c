@@ -327,6 +327,42 @@ static int cmd_bench(const cli *c)
  * process, with the argument vector args (NULL-terminated; args[0] is replaced by its path):
  * `upscale sweep ...` becomes upscale-sweep (MPI), `upscale run` of a case with 2D particles
  * upscale-particle2d (PETSc). */
+#ifdef UPSCALE_MPI
+#include <mpi.h>
+
+/* upscale-mpi: this file built with MPI for `mpiexec -n P upscale run` (the one place the
+ * upscale_comm of the library meets MPI). */
+static int allgatherv(void *ctx, const double *send, int n, double *recv, const int *counts,
+                      const int *displs)
+{
+    (void)ctx;
+    return MPI_Allgatherv(send, n, MPI_DOUBLE, recv, counts, displs, MPI_DOUBLE, MPI_COMM_WORLD) !=
+           MPI_SUCCESS;
+}
+
+static int mpi_comm(upscale_comm *c)
+{
+    if (MPI_Init(NULL, NULL) != MPI_SUCCESS) {
+        fprintf(stderr, "upscale: MPI_Init failed\n");
+        return 1;
+    }
+    MPI_Comm_rank(MPI_COMM_WORLD, &c->rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &c->size);
+    c->allgatherv = allgatherv;
+    c->ctx = NULL;
+    return 0;
+}
+#else
+/* The ranks of the mpiexec that started this process (Open MPI, or a PMI launcher), 1 if
+ * none: a serial start never initialises MPI. */
+static int mpi_ranks(void)
+{
+    const char *v = getenv("OMPI_COMM_WORLD_SIZE");
+    if (!v) v = getenv("PMI_SIZE");
+    return v ? atoi(v) : 1;
+}
+#endif
+
 static int exec_beside(const char *name, const char *cmd, char **args)
 {
     char dir[4096], path[4200];
@@ -501,8 +537,37 @@ static int cmd_run(const cli *c, int argc, char **argv)
                                .force = c->force};
     upscale_run_result res;
     upscale_run_catch_signals();
+#ifdef UPSCALE_MPI
+    /* Every rank runs the same integration (the 2D particles' blocks spread over the ranks,
+     * upscale/schur.h); rank 0 alone writes the file and speaks. */
+    upscale_comm comm;
+    if (mpi_comm(&comm)) return 4;
+    opt.comm = &comm;
+    if (comm.rank > 0) {
+        opt.output_path = NULL;
+        opt.progress = 0;
+    }
     upscale_err e = upscale_run(&opt, &res);
     free(cmdline);
+    if (e == UPSCALE_ERR_INPUT && res.particle_dimension == 2) {
+        if (comm.rank == 0)
+            fprintf(stderr, "upscale: a single 2D particle runs in one process (the program "
+                            "upscale-particle2d); run it without mpiexec\n");
+        return 2;
+    }
+    if (comm.rank > 0) return exit_code(e);
+    if (comm.size > 1 && !res.particles_2d && (!e || e == UPSCALE_ERR_SOLVER))
+        fprintf(stderr,
+                "upscale: note: %d ranks, but only the 2D particles of a cell "
+                "(positive.particle_dimension: 2) are spread over ranks; each rank ran this "
+                "case whole\n",
+                comm.size);
+#else
+    /* Under mpiexec with more than one rank: the MPI build of this program runs the case. */
+    if (mpi_ranks() > 1) return exec_beside("upscale-mpi", "run", argv);
+    upscale_err e = upscale_run(&opt, &res);
+    free(cmdline);
+#endif
     /* A 2D particle: the case was refused before anything was written; the PETSc program
      * runs it (the 1D runs never read the case twice nor load PETSc). */
     if (e == UPSCALE_ERR_INPUT && res.particle_dimension == 2)
@@ -560,6 +625,11 @@ int main(int argc, char **argv)
         else if (status == 1)
             status = 0;
         free(c.sets);
+#ifdef UPSCALE_MPI
+        int up = 0;
+        MPI_Initialized(&up);
+        if (up) MPI_Finalize();
+#endif
         return status;
     }
     if (cmd[0] == '-')

@@ -27,6 +27,9 @@ typedef struct {
     upscale_output *output;
     const char *group;
     int force; /* replace a read-only output_path (upscale_file_check_output) */
+    /* The ranks of `mpiexec -n P upscale run` (the program upscale-mpi): 2D particles are
+     * spread over them (upscale/schur.h); NULL: one process. */
+    const upscale_comm *comm;
 } upscale_run_options;
 
 typedef struct {
@@ -55,6 +58,7 @@ typedef struct {
      * `upscale run` hands to the program upscale-particle2d; else 1 (0 if not read).  Cells
      * with 2D particles run in upscale_run itself. */
     int particle_dimension;
+    int particles_2d; /* 2D particles of the cell (one per positive node), 0 if none */
 } upscale_run_result;
 
 /* Run a case.  Errors in input: UPSCALE_ERR_INPUT before any file is created; an output

@@ -26,12 +26,24 @@ enum {
     UPSCALE_ERROR_TEST_NO_PARTICLE_POTENTIALS /* all but the particles' mu (and z) */
 };
 
+/* Processes sharing one run (MPI ranks of `mpiexec -n P upscale run`; the library never calls
+ * MPI itself): rank, size and an all-gather in which every rank contributes counts[rank]
+ * doubles from send and receives all contributions, in rank order, into recv (rank q's at
+ * displs[q]).  Returns 0 on success. */
+typedef struct {
+    int rank, size;
+    int (*allgatherv)(void *ctx, const double *send, int nsend, double *recv, const int *counts,
+                      const int *displs);
+    void *ctx;
+} upscale_comm;
+
 /* Settings (numerics.* in a case).  Defaults: upscale_solver_settings_default(). */
 typedef struct {
     double rtol;              /* relative tolerance; absolute = rtol x the unknown's scale */
     double max_step;          /* s, 0 for no limit */
     int algebraic_error_test; /* UPSCALE_ERROR_TEST_* */
     int newton_max_norm;      /* Newton converged only when every weighted correction is <= 1 */
+    const upscale_comm *comm; /* the ranks 2D particles are spread over; NULL: one process */
 } upscale_solver_settings;
 
 upscale_solver_settings upscale_solver_settings_default(void);

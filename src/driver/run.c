@@ -822,9 +822,11 @@ upscale_err upscale_run(const upscale_run_options *opt, upscale_run_result *res)
     upscale_err e = upscale_run_load_params(opt, &r.p);
     if (!e) e = read_case(&r);
     res->particle_dimension = (int)r.particle_dimension;
+    res->particles_2d = r.m && r.m->ch2d[UPSCALE_POS] ? r.m->layout->nx_region[UPSCALE_POS] : 0;
     /* The output path is checked before the solve: a run never ends in "cannot write". */
     if (!e && opt->output_path && !opt->output)
         e = upscale_file_check_output(opt->output_path, opt->force);
+    r.solver.comm = opt->comm;
     if (!e) e = upscale_solver_create(r.m, &r.solver, &r.s);
     if (!e) e = integrate(&r, opt, res);
     if (!e) {

@@ -7,6 +7,7 @@
  * full refactorisation at every Jacobian update).  The model never sees the scaling. */
 #include "upscale/solver.h"
 #include "upscale/nvector.h"
+#include "upscale/schur.h"
 
 #include <ida/ida.h>
 #include <nvector/nvector_serial.h>
@@ -219,13 +220,14 @@ upscale_err upscale_solver_create(upscale_model *m, const upscale_solver_setting
     s->A = SUNSparseMatrix(L->n, L->n, L->nnz, CSR_MAT, s->ctx);
     UPSCALE_ALLOC_CHECK(s->A);
     s->A->ops->zero = zero_values;
-    s->LS = SUNLinSol_KLU(s->y, s->A, s->ctx);
-    UPSCALE_ALLOC_CHECK(s->LS);
-    /* 2D particles: AMD instead of SUNDIALS' default COLAMD, 4.5x fewer nonzeros in the
-     * factors and 4.7x less time (docs/numerics.md); the 1D cells keep COLAMD (the same
-     * fill within 3%). */
+    /* 2D particles: each particle's block factored alone, the electrode through its Schur
+     * complement (schur.c), the particles spread over set->comm's ranks; else KLU on the
+     * whole matrix. */
     if (L->nt[UPSCALE_NEG] || L->nt[UPSCALE_POS])
-        UPSCALE_SUNCALL(SUNLinSol_KLUSetOrdering(s->LS, 0 /* AMD */), "SUNLinSol_KLUSetOrdering");
+        s->LS = upscale_schur_create(L, set->comm, s->ctx);
+    else
+        s->LS = SUNLinSol_KLU(s->y, s->A, s->ctx);
+    UPSCALE_ALLOC_CHECK(s->LS);
     UPSCALE_SUNCALL(IDASetLinearSolver(s->ida, s->LS, s->A), "IDASetLinearSolver");
     UPSCALE_SUNCALL(IDASetJacFn(s->ida, jac_cb), "IDASetJacFn");
     if (set->newton_max_norm) {
