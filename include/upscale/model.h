@@ -137,6 +137,9 @@ struct upscale_model {
     /* 2D (r, theta) particles of a region (layout nt[g] > 0), else NULL: the mesh every node's
      * particle shares (src/cell/residual/ch2d.h). */
     upscale_ch2d *ch2d[3];
+    /* The nodes whose 2D particles this process evaluates, [own_lo, own_hi): every node, or
+     * under MPI this rank's share (upscale_solver_create; the others' rows are gathered). */
+    int own_lo, own_hi;
     double thermal; /* R T / F */
     /* Protocol setpoint.  With ramp_tau > 0 the held value approaches it from ramp_from:
      * setpoint + (ramp_from - setpoint) exp(-(t - ramp_t0) / ramp_tau) (the driver's fallback

@@ -24,4 +24,10 @@
 SUNLinearSolver upscale_schur_create(const upscale_layout *L, const upscale_comm *comm,
                                      SUNContext ctx);
 
+/* The nodes whose particles rank comm->rank owns, [*lo, *hi) (comm NULL: all). */
+void upscale_schur_own_nodes(const upscale_layout *L, const upscale_comm *comm, int *lo, int *hi);
+/* Every rank's blocks of v (the rows of its own particles) to every rank, and the ranks'
+ * statuses combined: 0 if all were 0, else 1; -1 if the exchange failed. */
+int upscale_schur_gather(SUNLinearSolver LS, double *v, int status);
+
 #endif

@@ -466,6 +466,8 @@ upscale_err upscale_model_create(upscale_params *p, upscale_model **out)
         return upscale_error_trace(e, __FILE__, __LINE__, __func__);
     }
     set_scales(m);
+    m->own_lo = 0;
+    m->own_hi = m->layout->nx;
     /* U(x) of a Fick particle goes one way (it falls as x fills); a table that turns back
      * is most likely a digitising or sorting slip.  Cahn-Hilliard U_h turns by design. */
     for (int g = 0; g < 3; g += 2) {

@@ -181,6 +181,21 @@ static int setup(SUNLinearSolver LS, SUNMatrix A)
     return s->lastflag = SUNLS_SUCCESS;
 }
 
+/* Pack this rank's blocks of v, exchange, unpack everyone's. */
+static int exchange_blocks(schur *s, double *v, int status, int *any)
+{
+    double *out = s->send;
+    for (int k = s->b0; k < s->b1; k++) {
+        memcpy(out, v + s->b[k].start, sizeof(double) * s->b[k].n);
+        out += s->b[k].n;
+    }
+    if (gather(s, per_block, status, any)) return -1;
+    walk w = {0, -1, NULL};
+    for (int k = 0; k < s->nb; k++)
+        memcpy(v + s->b[k].start, next(s, &w, per_block), sizeof(double) * s->b[k].n);
+    return 0;
+}
+
 static int solve(SUNLinearSolver LS, SUNMatrix A, N_Vector xv, N_Vector bv, realtype tol)
 {
     schur *s = LS->content;
@@ -214,24 +229,42 @@ static int solve(SUNLinearSolver LS, SUNMatrix A, N_Vector xv, N_Vector bv, real
     if (!klu_tsolve(s->ssym, s->snum, s->ne, 1, s->xe, &s->common))
         return s->lastflag = SUNLS_PACKAGE_FAIL_REC;
     /* x_b = y_b - W_b x_E, then every rank gets every block */
-    out = s->send;
     for (int k = s->b0; k < s->b1; k++) {
         const block *b = &s->b[k];
         for (int i = 0; i < b->n; i++) {
             double v = b->y[i];
             for (int c = 0; c < b->nec; c++)
                 v -= b->W[c * b->n + i] * s->xe[s->eidx[b->ecol[c]]];
-            out[i] = v;
+            x[b->start + i] = v;
         }
-        out += b->n;
     }
-    if (gather(s, per_block, 0, &any)) return SUNLS_PACKAGE_FAIL_UNREC;
-    w = (walk){0, -1, NULL};
-    for (int k = 0; k < s->nb; k++)
-        memcpy(x + s->b[k].start, next(s, &w, per_block), sizeof(double) * s->b[k].n);
+    if (exchange_blocks(s, x, 0, &any)) return SUNLS_PACKAGE_FAIL_UNREC;
     for (int e = 0; e < s->ne; e++)
         x[s->efull[e]] = s->xe[e];
     return s->lastflag = SUNLS_SUCCESS;
+}
+
+int upscale_schur_gather(SUNLinearSolver LS, double *v, int status)
+{
+    int any;
+    if (exchange_blocks(LS->content, v, status, &any)) return -1;
+    return any;
+}
+
+void upscale_schur_own_nodes(const upscale_layout *L, const upscale_comm *comm, int *lo, int *hi)
+{
+    int nb = 0, size = comm ? comm->size : 1, rank = comm ? comm->rank : 0;
+    for (int ix = 0; ix < L->nx; ix++)
+        nb += L->nt[L->region[ix]] > 0;
+    int b0 = (int)((long)nb * rank / size), b1 = (int)((long)nb * (rank + 1) / size);
+    *lo = *hi = L->nx;
+    for (int ix = 0, b = 0; ix < L->nx; ix++) {
+        if (L->nt[L->region[ix]] == 0) continue;
+        if (b == b0) *lo = ix;
+        if (b == b1 - 1) *hi = ix + 1;
+        b++;
+    }
+    if (b1 <= b0) *lo = *hi = L->nx;
 }
 
 static sunindextype last_flag(SUNLinearSolver LS)

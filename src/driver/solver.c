@@ -44,6 +44,7 @@ struct upscale_solver {
     double *y_phys, *yp_phys;      /* work: physical state for the model */
     double *state, *dstate;        /* physical state and derivative after the last step */
     char message[512];             /* IDA's last error message */
+    int spread;                    /* 2D particles spread over ranks (res_cb gathers) */
 };
 
 static double now(void)
@@ -72,6 +73,9 @@ static int res_cb(sunrealtype t, N_Vector u, N_Vector up, N_Vector r, void *data
     int status = upscale_model_residual(s->m, t, s->y_phys, s->yp_phys, rv);
     for (int i = 0; i < s->m->layout->n; i++)
         rv[i] *= s->w[i];
+    /* Particles spread over ranks: each evaluated its own; all ranks get all rows and agree
+     * on the status. */
+    if (s->spread) status = upscale_schur_gather(s->LS, rv, status != 0);
     return status;
 }
 
@@ -228,6 +232,10 @@ upscale_err upscale_solver_create(upscale_model *m, const upscale_solver_setting
     else
         s->LS = SUNLinSol_KLU(s->y, s->A, s->ctx);
     UPSCALE_ALLOC_CHECK(s->LS);
+    if ((L->nt[UPSCALE_NEG] || L->nt[UPSCALE_POS]) && set->comm && set->comm->size > 1) {
+        s->spread = 1;
+        upscale_schur_own_nodes(L, set->comm, &m->own_lo, &m->own_hi);
+    }
     UPSCALE_SUNCALL(IDASetLinearSolver(s->ida, s->LS, s->A), "IDASetLinearSolver");
     UPSCALE_SUNCALL(IDASetJacFn(s->ida, jac_cb), "IDASetJacFn");
     if (set->newton_max_norm) {

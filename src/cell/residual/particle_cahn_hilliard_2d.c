@@ -243,6 +243,15 @@ static void cell_add(void *ctx, int row, int col, double v)
     }
 }
 
+/* j - sum_k A_k j_k / A of node ix (every node: the electrode rows need it everywhere). */
+static double mean_flux(const upscale_ch2d *p, const double *blk, int jb)
+{
+    double s = 0.0;
+    for (int k = 0; k < p->nt; k++)
+        s += p->area[k] * blk[jb + k];
+    return s / p->atot;
+}
+
 static int residual(const upscale_model *m, double t, const double *y, const double *yp, double *r)
 {
     const upscale_layout *L = m->layout;
@@ -250,12 +259,11 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
         int g = L->region[ix], o = L->cs[ix];
         if (L->nt[g] == 0 || o < 0) continue;
         const upscale_ch2d *p = m->ch2d[g];
-        double flux;
+        r[L->j[ix]] = y[L->j[ix]] - mean_flux(p, y + o, upscale_layout_j2d(L, g, 0));
+        if (ix < m->own_lo || ix >= m->own_hi) continue; /* another rank's particle */
         if (upscale_ch2d_assemble(p, m, node_electrode(m, ix), y + o, yp + o, 0.0,
-                                  y[L->phis[ix]] - y[L->phie[ix]], y[L->ce[ix]], r + o, NULL,
-                                  &flux))
+                                  y[L->phis[ix]] - y[L->phie[ix]], y[L->ce[ix]], r + o, NULL, NULL))
             return 1;
-        r[L->j[ix]] = y[L->j[ix]] - flux / p->atot;
     }
     return 0;
 }
@@ -268,13 +276,14 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
         int g = L->region[ix], o = L->cs[ix];
         if (L->nt[g] == 0 || o < 0) continue;
         const upscale_ch2d *p = m->ch2d[g];
+        upscale_jac_add(J, L->j[ix], L->j[ix], 1.0);
+        for (int k = 0; k < p->nt; k++)
+            upscale_jac_add(J, L->j[ix], o + upscale_layout_j2d(L, g, k), -p->area[k] / p->atot);
+        if (ix < m->own_lo || ix >= m->own_hi) continue;
         cell_sink cs = {J, o, L->phis[ix], L->phie[ix], L->ce[ix]};
         upscale_ch2d_sink sink = {cell_add, &cs};
         upscale_ch2d_assemble(p, m, node_electrode(m, ix), y + o, yp + o, cj,
                               y[L->phis[ix]] - y[L->phie[ix]], y[L->ce[ix]], NULL, &sink, NULL);
-        upscale_jac_add(J, L->j[ix], L->j[ix], 1.0);
-        for (int k = 0; k < p->nt; k++)
-            upscale_jac_add(J, L->j[ix], o + upscale_layout_j2d(L, g, k), -p->area[k] / p->atot);
     }
 }
 
