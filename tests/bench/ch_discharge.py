@@ -7,7 +7,8 @@ usage: ch_discharge.py UPSCALE [--case CASE] [--charge CHARGE_CASE | --charge-ca
 
 CASE (default cases/pba_hc_discharge_0.1C.yaml) is the charged cell discharged at 0.1C to 2.5 V;
 CHARGE_CASE (default cases/pba_hc_charge_0.1C.yaml, about 30 s) is run for the charge capacity
-the discharge is compared with, unless Q (Ah/m^2) is given.  x = 2 c / c_max is the sodium per
+the discharge is compared with, and for the charged state (the electrodes' mean stoichiometries
+at its end, the discharge case's initial_stoichiometry values), unless Q (Ah/m^2) is given.  x = 2 c / c_max is the sodium per
 formula unit of the positive (sodium-rich binodal 1.58 at 400 K, sodium-poor 0.020).  Printed:
   - the rest voltage at the start, and the voltage and capacity at the snapshot where the surface
     of the last node (next to the collector) has turned sodium-rich;
@@ -127,6 +128,32 @@ def state(path):
             "R": R, "hc": hc, "ce": (float(ce.min()), float(ce.max()))}
 
 
+def stoichiometry(h, region, name):
+    """Particle-mean stoichiometry of each node of one electrode at the last snapshot, and the
+    electrode mean (weighted by the node widths)."""
+    c = h["fields/particle_concentration_" + name][-1]
+    rf = h["mesh/r_faces_" + name][:]
+    vol = rf[1:] ** 3 - rf[:-1] ** 3
+    cmax = None
+    for k, v in zip(h["parameters/key"][:], h["parameters/si_value"][:]):
+        if text(k) == name + ".max_concentration":
+            cmax = float(v)
+    if cmax is None:
+        cmax = float(h["derived/" + name].attrs["max_concentration"])
+    s = (c * vol).sum(axis=1) / vol.sum() / cmax
+    dx = h["mesh/dx"][:][h["mesh/region"][:] == region]
+    return s, float((s * dx).sum() / dx.sum())
+
+
+def charged_state(path):
+    """The electrodes' stoichiometries at the end of the charge: what the discharge case's
+    initial_stoichiometry keys hold, made uniform."""
+    with h5py.File(path, "r") as h:
+        sp, mp = stoichiometry(h, 2, "positive")
+        sn, mn = stoichiometry(h, 0, "negative")
+    return mp, sp.min(), sp.max(), mn, sn.min(), sn.max()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("upscale")
@@ -138,12 +165,14 @@ def main():
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         if a.charge_capacity is None:
-            out, dt = run(a.upscale, a.charge, os.path.join(d, "charge.h5"),
-                          ["output.fields=false"])
+            out, dt = run(a.upscale, a.charge, os.path.join(d, "charge.h5"))
             qc, _, status, _, _ = curve(out)
             qcharge = float(qc[-1])
             print("charge (%s): %.4f Ah/m^2, %s, user %.1f s" % (a.charge, qcharge,
                                                                  status.split(":")[0], dt))
+            e = charged_state(out)
+            print("charged state: positive mean stoichiometry %.3g (nodes %.3g to %.3g), hard "
+                  "carbon mean %.5f (nodes %.4f to %.4f)" % e)
         else:
             qcharge = a.charge_capacity
             print("charge capacity given: %.4f Ah/m^2" % qcharge)

@@ -22,7 +22,6 @@ import sys
 import tempfile
 
 import h5py
-import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import pycheck  # noqa: E402
