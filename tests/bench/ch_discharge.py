@@ -8,8 +8,10 @@ usage: ch_discharge.py UPSCALE [--case CASE] [--charge CHARGE_CASE | --charge-ca
 CASE (default cases/pba_hc_discharge_0.1C.yaml) is the charged cell discharged at 0.1C to 2.5 V;
 CHARGE_CASE (default cases/pba_hc_charge_0.1C.yaml, about 30 s) is run for the charge capacity
 the discharge is compared with, and for the charged state (the electrodes' mean stoichiometries
-at its end, the discharge case's initial_stoichiometry values), unless Q (Ah/m^2) is given.  x = 2 c / c_max is the sodium per
-formula unit of the positive (sodium-rich binodal 1.58 at 400 K, sodium-poor 0.020).  Printed:
+at its end, the discharge case's initial_stoichiometry values), unless Q (Ah/m^2) is given.
+x = 2 c / c_max is the sodium per formula unit of the positive (sodium-rich binodal 1.58 at
+400 K, sodium-poor 0.020).  A run that ends in a solver failure (exit 3, marked incomplete) is
+reported with its status and what it computed; any other failure stops the script.  Printed:
   - the rest voltage at the start, and the voltage and capacity at the snapshot where the surface
     of the last node (next to the collector) has turned sodium-rich;
   - the discharge capacity, its fraction of the charge capacity, the voltage at 10/50/90% of the
@@ -24,9 +26,10 @@ formula unit of the positive (sodium-rich binodal 1.58 at 400 K, sodium-poor 0.0
     electrolyte (min and max) at the end, to show which electrode sets the end;
   - controls (unless --no-controls): the same discharge with the sodium-rich phase as mobile as
     the sodium-poor one (phase_diffusivity_high = phase_diffusivity_low), with a fast hard
-    carbon (negative.diffusivity 1e-14 m^2/s), and with both;
-  - with --numerics: the capacity and the voltages against positive cells, shells and rtol, and the
-    case with the bounded composition unknown (the surfaces end at c_max).
+    carbon (negative.diffusivity 1e-14 m^2/s), with both, and at `c_rate: 0.1` (the code's 1C of
+    this state's discharge direction, 11% more current than the charge's);
+  - with --numerics: the capacity and the voltages against positive cells, shells and rtol, and
+    the case with the bounded composition unknown (the surfaces end at c_max).
 """
 import argparse
 import os
@@ -46,14 +49,15 @@ def user_time():
 
 
 def run(exe, case, out, sets=()):
-    """Run the case; return the output path and the user CPU seconds, or exit on failure."""
+    """Run the case; return the output path and the user CPU seconds.  A solver failure
+    (exit 3) still wrote its results, marked incomplete; any other failure exits."""
     args = [exe, "run", case, "-o", out, "-q"]
     for s in sets:
         args += ["--set", s]
     t0 = user_time()
     p = subprocess.run(args, capture_output=True, text=True)
     dt = user_time() - t0
-    if p.returncode != 0:
+    if p.returncode not in (0, 3):
         sys.stderr.write("ch_discharge: %s exited %d\n%s" % (" ".join(args), p.returncode,
                                                              p.stderr))
         sys.exit(1)
@@ -73,6 +77,11 @@ def curve(path):
         ocv0 = float(h["timeseries/ocv"][0])
         t = h["timeseries/time"][:]
     return q, v, status, steps, (ocv0, t)
+
+
+def mark(status):
+    """Nothing for a complete run, else its status (an incomplete run's numbers are partial)."""
+    return "" if status == "complete" else " (%s)" % status
 
 
 def voltages(q, v):
@@ -220,15 +229,17 @@ def main():
             for name, sets in (("case", []),
                                ("sodium-rich D = sodium-poor D (6.13e-14 m^2/s)", [fast_pba]),
                                ("hard carbon D = 1e-14 m^2/s", [fast_hc]),
-                               ("both", [fast_pba, fast_hc])):
+                               ("both", [fast_pba, fast_hc]),
+                               ("c_rate: 0.1 (1C of the discharge direction: 1.151 A/m^2)",
+                                ["protocol.0.c_rate=0.1"])):
                 if sets:
                     o, t = run(a.upscale, a.case, os.path.join(d, "control.h5"), sets)
                 else:
                     o, t = out, dt
-                cq, cv, _, _, _ = curve(o)
+                cq, cv, cstatus, _, _ = curve(o)
                 cs = state(o)
                 print("| %s | %.4f Ah/m^2 | %.1f%% | %s | %s | %.4f / %.4f | %.1f s |" % (
-                    name, cq[-1], 100 * cq[-1] / qcharge,
+                    name + mark(cstatus), cq[-1], 100 * cq[-1] / qcharge,
                     " | ".join("%.4f V" % u for u in voltages(cq, cv)),
                     " / ".join("%.3f" % r["surface"] for r in cs["rows"]),
                     cs["hc"]["surface"], cs["hc"]["centre"], t))
@@ -248,12 +259,13 @@ def main():
                            ["numerics.cells.positive=%d" % cells,
                             "numerics.shells.positive=%d" % shells, "numerics.rtol=%g" % rtol,
                             "output.fields=false"])
-                nq, nv, _, nsteps, _ = curve(o)
-                res.append((cells, shells, rtol, nq[-1], voltages(nq, nv), nsteps, t))
+                nq, nv, nstatus, nsteps, _ = curve(o)
+                res.append((cells, shells, "%g%s" % (rtol, mark(nstatus)), nq[-1],
+                            voltages(nq, nv), nsteps, t))
             ref = res[-1]
             for cells, shells, rtol, cap, vs, nsteps, t in res:
                 dv = max(abs(x - y) for x, y in zip(vs, ref[4])) * 1e3
-                print("| %d | %d | %g | %.4f | %s | %+.4f | %.1f mV | %d | %.1f s |" % (
+                print("| %d | %d | %s | %.4f | %s | %+.4f | %.1f mV | %d | %.1f s |" % (
                     cells, shells, rtol, cap, " | ".join("%.4f" % u for u in vs), cap - ref[3],
                     dv, nsteps, t))
             # The surfaces end at c_max: the concentration formulation crosses it on the linear
@@ -263,14 +275,15 @@ def main():
                                ("bounded, numerics.phasefield_variable: logit",
                                 ["numerics.phasefield_variable=logit"])):
                 o, t = run(a.upscale, a.case, os.path.join(d, "b.h5"), sets)
-                bq, bv, _, bsteps, _ = curve(o)
+                bq, bv, bstatus, bsteps, _ = curve(o)
                 with h5py.File(o, "r") as h:
                     cmax = float(h["derived/positive"].attrs["max_concentration"])
                     top = float(h["fields/particle_concentration_positive"][-1].max()) / cmax
                 print("%s: %.4f Ah/m^2, V at 10/50/90%%: %s, largest stoichiometry at the end "
                       "1 %+.1e, %d steps, user %.1f s" % (
-                          name, bq[-1], " / ".join("%.4f" % u for u in voltages(bq, bv)),
-                          top - 1.0, bsteps, t))
+                          name + mark(bstatus), bq[-1],
+                          " / ".join("%.4f" % u for u in voltages(bq, bv)), top - 1.0, bsteps,
+                          t))
     return 0
 
 
