@@ -179,9 +179,9 @@ static upscale_err write_cell_particles2d(ctx *c, const char *prefix, const char
     snprintf(xpath, sizeof(xpath), "%s/mesh/x", prefix);
     UPSCALE_CALL(shape(c, cpath, 4, dc));
     UPSCALE_CHECK(upscale_h5read_exists(c->r, nodes), UPSCALE_ERR_INPUT,
-                  "%s has no %s to describe %s on (written by upscale run since the 2D "
-                  "particles' XDMF)",
-                  c->h5ref, nodes, cpath);
+                  "%s: %s has 2D particles but no %s, the mesh they are described on (a file "
+                  "from before upscale run wrote it: run the case again)",
+                  c->h5ref, cpath, nodes);
     UPSCALE_CALL(shape(c, nodes, 2, dn));
     size_t n = dc[1], nt = dc[2], nr = dc[3], off = 0, count = 0;
     while (off < nx && (int)region[off] != 2)
