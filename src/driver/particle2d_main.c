@@ -25,6 +25,7 @@
 #include "upscale/run.h"
 #include "upscale/strbuf.h"
 #include "upscale/timeseries.h"
+#include "upscale/xdmf.h"
 #include "upscale_version.h"
 
 /* Keys of the 1D integrator (IDA) that the 2D particle does not use. */
@@ -310,22 +311,14 @@ static upscale_err write_output(const run2d *r, const char *path, const char *ca
     const upscale_model *m = r->m;
     int nr = upscale_particle2d_nr(r->part), nt = upscale_particle2d_ntheta(r->part);
     double *theta = malloc(sizeof(double) * nt), *thf = malloc(sizeof(double) * (nt + 1));
-    double *nodes = malloc(sizeof(double) * 2 * (nt + 1) * (nr + 1));
-    if (!theta || !thf || !nodes) {
+    if (!theta || !thf) {
         free(theta);
         free(thf);
-        free(nodes);
         UPSCALE_ALLOC_CHECK(0);
     }
     upscale_particle2d_fields(r->part, NULL, NULL, NULL, NULL, theta);
     for (int k = 0; k <= nt; k++)
         thf[k] = acos(-1.0) * k / nt; /* uniform in theta on [0, pi] */
-    /* cell corners in the meridional plane, x = r sin theta, z = r cos theta (theta-major) */
-    for (int k = 0; k <= nt; k++)
-        for (int i = 0; i <= nr; i++) {
-            nodes[2 * (k * (nr + 1) + i)] = m->rf[2][i] * sin(thf[k]);
-            nodes[2 * (k * (nr + 1) + i) + 1] = m->rf[2][i] * cos(thf[k]);
-        }
     double energy = 0.0;
     for (size_t i = 1; i < s->n; i++)
         energy += 0.5 * (s->I[i] * s->V[i] + s->I[i - 1] * s->V[i - 1]) * (s->t[i] - s->t[i - 1]);
@@ -340,10 +333,8 @@ static upscale_err write_output(const run2d *r, const char *path, const char *ca
     if (e) {
         free(theta);
         free(thf);
-        free(nodes);
         return upscale_error_trace(e, __FILE__, __LINE__, __func__);
     }
-    const size_t dn[2] = {(size_t)(nt + 1) * (nr + 1), 2};
 #define W(x)                                                                                       \
     if (!e) e = (x)
     W(upscale_timeseries_write(s, o, "", "U_pos at the particle's mean stoichiometry"));
@@ -353,11 +344,7 @@ static upscale_err write_output(const run2d *r, const char *path, const char *ca
     W(upscale_output_write_vector(o, "/mesh/theta_faces_positive", "rad", nt + 1, thf));
     W(upscale_output_attr_string(o, "/mesh/theta_positive", "meaning",
                                  "polar angle of the axisymmetric particle, 0 and pi on its axis"));
-    W(upscale_output_write(o, "/mesh/nodes_xz_positive", "m", 2, dn, nodes));
-    W(upscale_output_attr_string(o, "/mesh/nodes_xz_positive", "meaning",
-                                 "corners of the (r, theta) cells in the meridional plane, "
-                                 "x = r sin theta, z = r cos theta; row k (nr + 1) + i for "
-                                 "theta face k, r face i"));
+    W(upscale_xdmf_write_meridional_nodes(o, "/mesh/nodes_xz_positive", nr, m->rf[2], nt, thf));
     if (r->fields) {
         size_t d3[3] = {sn->n, (size_t)nt, (size_t)nr}, d2[2] = {sn->n, (size_t)nt};
         W(upscale_output_write_vector(o, "/fields/time", "s", sn->n, sn->t));
@@ -407,7 +394,6 @@ static upscale_err write_output(const run2d *r, const char *path, const char *ca
 #undef W
     free(theta);
     free(thf);
-    free(nodes);
     if (e) {
         upscale_output_discard(&o);
         return upscale_error_trace(e, __FILE__, __LINE__, __func__);

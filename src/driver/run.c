@@ -14,6 +14,7 @@
 #include "upscale/protocol.h"
 #include "upscale/strbuf.h"
 #include "upscale/timeseries.h"
+#include "upscale/xdmf.h"
 #include "upscale_version.h"
 
 /* Field snapshots: full state vectors at chosen times. */
@@ -676,6 +677,9 @@ static upscale_err write_mesh(writer *w, const run_ctx *r)
                                                  m->ch2d[UPSCALE_POS]->thc));
         UPSCALE_CALL(upscale_output_write_vector(o, at(w, "/mesh/theta_faces_positive"), "rad",
                                                  L->nt[2] + 1, m->ch2d[UPSCALE_POS]->thf));
+        UPSCALE_CALL(upscale_xdmf_write_meridional_nodes(o, at(w, "/mesh/nodes_xz_positive"),
+                                                         L->nr[2], m->rf[2], L->nt[2],
+                                                         m->ch2d[UPSCALE_POS]->thf));
     }
     return UPSCALE_OK;
 }

@@ -3,12 +3,15 @@
  * Every data item is a reference into the HDF5 file; a field at snapshot i is the slab
  * (start i, count 1) of the [snapshot x ...] dataset, the electrode's x coordinates a slab
  * of /mesh/x.  Checked with ParaView 5.11 (Debian 12): its Xdmf3 readers, the default for
- * .xdmf, show the three grids as time series.  The 2D particle's 2DSMesh grid is not yet
- * checked in ParaView (only its structure, by test_particle2d_cli_physics).  Written to a new
+ * .xdmf, show the three grids as time series; with pvbatch, both readers (S and T) give the
+ * single 2D particle's 2DSMesh and, for a cell with 2D particles, every node's particle and
+ * surface (nested temporal/spatial collections, the strided slab of the surface corners) with
+ * the values of the HDF5 file at every snapshot (docs/sweeps.md).  Written to a new
  * PATH.tmp.XXXXXX and renamed. */
 #include "upscale/xdmf.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,17 +52,18 @@ static void item_hdf(const ctx *c, const char *indent, const char *path, const c
             indent, dims, c->h5ref, path);
 }
 
-/* Part of a dataset: start and count per dimension (rank entries), result shape out_dims.
- * Xdmf3's syntax "FILE:PATH|START:STRIDE:COUNT:DATASPACE" (what ParaView's Xdmf3 readers,
- * its default for .xdmf, understand; the older ItemType="HyperSlab" they do not). */
-static void item_slab(const ctx *c, const char *indent, const char *path, int rank,
-                      const size_t *full, const size_t *start, const size_t *count,
-                      const char *out_dims)
+/* Part of a dataset: start, stride (NULL: 1) and count per dimension (rank entries), result
+ * shape out_dims.  Xdmf3's syntax "FILE:PATH|START:STRIDE:COUNT:DATASPACE" (what ParaView's
+ * Xdmf3 readers, its default for .xdmf, understand; the older ItemType="HyperSlab" they do
+ * not). */
+static void item_slab_stride(const ctx *c, const char *indent, const char *path, int rank,
+                             const size_t *full, const size_t *start, const size_t *stride,
+                             const size_t *count, const char *out_dims)
 {
     char sel[512] = "";
     size_t m = 0;
     const size_t one = 1;
-    const size_t *parts[4] = {start, NULL, count, full};
+    const size_t *parts[4] = {start, stride, count, full};
     for (int q = 0; q < 4; q++)
         for (int i = 0; i < rank; i++)
             m += (size_t)snprintf(sel + m, sizeof(sel) - m, "%s%zu", i ? " " : (q ? ":" : ""),
@@ -68,6 +72,13 @@ static void item_slab(const ctx *c, const char *indent, const char *path, int ra
             "%s<DataItem Dimensions=\"%s\" NumberType=\"Float\" Precision=\"8\" "
             "Format=\"HDF\">%s:%s|%s</DataItem>\n",
             indent, out_dims, c->h5ref, path, sel);
+}
+
+static void item_slab(const ctx *c, const char *indent, const char *path, int rank,
+                      const size_t *full, const size_t *start, const size_t *count,
+                      const char *out_dims)
+{
+    item_slab_stride(c, indent, path, rank, full, start, NULL, count, out_dims);
 }
 
 /* Shape of a dataset that must have the given rank. */
@@ -148,6 +159,108 @@ static upscale_err write_particle2d(ctx *c, const char *prefix, const char *labe
     return UPSCALE_OK;
 }
 
+/* The 2D particles of a cell (upscale run, positive.particle_dimension: 2), all positive nodes
+ * of the nx nodes with their region: one temporal collection per node a (0 at the separator,
+ * the x of its centre in an Information element), each snapshot a spatial collection of
+ *   particle: c per (theta, r) cell of /fields/particle2d_concentration_positive
+ *     [snapshot][node][theta][r] on the 2DSMesh of /mesh/nodes_xz_positive (the mesh every
+ *     node's particle shares);
+ *   surface: the surface flux per theta cell of /fields/particle2d_surface_flux_positive
+ *     [snapshot][node][theta] on the curve r = R, the (nt + 1) x 1 2DSMesh of the corners' last
+ *     column (rows k (nr + 1) + nr, a strided slab). */
+static upscale_err write_cell_particles2d(ctx *c, const char *prefix, const char *label, size_t ns,
+                                          const double *t, size_t nx, const double *region)
+{
+    char cpath[700], jpath[700], nodes[700], xpath[700];
+    size_t dc[UPSCALE_H5READ_RANK_MAX], dn[UPSCALE_H5READ_RANK_MAX], dj[UPSCALE_H5READ_RANK_MAX];
+    snprintf(cpath, sizeof(cpath), "%s/fields/particle2d_concentration_positive", prefix);
+    snprintf(jpath, sizeof(jpath), "%s/fields/particle2d_surface_flux_positive", prefix);
+    snprintf(nodes, sizeof(nodes), "%s/mesh/nodes_xz_positive", prefix);
+    snprintf(xpath, sizeof(xpath), "%s/mesh/x", prefix);
+    UPSCALE_CALL(shape(c, cpath, 4, dc));
+    UPSCALE_CHECK(upscale_h5read_exists(c->r, nodes), UPSCALE_ERR_INPUT,
+                  "%s: %s has 2D particles but no %s, the mesh they are described on (a file "
+                  "from before upscale run wrote it: run the case again)",
+                  c->h5ref, cpath, nodes);
+    UPSCALE_CALL(shape(c, nodes, 2, dn));
+    size_t n = dc[1], nt = dc[2], nr = dc[3], off = 0, count = 0;
+    while (off < nx && (int)region[off] != 2)
+        off++;
+    while (off + count < nx && (int)region[off + count] == 2)
+        count++;
+    UPSCALE_CHECK(dc[0] == ns && n == count && dn[0] == (nt + 1) * (nr + 1) && dn[1] == 2,
+                  UPSCALE_ERR_INPUT,
+                  "%s is %zu x %zu x %zu x %zu and %s %zu x %zu, but there are %zu snapshots, %zu "
+                  "cells in the positive electrode and %zu x 2 corners",
+                  cpath, dc[0], n, nt, nr, nodes, dn[0], dn[1], ns, count, (nt + 1) * (nr + 1));
+    int flux = upscale_h5read_exists(c->r, jpath);
+    if (flux) {
+        UPSCALE_CALL(shape(c, jpath, 3, dj));
+        UPSCALE_CHECK(dj[0] == ns && dj[1] == n && dj[2] == nt, UPSCALE_ERR_INPUT,
+                      "%s is %zu x %zu x %zu, expected %zu x %zu x %zu", jpath, dj[0], dj[1], dj[2],
+                      ns, n, nt);
+    }
+    double *x = NULL;
+    size_t nxx;
+    UPSCALE_CALL(read_vector(c, xpath, &nxx, &x));
+    if (nxx != nx) {
+        free(x);
+        UPSCALE_CHECK(0, UPSCALE_ERR_INPUT, "%s has %zu entries, /mesh/region %zu", xpath, nxx, nx);
+    }
+    char dcor[64], dgeo[64], dcell[64], dsurf[64], dsgeo[64], dflux[64];
+    snprintf(dcor, sizeof(dcor), "%zu %zu", nt + 1, nr + 1);
+    snprintf(dgeo, sizeof(dgeo), "%zu 2", dn[0]);
+    snprintf(dcell, sizeof(dcell), "%zu %zu", nt, nr);
+    snprintf(dsurf, sizeof(dsurf), "%zu 1", nt + 1);
+    snprintf(dsgeo, sizeof(dsgeo), "%zu 2", nt + 1);
+    snprintf(dflux, sizeof(dflux), "%zu 1", nt);
+    for (size_t a = 0; a < n; a++) {
+        fprintf(c->f,
+                "    <Grid Name=\"%sparticle2d_positive_node_%zu\" GridType=\"Collection\" "
+                "CollectionType=\"Temporal\">\n",
+                label, a);
+        fprintf(c->f, "      <Information Name=\"x\" Value=\"%.17g\"/>\n", x[off + a]);
+        for (size_t i = 0; i < ns; i++) {
+            fprintf(c->f,
+                    "      <Grid Name=\"%sparticle2d_positive_node_%zu_%zu\" "
+                    "GridType=\"Collection\" CollectionType=\"Spatial\">\n",
+                    label, a, i);
+            fprintf(c->f, "        <Time Value=\"%.17g\"/>\n", t[i]);
+            fprintf(c->f, "        <Grid Name=\"particle\" GridType=\"Uniform\">\n");
+            fprintf(c->f, "          <Topology TopologyType=\"2DSMesh\" Dimensions=\"%s\"/>\n",
+                    dcor);
+            fprintf(c->f, "          <Geometry GeometryType=\"XY\">\n");
+            item_hdf(c, "            ", nodes, dgeo);
+            fprintf(c->f, "          </Geometry>\n");
+            fprintf(c->f, "          <Attribute Name=\"particle2d_concentration\" "
+                          "AttributeType=\"Scalar\" Center=\"Cell\">\n");
+            size_t start[4] = {i, a, 0, 0}, cnt[4] = {1, 1, nt, nr};
+            item_slab(c, "            ", cpath, 4, dc, start, cnt, dcell);
+            fprintf(c->f, "          </Attribute>\n");
+            fprintf(c->f, "        </Grid>\n");
+            if (flux) {
+                fprintf(c->f, "        <Grid Name=\"surface\" GridType=\"Uniform\">\n");
+                fprintf(c->f, "          <Topology TopologyType=\"2DSMesh\" Dimensions=\"%s\"/>\n",
+                        dsurf);
+                fprintf(c->f, "          <Geometry GeometryType=\"XY\">\n");
+                size_t gs[2] = {nr, 0}, gstride[2] = {nr + 1, 1}, gc[2] = {nt + 1, 2};
+                item_slab_stride(c, "            ", nodes, 2, dn, gs, gstride, gc, dsgeo);
+                fprintf(c->f, "          </Geometry>\n");
+                fprintf(c->f, "          <Attribute Name=\"particle2d_surface_flux\" "
+                              "AttributeType=\"Scalar\" Center=\"Cell\">\n");
+                size_t js[3] = {i, a, 0}, jc[3] = {1, 1, nt};
+                item_slab(c, "            ", jpath, 3, dj, js, jc, dflux);
+                fprintf(c->f, "          </Attribute>\n");
+                fprintf(c->f, "        </Grid>\n");
+            }
+            fprintf(c->f, "      </Grid>\n");
+        }
+        fprintf(c->f, "    </Grid>\n");
+    }
+    free(x);
+    return UPSCALE_OK;
+}
+
 /* One run's fields below prefix ("" or "/rate_1C"); names get label ("" or "rate_1C/"). */
 static upscale_err write_run(ctx *c, const char *prefix, const char *label)
 {
@@ -156,8 +269,10 @@ static upscale_err write_run(ctx *c, const char *prefix, const char *label)
     size_t ns, nx;
     snprintf(path, sizeof(path), "%s/fields/time", prefix);
     UPSCALE_CALL(read_vector(c, path, &ns, &t));
+    snprintf(path, sizeof(path), "%s/fields/particle2d_concentration_positive", prefix);
+    int cell2d = upscale_h5read_exists(c->r, path);
     snprintf(path, sizeof(path), "%s/mesh/nodes_xz_positive", prefix);
-    if (upscale_h5read_exists(c->r, path)) {
+    if (!cell2d && upscale_h5read_exists(c->r, path)) {
         upscale_err e = write_particle2d(c, prefix, label, ns, t);
         free(t);
         return e;
@@ -265,6 +380,7 @@ static upscale_err write_run(ctx *c, const char *prefix, const char *label)
         }
         fprintf(c->f, "    </Grid>\n");
     }
+    if (!e && cell2d) e = write_cell_particles2d(c, prefix, label, ns, t, nx, region);
     free(t);
     free(region);
     return e;
@@ -348,5 +464,30 @@ upscale_err upscale_xdmf_write(const char *h5_path, const char *xdmf_path)
                               "cannot rename '%s' to '%s': %s", tmp, out, strerror(errno));
     if (e) remove(tmp);
     UPSCALE_CALL(e);
+    return UPSCALE_OK;
+}
+
+upscale_err upscale_xdmf_write_meridional_nodes(upscale_output *o, const char *path, int nr,
+                                                const double *rf, int nt, const double *thf)
+{
+    UPSCALE_CHECK(nr > 0 && nt > 0 && rf && thf, UPSCALE_ERR_INTERNAL,
+                  "%s: a mesh of %d x %d cells", path, nr, nt);
+    size_t n = (size_t)(nt + 1) * (size_t)(nr + 1);
+    double *nodes = malloc(sizeof(double) * 2 * n);
+    UPSCALE_ALLOC_CHECK(nodes);
+    /* x = r sin theta, z = r cos theta at every (theta face k, r face i), theta-major */
+    for (int k = 0; k <= nt; k++)
+        for (int i = 0; i <= nr; i++) {
+            nodes[2 * (k * (nr + 1) + i)] = rf[i] * sin(thf[k]);
+            nodes[2 * (k * (nr + 1) + i) + 1] = rf[i] * cos(thf[k]);
+        }
+    const size_t dims[2] = {n, 2};
+    upscale_err e = upscale_output_write(o, path, "m", 2, dims, nodes);
+    free(nodes);
+    UPSCALE_CALL(e);
+    UPSCALE_CALL(upscale_output_attr_string(o, path, "meaning",
+                                            "corners of the (r, theta) cells in the meridional "
+                                            "plane, x = r sin theta, z = r cos theta; row k (nr + "
+                                            "1) + i for theta face k, r face i"));
     return UPSCALE_OK;
 }
