@@ -110,7 +110,8 @@ static const char usage_export_xdmf[] =
     "\n"
     "Write OUT.xdmf next to OUT.h5 (a file of upscale run): the particle concentration\n"
     "c(x, r, t) per electrode and the electrolyte fields c(x, t) as time series for ParaView;\n"
-    "for a 2D particle (positive.particle_dimension: 2) its c and mu on the (r, theta) cells.\n"
+    "with 2D particles (positive.particle_dimension: 2) their c on the (r, theta) cells (and mu\n"
+    "for a single particle), in a cell one particle per positive node with its surface flux.\n"
     "  -h, --help        this text\n"
     "\n"
     "exit status: 0 success, 2 bad input, 4 I/O error\n";

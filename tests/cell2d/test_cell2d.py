@@ -11,7 +11,8 @@ usage: /usr/bin/python3 tests/cell2d/test_cell2d.py PATH/TO/upscale
    equals the 1D one within 1e-3 c_max on average; the sodium inventory is conserved to round-off; the 2D
    fields carry units and the mesh's shape.
 2. The discharge the 1D cell cannot do (paper, end of III.F): the same cell in its charged state
-   (tests/cases/pba_hc_discharge_coarse.yaml) discharged at 0.1C to 2.5 V.  With 1D particles
+   (tests/cases/pba_hc_discharge_coarse.yaml, 30 shells) discharged at the charge's 0.1C to
+   2.5 V.  With 1D particles
    the sodium-rich phase covers every surface and the discharge stops at the cut-off with less
    than 40% of the charge's 10.36 Ah/m^2; with 2D particles whose exchange current depends on
    orientation (a = 0.5) it delivers more than 60%, both phases touching the electrolyte on one
@@ -35,6 +36,7 @@ DISCHARGE = os.path.join(SRC, "tests", "cases", "pba_hc_discharge_coarse.yaml")
 COARSE = ["numerics.cells.negative=5", "numerics.cells.separator=3", "numerics.cells.positive=8",
           "numerics.shells.positive=30", "numerics.rtol=1e-6"]
 TWO_D = ["positive.particle_dimension=2", "numerics.polar_cells.positive=4"]
+SHELLS = ["numerics.shells.positive=30"]
 Q_CHARGE = 10.36  # Ah/m^2, the 0.1C charge of the paper cell
 
 
@@ -98,10 +100,10 @@ def reduction(upscale, tmp):
 
 
 def discharge(upscale, tmp):
-    f1 = run(upscale, DISCHARGE, os.path.join(tmp, "discharge_1d.h5"), [])
+    f1 = run(upscale, DISCHARGE, os.path.join(tmp, "discharge_1d.h5"), SHELLS)
     f2 = run(upscale, DISCHARGE, os.path.join(tmp, "discharge_2d.h5"),
-             ["positive.particle_dimension=2", "numerics.polar_cells.positive=8",
-              "positive.exchange_anisotropy=0.5"])
+             SHELLS + ["positive.particle_dimension=2", "numerics.polar_cells.positive=8",
+                       "positive.exchange_anisotropy=0.5"])
     if not f1 or not f2:
         return
     for f, name in ((f1, "1D"), (f2, "2D")):

@@ -24,7 +24,7 @@ from pycheck import check  # noqa: E402
 
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CASE = os.path.join(SRC, "tests", "cases", "pba_hc_discharge_coarse.yaml")
-SETS = ["numerics.cells.positive=4", "positive.particle_dimension=2",
+SETS = ["numerics.cells.positive=4", "numerics.shells.positive=30", "positive.particle_dimension=2",
         "numerics.polar_cells.positive=4", "positive.exchange_anisotropy=0.5"]
 
 
