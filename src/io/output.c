@@ -340,15 +340,18 @@ cleanup:
     return e;
 }
 
-/* Scalar attribute `name` on the open object obj (at objpath), replacing an existing one. */
+/* Scalar attribute `name` on the open object obj (at objpath), replacing an existing one
+ * unless the object is new (fresh: nothing to look up). */
 static upscale_err put_attr(const upscale_output *o, hid_t obj, const char *objpath,
-                            const char *name, hid_t ftype, hid_t mtype, const void *buf)
+                            const char *name, hid_t ftype, hid_t mtype, const void *buf, int fresh)
 {
     upscale_err e = UPSCALE_OK;
     hid_t space = H5I_INVALID_HID, attr = H5I_INVALID_HID;
-    htri_t exists;
+    htri_t exists = 0;
 
-    H5TRY(exists = H5Aexists(obj, name), "cannot look up attribute '%s' of '%s'", name, objpath);
+    if (!fresh)
+        H5TRY(exists = H5Aexists(obj, name), "cannot look up attribute '%s' of '%s'", name,
+              objpath);
     if (exists) H5TRY(H5Adelete(obj, name), "cannot replace attribute '%s' of '%s'", name, objpath);
     H5TRY(space = H5Screate(H5S_SCALAR), "cannot create a dataspace for '%s'", objpath);
     H5TRY(attr = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT),
@@ -371,7 +374,7 @@ static upscale_err put_attr_at(const upscale_output *o, const char *path, const 
     UPSCALE_CHECK(name != NULL && name[0] != '\0', UPSCALE_ERR_INTERNAL,
                   "output '%s': empty attribute name on '%s'", o->path, path);
     TRY(open_object(o, path, &obj));
-    TRY(put_attr(o, obj, path, name, ftype, mtype, buf));
+    TRY(put_attr(o, obj, path, name, ftype, mtype, buf, 0));
 cleanup:
     release(o, &e, &obj, H5Oclose, path);
     return e;
@@ -441,26 +444,37 @@ static upscale_err write_dataset(const upscale_output *o, const char *path, cons
         count *= dims[i];
     UPSCALE_CHECK(buf != NULL || count == 0, UPSCALE_ERR_INTERNAL, "output '%s': no data for '%s'",
                   o->path, path);
-    UPSCALE_CALL(link_exists(o, path, &exists));
-    UPSCALE_CHECK(!exists, UPSCALE_ERR_IO, "dataset '%s' already exists in '%s'", path, o->path);
 
     if (rank > 0)
         H5TRY(space = H5Screate_simple(rank, dims, NULL), "cannot create the dataspace of '%s'",
               path);
     else
         H5TRY(space = H5Screate(H5S_SCALAR), "cannot create the dataspace of '%s'", path);
-    H5TRY(dcpl = H5Pcreate(H5P_DATASET_CREATE), "cannot create properties for '%s'", path);
     if (count > COMPRESS_ABOVE) {
+        H5TRY(dcpl = H5Pcreate(H5P_DATASET_CREATE), "cannot create properties for '%s'", path);
         chunk_shape(rank, dims, chunk);
         H5TRY(H5Pset_chunk(dcpl, rank, chunk), "cannot chunk '%s'", path);
         H5TRY(H5Pset_deflate(dcpl, DEFLATE_LEVEL), "cannot compress '%s'", path);
     }
-    H5TRY(dset = H5Dcreate2(o->file, path, ftype, space, o->lcpl, dcpl, H5P_DEFAULT),
-          "cannot create dataset '%s'", path);
+    /* An existing path is looked up only when the creation fails, to say why. */
+    dset = H5Dcreate2(o->file, path, ftype, space, o->lcpl, dcpl >= 0 ? dcpl : H5P_DEFAULT,
+                      H5P_DEFAULT);
+    if (dset < 0) {
+        /* HDF5's reason first: the look-up clears its error stack (and replaces the message
+         * when a parent is not a group) */
+        e = io_error(o, __FILE__, __LINE__, __func__, "cannot create dataset '%s'", path);
+        upscale_err why = link_exists(o, path, &exists);
+        if (why)
+            e = why;
+        else if (exists)
+            e = upscale_error_set(UPSCALE_ERR_IO, __FILE__, __LINE__, __func__,
+                                  "dataset '%s' already exists in '%s'", path, o->path);
+        goto cleanup;
+    }
     if (count > 0)
         H5TRY(H5Dwrite(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf),
               "cannot write dataset '%s'", path);
-    TRY(put_attr(o, dset, path, UNITS_ATTR, o->str_type, o->str_type, &units));
+    TRY(put_attr(o, dset, path, UNITS_ATTR, o->str_type, o->str_type, &units, 1));
 cleanup:
     release(o, &e, &dset, H5Dclose, path);
     release(o, &e, &dcpl, H5Pclose, "a property list");
@@ -578,7 +592,7 @@ upscale_err upscale_output_append_row(upscale_output *o, const char *path, const
         H5TRY(H5Pset_chunk(dcpl, 2, chunk), "cannot chunk '%s'", path);
         H5TRY(dset = H5Dcreate2(o->file, path, H5T_IEEE_F64LE, space, o->lcpl, dcpl, H5P_DEFAULT),
               "cannot create dataset '%s'", path);
-        TRY(put_attr(o, dset, path, UNITS_ATTR, o->str_type, o->str_type, &units));
+        TRY(put_attr(o, dset, path, UNITS_ATTR, o->str_type, o->str_type, &units, 1));
         release(o, &e, &space, H5Sclose, "a dataspace");
     } else {
         H5TRY(dset = H5Dopen2(o->file, path, H5P_DEFAULT), "cannot open dataset '%s'", path);

@@ -192,8 +192,19 @@ static void write_file(const char *path, const char *tmp)
     CHECK_OK(upscale_output_flush(o));
 
     upscale_err e = upscale_output_write_vector(o, "/timeseries/time", "s", 5, t);
-    CHECK(e == UPSCALE_ERR_IO && strstr(upscale_error_message(), "/timeseries/time"),
+    char want[700];
+    snprintf(want, sizeof(want), "dataset '/timeseries/time' already exists in '%s'", path);
+    CHECK(e == UPSCALE_ERR_IO && !strcmp(upscale_error_message(), want),
           "writing an existing dataset fails: %s", upscale_error_message());
+    e = upscale_output_write_vector(o, "/timeseries/time/x", "s", 5, t);
+    snprintf(want, sizeof(want),
+             "cannot use '/timeseries/time/x' in '%s': '/timeseries/time' is not a group", path);
+    CHECK(e == UPSCALE_ERR_IO && !strcmp(upscale_error_message(), want),
+          "writing below a dataset fails: %s", upscale_error_message());
+    e = upscale_output_write_vector(o, "/timeseries/time", "s", 5, t);
+    snprintf(want, sizeof(want), "dataset '/timeseries/time' already exists in '%s'", path);
+    CHECK(e == UPSCALE_ERR_IO && !strcmp(upscale_error_message(), want),
+          "and an existing dataset again: %s", upscale_error_message());
     double row4[4] = {0};
     e = upscale_output_append_row(o, "/sweep/results", "1", 4, row4);
     CHECK(e == UPSCALE_ERR_IO && strstr(upscale_error_message(), "/sweep/results"),
