@@ -31,6 +31,8 @@ struct upscale_output {
     hid_t lcpl;     /* link creation: intermediate groups on demand */
     char *path;     /* the name the caller asked for */
     char *tmp;      /* PATH.tmp.XXXXXX, renamed on close; NULL when opened in place */
+    hid_t obj;      /* the object the last attribute went to, kept open for the next one */
+    char obj_path[256];
 };
 
 /* Innermost description on HDF5's error stack; any later HDF5 call clears the stack. */
@@ -103,6 +105,7 @@ static upscale_err check_args(const upscale_output *o, const char *path)
  * reported or deliberately ignored. */
 static void output_free(upscale_output *o)
 {
+    if (o->obj >= 0) H5Oclose(o->obj);
     if (o->file >= 0) H5Fclose(o->file);
     if (o->str_type >= 0) H5Tclose(o->str_type);
     if (o->lcpl >= 0) H5Pclose(o->lcpl);
@@ -136,7 +139,7 @@ static upscale_err output_open(const char *path, int in_place, upscale_output **
 
     o = calloc(1, sizeof(*o));
     UPSCALE_ALLOC_CHECK(o);
-    o->file = o->str_type = o->lcpl = H5I_INVALID_HID;
+    o->file = o->str_type = o->lcpl = o->obj = H5I_INVALID_HID;
     o->path = strdup(path);
     if (o->path && !in_place) o->tmp = malloc(strlen(path) + sizeof(".tmp.XXXXXX"));
     if (!o->path || (!in_place && !o->tmp)) {
@@ -232,6 +235,7 @@ upscale_err upscale_output_close(upscale_output **op)
     if (!o) return UPSCALE_OK;
     *op = NULL;
 
+    release(o, &e, &o->obj, H5Oclose, o->obj_path);
     release(o, &e, &o->str_type, H5Tclose, "the string type");
     release(o, &e, &o->lcpl, H5Pclose, "a link property list");
     if (e == UPSCALE_OK) {
@@ -363,20 +367,26 @@ cleanup:
     return e;
 }
 
-/* Attribute on the object at path (created as a group when missing). */
-static upscale_err put_attr_at(const upscale_output *o, const char *path, const char *name,
-                               hid_t ftype, hid_t mtype, const void *buf)
+/* Attribute on the object at path (created as a group when missing).  The object stays open
+ * for the next attribute (a run writes a dozen on "/" and on "/solver" in a row). */
+static upscale_err put_attr_at(upscale_output *o, const char *path, const char *name, hid_t ftype,
+                               hid_t mtype, const void *buf)
 {
     upscale_err e = UPSCALE_OK;
-    hid_t obj = H5I_INVALID_HID;
 
     UPSCALE_CALL(check_args(o, path));
     UPSCALE_CHECK(name != NULL && name[0] != '\0', UPSCALE_ERR_INTERNAL,
                   "output '%s': empty attribute name on '%s'", o->path, path);
-    TRY(open_object(o, path, &obj));
-    TRY(put_attr(o, obj, path, name, ftype, mtype, buf, 0));
+    if (o->obj < 0 || strcmp(o->obj_path, path) != 0) {
+        release(o, &e, &o->obj, H5Oclose, o->obj_path);
+        UPSCALE_CALL(e);
+        UPSCALE_CALL(open_object(o, path, &o->obj));
+        snprintf(o->obj_path, sizeof(o->obj_path), "%s", path);
+        if (strlen(path) >= sizeof(o->obj_path)) o->obj_path[0] = '\0';
+    }
+    TRY(put_attr(o, o->obj, path, name, ftype, mtype, buf, 0));
 cleanup:
-    release(o, &e, &obj, H5Oclose, path);
+    if (e || !o->obj_path[0]) release(o, &e, &o->obj, H5Oclose, path);
     return e;
 }
 
