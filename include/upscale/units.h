@@ -3,11 +3,14 @@
  * The unit database is a trimmed UDUNITS-2 XML file shipped in params/units/ (SI base
  * and derived units, prefixes, and the units battery modellers use: h, min, Ah, mAh,
  * eV, g, L, M = mol/L, Angstrom, ...).  Loading the full system database costs ~4 ms,
- * a quarter of the start-up budget of a run; the trimmed one loads in a fraction of that.
- * Conversions are resolved once, at parameter-reading time; nothing here is called in
- * the solver loop. */
+ * a quarter of the start-up budget of a run; the trimmed one loads in a fraction of that,
+ * and only when needed: the default database is read on the first conversion that a small
+ * table of exactly known units (upscale_units_known) cannot do.  Conversions are resolved
+ * once, at parameter-reading time; nothing here is called in the solver loop. */
 #ifndef UPSCALE_UNITS_H
 #define UPSCALE_UNITS_H
+
+#include <stddef.h>
 
 #include "upscale/error.h"
 
@@ -20,7 +23,8 @@ typedef enum {
 } upscale_units_status;
 
 /* Load the unit database (path NULL: the project's params/units/upscale-units.xml, read once
- * per process and shared by every handle; destroy frees only the handle then). */
+ * per process, on the first conversion that needs it, and shared by every handle; create
+ * checks that it is there). */
 upscale_err upscale_units_create(const char *path, upscale_units **u);
 void upscale_units_destroy(upscale_units **u);
 
@@ -37,5 +41,12 @@ upscale_units_status upscale_units_convert(const upscale_units *u, double value,
  * Returns 0 on success, -1 if no finite decimal number leads the string or the unit text
  * does not fit in unit_size.  unit may be "". */
 int upscale_units_split(const char *text, double *value, char *unit, size_t unit_size);
+
+/* The i-th unit string the default handle converts without reading the database (exact
+ * factors, the same values as UDUNITS-2), NULL past the end.  For tests. */
+const char *upscale_units_known(size_t i);
+
+/* 1 once the default database has been read in this process.  For tests. */
+int upscale_units_database_read(void);
 
 #endif

@@ -85,11 +85,22 @@ static void gsl_handler(const char *reason, const char *file, int line, int gsl_
                       gsl_strerror(gsl_errno));
 }
 
+/* HDF5's own exit handler (H5_term_library) closes the files still open and frees all the
+ * library's memory: 0.8 M instructions, 1.4% of a fast 1C run.  It runs only when a file is
+ * still open at exit; otherwise there is nothing to flush and the memory goes with the
+ * process. */
+static void close_hdf5_at_exit(void)
+{
+    if (H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_FILE) != 0) H5close();
+}
+
 void upscale_error_install_handlers(void)
 {
     static _Thread_local int done;
     if (done) return;
     gsl_set_error_handler(gsl_handler);
+    /* H5dont_atexit fails, and changes nothing, once the library is initialised */
+    if (H5dont_atexit() >= 0) atexit(close_hdf5_at_exit);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     done = 1;
 }

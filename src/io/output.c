@@ -31,6 +31,8 @@ struct upscale_output {
     hid_t lcpl;     /* link creation: intermediate groups on demand */
     char *path;     /* the name the caller asked for */
     char *tmp;      /* PATH.tmp.XXXXXX, renamed on close; NULL when opened in place */
+    hid_t obj;      /* the object the last attribute went to, kept open for the next one */
+    char obj_path[256];
 };
 
 /* Innermost description on HDF5's error stack; any later HDF5 call clears the stack. */
@@ -103,6 +105,7 @@ static upscale_err check_args(const upscale_output *o, const char *path)
  * reported or deliberately ignored. */
 static void output_free(upscale_output *o)
 {
+    if (o->obj >= 0) H5Oclose(o->obj);
     if (o->file >= 0) H5Fclose(o->file);
     if (o->str_type >= 0) H5Tclose(o->str_type);
     if (o->lcpl >= 0) H5Pclose(o->lcpl);
@@ -136,7 +139,7 @@ static upscale_err output_open(const char *path, int in_place, upscale_output **
 
     o = calloc(1, sizeof(*o));
     UPSCALE_ALLOC_CHECK(o);
-    o->file = o->str_type = o->lcpl = H5I_INVALID_HID;
+    o->file = o->str_type = o->lcpl = o->obj = H5I_INVALID_HID;
     o->path = strdup(path);
     if (o->path && !in_place) o->tmp = malloc(strlen(path) + sizeof(".tmp.XXXXXX"));
     if (!o->path || (!in_place && !o->tmp)) {
@@ -232,6 +235,7 @@ upscale_err upscale_output_close(upscale_output **op)
     if (!o) return UPSCALE_OK;
     *op = NULL;
 
+    release(o, &e, &o->obj, H5Oclose, o->obj_path);
     release(o, &e, &o->str_type, H5Tclose, "the string type");
     release(o, &e, &o->lcpl, H5Pclose, "a link property list");
     if (e == UPSCALE_OK) {
@@ -340,15 +344,18 @@ cleanup:
     return e;
 }
 
-/* Scalar attribute `name` on the open object obj (at objpath), replacing an existing one. */
+/* Scalar attribute `name` on the open object obj (at objpath), replacing an existing one
+ * unless the object is new (fresh: nothing to look up). */
 static upscale_err put_attr(const upscale_output *o, hid_t obj, const char *objpath,
-                            const char *name, hid_t ftype, hid_t mtype, const void *buf)
+                            const char *name, hid_t ftype, hid_t mtype, const void *buf, int fresh)
 {
     upscale_err e = UPSCALE_OK;
     hid_t space = H5I_INVALID_HID, attr = H5I_INVALID_HID;
-    htri_t exists;
+    htri_t exists = 0;
 
-    H5TRY(exists = H5Aexists(obj, name), "cannot look up attribute '%s' of '%s'", name, objpath);
+    if (!fresh)
+        H5TRY(exists = H5Aexists(obj, name), "cannot look up attribute '%s' of '%s'", name,
+              objpath);
     if (exists) H5TRY(H5Adelete(obj, name), "cannot replace attribute '%s' of '%s'", name, objpath);
     H5TRY(space = H5Screate(H5S_SCALAR), "cannot create a dataspace for '%s'", objpath);
     H5TRY(attr = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT),
@@ -360,20 +367,26 @@ cleanup:
     return e;
 }
 
-/* Attribute on the object at path (created as a group when missing). */
-static upscale_err put_attr_at(const upscale_output *o, const char *path, const char *name,
-                               hid_t ftype, hid_t mtype, const void *buf)
+/* Attribute on the object at path (created as a group when missing).  The object stays open
+ * for the next attribute (a run writes a dozen on "/" and on "/solver" in a row). */
+static upscale_err put_attr_at(upscale_output *o, const char *path, const char *name, hid_t ftype,
+                               hid_t mtype, const void *buf)
 {
     upscale_err e = UPSCALE_OK;
-    hid_t obj = H5I_INVALID_HID;
 
     UPSCALE_CALL(check_args(o, path));
     UPSCALE_CHECK(name != NULL && name[0] != '\0', UPSCALE_ERR_INTERNAL,
                   "output '%s': empty attribute name on '%s'", o->path, path);
-    TRY(open_object(o, path, &obj));
-    TRY(put_attr(o, obj, path, name, ftype, mtype, buf));
+    if (o->obj < 0 || strcmp(o->obj_path, path) != 0) {
+        release(o, &e, &o->obj, H5Oclose, o->obj_path);
+        UPSCALE_CALL(e);
+        UPSCALE_CALL(open_object(o, path, &o->obj));
+        snprintf(o->obj_path, sizeof(o->obj_path), "%s", path);
+        if (strlen(path) >= sizeof(o->obj_path)) o->obj_path[0] = '\0';
+    }
+    TRY(put_attr(o, o->obj, path, name, ftype, mtype, buf, 0));
 cleanup:
-    release(o, &e, &obj, H5Oclose, path);
+    if (e || !o->obj_path[0]) release(o, &e, &o->obj, H5Oclose, path);
     return e;
 }
 
@@ -441,26 +454,37 @@ static upscale_err write_dataset(const upscale_output *o, const char *path, cons
         count *= dims[i];
     UPSCALE_CHECK(buf != NULL || count == 0, UPSCALE_ERR_INTERNAL, "output '%s': no data for '%s'",
                   o->path, path);
-    UPSCALE_CALL(link_exists(o, path, &exists));
-    UPSCALE_CHECK(!exists, UPSCALE_ERR_IO, "dataset '%s' already exists in '%s'", path, o->path);
 
     if (rank > 0)
         H5TRY(space = H5Screate_simple(rank, dims, NULL), "cannot create the dataspace of '%s'",
               path);
     else
         H5TRY(space = H5Screate(H5S_SCALAR), "cannot create the dataspace of '%s'", path);
-    H5TRY(dcpl = H5Pcreate(H5P_DATASET_CREATE), "cannot create properties for '%s'", path);
     if (count > COMPRESS_ABOVE) {
+        H5TRY(dcpl = H5Pcreate(H5P_DATASET_CREATE), "cannot create properties for '%s'", path);
         chunk_shape(rank, dims, chunk);
         H5TRY(H5Pset_chunk(dcpl, rank, chunk), "cannot chunk '%s'", path);
         H5TRY(H5Pset_deflate(dcpl, DEFLATE_LEVEL), "cannot compress '%s'", path);
     }
-    H5TRY(dset = H5Dcreate2(o->file, path, ftype, space, o->lcpl, dcpl, H5P_DEFAULT),
-          "cannot create dataset '%s'", path);
+    /* An existing path is looked up only when the creation fails, to say why. */
+    dset = H5Dcreate2(o->file, path, ftype, space, o->lcpl, dcpl >= 0 ? dcpl : H5P_DEFAULT,
+                      H5P_DEFAULT);
+    if (dset < 0) {
+        /* HDF5's reason first: the look-up clears its error stack (and replaces the message
+         * when a parent is not a group) */
+        e = io_error(o, __FILE__, __LINE__, __func__, "cannot create dataset '%s'", path);
+        upscale_err why = link_exists(o, path, &exists);
+        if (why)
+            e = why;
+        else if (exists)
+            e = upscale_error_set(UPSCALE_ERR_IO, __FILE__, __LINE__, __func__,
+                                  "dataset '%s' already exists in '%s'", path, o->path);
+        goto cleanup;
+    }
     if (count > 0)
         H5TRY(H5Dwrite(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf),
               "cannot write dataset '%s'", path);
-    TRY(put_attr(o, dset, path, UNITS_ATTR, o->str_type, o->str_type, &units));
+    TRY(put_attr(o, dset, path, UNITS_ATTR, o->str_type, o->str_type, &units, 1));
 cleanup:
     release(o, &e, &dset, H5Dclose, path);
     release(o, &e, &dcpl, H5Pclose, "a property list");
@@ -578,7 +602,7 @@ upscale_err upscale_output_append_row(upscale_output *o, const char *path, const
         H5TRY(H5Pset_chunk(dcpl, 2, chunk), "cannot chunk '%s'", path);
         H5TRY(dset = H5Dcreate2(o->file, path, H5T_IEEE_F64LE, space, o->lcpl, dcpl, H5P_DEFAULT),
               "cannot create dataset '%s'", path);
-        TRY(put_attr(o, dset, path, UNITS_ATTR, o->str_type, o->str_type, &units));
+        TRY(put_attr(o, dset, path, UNITS_ATTR, o->str_type, o->str_type, &units, 1));
         release(o, &e, &space, H5Sclose, "a dataspace");
     } else {
         H5TRY(dset = H5Dopen2(o->file, path, H5P_DEFAULT), "cannot open dataset '%s'", path);

@@ -5,7 +5,13 @@
  * "m^2.5 mol^-0.5 s^-1" therefore go through a small evaluator of our own: every power
  * is multiplied by N, the least common denominator of the exponents of both units, so
  * that UDUNITS-2 converts from^N to to^N, and the factor is the N-th root of that.
- * Strings without a fractional exponent go to ut_parse() unchanged. */
+ * Strings without a fractional exponent go to ut_parse() unchanged.
+ *
+ * Reading the XML database is most of the cost of reading a case (2.5 M instructions), so
+ * the default database is read only when a conversion needs it: a unit string that is one
+ * of a small table of units with exact factors (the units the project's cases and
+ * parameter files use) converts without it.  tests/unit/test_units.c checks that the table
+ * and UDUNITS-2 give bit-identical values and the same statuses for every pair. */
 #include "upscale/units.h"
 
 #include <ctype.h>
@@ -14,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <udunits2.h>
+#include <unistd.h>
 
 #include "upscale_config.h"
 
@@ -22,14 +29,83 @@
 #define POWER_MAX 255 /* UDUNITS-2 keeps powers of base units in [-255, 255] */
 
 struct upscale_units {
-    ut_system *sys;
-    int shared; /* the process-wide default system: not freed by upscale_units_destroy */
+    ut_system *sys; /* NULL for the default database: default_sys, read when first needed */
 };
 
-/* The default database is read once per process and kept: UDUNITS-2 leaves about 6 KB
- * reachable after every ut_free_system, so a reader called 1e5 times (a fuzzer, a long
- * import) would otherwise grow without bound, and the second read costs time for nothing. */
+/* The default database is read once per process, on first use, and kept: UDUNITS-2 leaves
+ * about 6 KB reachable after every ut_free_system, so a reader called 1e5 times (a fuzzer, a
+ * long import) would otherwise grow without bound, and the second read costs time for
+ * nothing. */
+static const char *const default_file = UPSCALE_SOURCE_DIR "/params/units/upscale-units.xml";
 static ut_system *default_sys;
+
+/* Units converted without the database: value [text] = value * factor [SI].  dim holds
+ * twice the exponents of m, kg, s, A, K, mol (the rate constants have half powers).  Every
+ * factor is the one UDUNITS-2 derives from params/units/upscale-units.xml. */
+enum { NDIM = 6 };
+typedef struct {
+    const char *text;
+    double factor;
+    signed char dim[NDIM];
+} known_unit;
+
+#define D(m, kg, s, A, K, mol)                                                                     \
+    {                                                                                              \
+        2 * (m), 2 * (kg), 2 * (s), 2 * (A), 2 * (K), 2 * (mol)                                    \
+    }
+static const known_unit known[] = {
+    {"1", 1.0, D(0, 0, 0, 0, 0, 0)},
+    {"", 1.0, D(0, 0, 0, 0, 0, 0)},
+    {"m", 1.0, D(1, 0, 0, 0, 0, 0)},
+    {"um", 1e-6, D(1, 0, 0, 0, 0, 0)},
+    {"nm", 1e-9, D(1, 0, 0, 0, 0, 0)},
+    {"mm", 1e-3, D(1, 0, 0, 0, 0, 0)},
+    {"m^3", 1.0, D(3, 0, 0, 0, 0, 0)},
+    {"m^-3", 1.0, D(-3, 0, 0, 0, 0, 0)},
+    {"kg", 1.0, D(0, 1, 0, 0, 0, 0)},
+    {"g", 1e-3, D(0, 1, 0, 0, 0, 0)},
+    {"s", 1.0, D(0, 0, 1, 0, 0, 0)},
+    {"min", 60.0, D(0, 0, 1, 0, 0, 0)},
+    {"h", 3600.0, D(0, 0, 1, 0, 0, 0)},
+    {"K", 1.0, D(0, 0, 0, 0, 1, 0)},
+    {"V", 1.0, D(2, 1, -3, -1, 0, 0)},
+    {"mV", 1e-3, D(2, 1, -3, -1, 0, 0)},
+    {"A/m^2", 1.0, D(-2, 0, 0, 1, 0, 0)},
+    {"Ah/m^2", 3600.0, D(-2, 0, 1, 1, 0, 0)},
+    {"C/m^2", 1.0, D(-2, 0, 1, 1, 0, 0)},
+    {"Ohm m^2", 1.0, D(4, 1, -3, -2, 0, 0)},
+    {"S/m", 1.0, D(-3, -1, 3, 2, 0, 0)},
+    {"S.m-1", 1.0, D(-3, -1, 3, 2, 0, 0)},
+    {"mol/m^3", 1.0, D(-3, 0, 0, 0, 0, 1)},
+    {"mol.m-3", 1.0, D(-3, 0, 0, 0, 0, 1)},
+    {"m^2/s", 1.0, D(2, 0, -1, 0, 0, 0)},
+    {"m2.s-1", 1.0, D(2, 0, -1, 0, 0, 0)},
+    {"J", 1.0, D(2, 1, -2, 0, 0, 0)},
+    {"eV", 1.602176634e-19, D(2, 1, -2, 0, 0, 0)},
+    {"eV/K", 1.602176634e-19, D(2, 1, -2, 0, -1, 0)},
+    {"J/mol", 1.0, D(2, 1, -2, 0, 0, -1)},
+    {"kJ/mol", 1e3, D(2, 1, -2, 0, 0, -1)},
+    {"C/mol", 1.0, D(0, 0, 1, 1, 0, -1)},
+    {"m^2.5 mol^-0.5 s^-1", 1.0, {5, 0, -2, 0, 0, -1}},
+};
+#undef D
+
+static const known_unit *find_known(const char *text)
+{
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (strcmp(known[i].text, text) == 0) return &known[i];
+    return NULL;
+}
+
+const char *upscale_units_known(size_t i)
+{
+    return i < sizeof(known) / sizeof(known[0]) ? known[i].text : NULL;
+}
+
+int upscale_units_database_read(void)
+{
+    return default_sys != NULL;
+}
 
 static const char *udunits_status_text(ut_status s)
 {
@@ -47,7 +123,7 @@ static const char *udunits_status_text(ut_status s)
 
 upscale_err upscale_units_create(const char *path, upscale_units **u)
 {
-    const char *file = path ? path : UPSCALE_SOURCE_DIR "/params/units/upscale-units.xml";
+    const char *file = path ? path : default_file;
     UPSCALE_CHECK(u != NULL, UPSCALE_ERR_INTERNAL, "upscale_units_create: NULL handle");
     *u = NULL;
     upscale_units *w = calloc(1, sizeof(*w));
@@ -56,17 +132,24 @@ upscale_err upscale_units_create(const char *path, upscale_units **u)
     /* UDUNITS-2 prints its errors to stderr; as for GSL and HDF5 (src/io/error.c) its
      * messages are switched off once and its statuses translated here instead. */
     ut_set_error_message_handler(ut_ignore);
-    w->shared = path == NULL;
-    w->sys = w->shared ? default_sys : NULL;
-    if (!w->sys) w->sys = ut_read_xml(file);
-    ut_status status = ut_get_status();
-    if (!w->sys) {
+    ut_status status = UT_OPEN_ARG;
+    int ok;
+    if (path) {
+        w->sys = ut_read_xml(file);
+        status = ut_get_status();
+        ok = w->sys != NULL;
+    } else {
+        /* read when first needed; a missing database still fails here */
+        errno = 0;
+        ok = default_sys || access(file, R_OK) == 0;
+        if (!ok && errno != ENOENT) status = UT_OS;
+    }
+    if (!ok) {
         free(w);
         return upscale_error_set(UPSCALE_ERR_IO, __FILE__, __LINE__, __func__,
                                  "%s: cannot load the unit database: %s", file,
                                  udunits_status_text(status));
     }
-    if (w->shared) default_sys = w->sys;
     *u = w;
     return UPSCALE_OK;
 }
@@ -74,9 +157,18 @@ upscale_err upscale_units_create(const char *path, upscale_units **u)
 void upscale_units_destroy(upscale_units **u)
 {
     if (!u || !*u) return;
-    if (!(*u)->shared) ut_free_system((*u)->sys);
+    ut_free_system((*u)->sys);
     free(*u);
     *u = NULL;
+}
+
+/* The handle's unit system; the default one is read on the first call.  NULL if it cannot
+ * be read (upscale_units_create checked that the file is there). */
+static const ut_system *unit_system(const upscale_units *u)
+{
+    if (u->sys) return u->sys;
+    if (!default_sys) default_sys = ut_read_xml(default_file);
+    return default_sys;
 }
 
 /* ---- rational exponents ------------------------------------------------------------ */
@@ -413,12 +505,30 @@ upscale_units_status upscale_units_convert(const upscale_units *u, double value,
     char f[UNIT_MAX], t[UNIT_MAX];
     if (!from || copy_trimmed(from, f, sizeof(f))) return UPSCALE_UNITS_UNPARSABLE;
     if (!to || copy_trimmed(to, t, sizeof(t))) return UPSCALE_UNITS_INCOMPATIBLE;
+    const known_unit *a = u->sys ? NULL : find_known(f), *b = a ? find_known(t) : NULL;
+    if (b) {
+        /* value [f] = value * (factor_f * (1 / factor_t)) [t], one scale as UDUNITS-2 combines
+         * the two (nm -> nm is 0.99999999999999989 there).  Reciprocal dimensions (m^3 and
+         * m^-3) are convertible in UDUNITS-2, by 1/x: left to it. */
+        int same = 1, reciprocal = 1;
+        for (int k = 0; k < NDIM; k++) {
+            same = same && a->dim[k] == b->dim[k];
+            reciprocal = reciprocal && a->dim[k] == -b->dim[k];
+        }
+        if (same) {
+            *out = value * (a->factor * (1.0 / b->factor));
+            return UPSCALE_UNITS_OK;
+        }
+        if (!reciprocal) return UPSCALE_UNITS_INCOMPATIBLE;
+    }
+    const ut_system *sys = unit_system(u);
+    if (!sys) return UPSCALE_UNITS_UNPARSABLE;
     if (has_fractional_exponent(f) || has_fractional_exponent(t))
-        return convert_fractional(u->sys, value, f, t, out);
+        return convert_fractional(sys, value, f, t, out);
 
-    ut_unit *uf = ut_parse(u->sys, f, UT_UTF8);
+    ut_unit *uf = ut_parse(sys, f, UT_UTF8);
     if (!uf) return UPSCALE_UNITS_UNPARSABLE;
-    ut_unit *ut = ut_parse(u->sys, t, UT_UTF8);
+    ut_unit *ut = ut_parse(sys, t, UT_UTF8);
     upscale_units_status status = UPSCALE_UNITS_INCOMPATIBLE;
     cv_converter *cv = ut && ut_are_convertible(uf, ut) ? ut_get_converter(uf, ut) : NULL;
     if (cv) {

@@ -7,9 +7,11 @@ Splits one whole process by instruction counts (valgrind --tool=callgrind; wall 
 shared machine is too noisy for a split) into start-up (loader and libraries before main),
 case reading, set-up, the solve (and inside it the residual, the Jacobian, KLU's
 factorisations and solves, IDA's vector operations, root functions and IDA's own code),
-output writing and exit; prints the solver's counters; then times the whole process and the
-bare start-up (`upscale --version`) as processes, min and median of N, and the solve's own
-wall time as the run records it (/solver wall_time).
+output writing (and inside it HDF5's start, the file's creation, the datasets and attributes,
+the close) and exit; prints the solver's counters; then times the whole process and the bare
+start-up (`upscale --version`) as processes, min and median of N, with their page faults, the
+solve's own wall time as the run records it (/solver wall_time), and, when strace is
+installed, the output file's fsync and rename system calls (strace -T).
 """
 import argparse
 import os
@@ -54,8 +56,9 @@ def annotate(out, inclusive):
 
 def wall(cmd, n):
     """(min, median) wall time and (min, median) CPU time (user + system, from getrusage of
-    the child, which other load on the machine inflates less) in ms."""
-    ts, cs = [], []
+    the child, which other load on the machine inflates less) in ms, and the median number
+    of page faults (minor: memory touched for the first time)."""
+    ts, cs, fs = [], [], []
     for _ in range(n):
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
@@ -63,9 +66,25 @@ def wall(cmd, n):
         ts.append(time.perf_counter() - t0)
         r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         cs.append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
+        fs.append(r1.ru_minflt - r0.ru_minflt)
     ts.sort()
     cs.sort()
-    return ts[0] * 1e3, ts[len(ts) // 2] * 1e3, cs[0] * 1e3, cs[len(cs) // 2] * 1e3
+    fs.sort()
+    return (ts[0] * 1e3, ts[len(ts) // 2] * 1e3, cs[0] * 1e3, cs[len(cs) // 2] * 1e3,
+            fs[len(fs) // 2])
+
+
+def syscalls(cmd, n):
+    """name -> sorted durations in ms of the output's fsync and rename (strace -T), n runs."""
+    got = {}
+    for _ in range(n):
+        r = subprocess.run(["strace", "-T", "-e", "trace=fsync,fdatasync,rename"] + cmd,
+                           check=True, capture_output=True, text=True)
+        for line in r.stderr.splitlines():
+            m = re.match(r"(\w+)\(.*<([\d.]+)>$", line)
+            if m:
+                got.setdefault(m.group(1), []).append(float(m.group(2)) * 1e3)
+    return {k: sorted(v) for k, v in got.items()}
 
 
 def main():
@@ -95,9 +114,10 @@ def main():
         with h5py.File(h5, "r") as h:
             st = dict(h["solver"].attrs)
         os.remove(h5)
-        proc_min, proc_med, proc_cmin, proc_cmed = wall(run, args.repeat)
-        start_min, start_med, start_cmin, start_cmed = wall([args.upscale, "--version"],
-                                                            args.repeat)
+        proc_min, proc_med, proc_cmin, proc_cmed, proc_flt = wall(run, args.repeat)
+        start_min, start_med, start_cmin, start_cmed, start_flt = wall(
+            [args.upscale, "--version"], args.repeat)
+        sys_ms = syscalls(run, min(args.repeat, 20)) if shutil.which("strace") else None
         solve = []
         for _ in range(min(args.repeat, 10)):
             subprocess.run(run, check=True)
@@ -122,6 +142,15 @@ def main():
         ("vector operations (nvector.c)", vec),
     ]
     ida_own = gs("IDASolve") - sum(v for _, v in parts_solve)
+    # HDF5 inside the output: the library's start (at the first HDF5 call, in
+    # upscale_output_create), the file's creation (its metadata cache), the datasets and
+    # attributes, the close; and the library's own exit handler, if it runs.
+    parts_output = [
+        ("HDF5 library start (H5_init_library)", g("H5_init_library")),
+        ("file creation (H5Fcreate)", g("H5Fcreate")),
+        ("datasets and attributes (write_run)", g("write_run")),
+        ("close (upscale_output_close)", g("upscale_output_close")),
+    ]
     parts = [
         ("start-up: loader, libraries, before main", total - below),
         ("case reading (parameters, units)", g("upscale_run_load_params")),
@@ -152,6 +181,13 @@ def main():
             for kk, vv in parts_solve + [("IDA's own code", ida_own)]:
                 m, p = mi(vv).rsplit(None, 1)
                 print("| - %s | %s | %s |" % (kk, m, p))
+        if k.startswith("output file"):
+            for kk, vv in parts_output:
+                m, p = mi(vv).rsplit(None, 1)
+                print("| - %s | %s | %s |" % (kk, m, p))
+        if k.startswith("exit"):
+            m, p = mi(g("H5_term_library")).rsplit(None, 1)
+            print("| - HDF5's exit handler (H5_term_library) | %s | %s |" % (m, p))
     print("| whole process | %.2f M | 100%% |" % (total / 1e6))
     print()
     print("per step: %.0f k instructions; per residual evaluation %.1f k; per Jacobian "
@@ -160,14 +196,19 @@ def main():
                                  g("jac_cb") / max(st["jacobian_evaluations"], 1) / 1e3))
     print()
     print("wall, min / median of %d:" % args.repeat)
-    print("  whole process  %6.2f / %6.2f ms wall, %6.2f / %6.2f ms CPU (user + system)" %
-          (proc_min, proc_med, proc_cmin, proc_cmed))
-    print("  start-up only  %6.2f / %6.2f ms wall, %6.2f / %6.2f ms CPU (upscale --version)" %
-          (start_min, start_med, start_cmin, start_cmed))
+    print("  whole process  %6.2f / %6.2f ms wall, %6.2f / %6.2f ms CPU (user + system), "
+          "%d page faults" % (proc_min, proc_med, proc_cmin, proc_cmed, proc_flt))
+    print("  start-up only  %6.2f / %6.2f ms wall, %6.2f / %6.2f ms CPU (upscale --version), "
+          "%d page faults" % (start_min, start_med, start_cmin, start_cmed, start_flt))
     print("  solve          %6.2f / %6.2f ms (/solver wall_time, %d runs)" %
           (solve[0], solve[len(solve) // 2], len(solve)))
     print("  the rest       %6.2f ms (min: whole - start-up - solve: case, set-up, output file "
           "with its fsync, exit)" % (proc_min - start_min - solve[0]))
+    if sys_ms is None:
+        print("  output's fsync and rename: strace not installed")
+    for k, v in sorted((sys_ms or {}).items()):
+        print("  %-14s %6.2f / %6.2f ms (system call, strace -T, %d runs; the output file)" %
+              (k, v[0], v[len(v) // 2], len(v)))
 
 
 if __name__ == "__main__":

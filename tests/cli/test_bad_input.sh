@@ -143,6 +143,21 @@ l=$(line_of "$c" "thickness: 100 kg")
 expect_bad "wrong unit (kg for a thickness)" \
     "^upscale: .*kg/case\.yaml:$l: negative\.thickness: .*length.*'kg'" "$c"
 
+# ---- 4b. unknown units: the same message whether or not the unit database has been read
+# (every unit of the base case converts without it; a unit outside that table reads it) --
+c=$(make_case furlong <<'EOF'
+negative:
+  thickness: 100 furlongs
+EOF
+)
+l=$(line_of "$c" "thickness: 100 furlongs")
+expect_bad "unknown unit" \
+    "^upscale: .*furlong/case\.yaml:$l: negative\.thickness: expected a length \(unit convertible to m\), got unknown unit 'furlongs'\$" \
+    "$c"
+expect_bad "--set with an unknown unit" \
+    "^upscale: command line: positive\.thickness: expected a length \(unit convertible to m\), got unknown unit 'furlongs'\$" \
+    "$good" --set positive.thickness=90furlongs
+
 # ---- 5. negative and zero thickness -------------------------------------------------------
 c=$(make_case negative <<'EOF'
 negative:

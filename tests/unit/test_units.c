@@ -1,6 +1,8 @@
 /* Unit database and conversions: known factors for every unit form the parameter files
- * use, affine temperatures, rational exponents, and the failures. */
+ * use, affine temperatures, rational exponents, and the failures; the table of units the
+ * default handle converts without reading the database against UDUNITS-2 itself. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -47,14 +49,83 @@ static void check_split(const char *text, int ok, double value, const char *unit
         CHECK(r == -1, "split '%s' fails (got %d)", text, r);
 }
 
+/* Every pair of the known units, several values: the default handle (the table, no
+ * database read) and a handle on the same database file given by path (always UDUNITS-2)
+ * return the same status and bit-identical values. */
+static void check_known_units(const upscale_units *fast, const upscale_units *ref)
+{
+    static const double values[] = {1.0, 0.1, -2.5e-7, 3.3e5, 298.15, 1e-19, 123456.789};
+    const size_t nv = sizeof(values) / sizeof(values[0]);
+    size_t n = 0;
+    while (upscale_units_known(n))
+        n++;
+    CHECK(n >= 30, "%zu known units", n);
+
+    /* the database is read only for a unit outside the table (or for reciprocal dimensions,
+     * m^3 -> m^-3, which the pairs below include) */
+    int all_ok = 1;
+    for (size_t i = 0; i < n; i++) {
+        double x;
+        all_ok = all_ok && upscale_units_convert(fast, 2.0, upscale_units_known(i),
+                                                 upscale_units_known(i), &x) == UPSCALE_UNITS_OK;
+    }
+    double x = 42.0, y = 42.0;
+    all_ok = all_ok && upscale_units_convert(fast, 1.0, "um", "m", &x) == UPSCALE_UNITS_OK &&
+             upscale_units_convert(fast, 1.0, "eV", "V", &x) == UPSCALE_UNITS_INCOMPATIBLE;
+    CHECK(all_ok && !upscale_units_database_read(),
+          "the known units convert without reading the database");
+    x = 42.0;
+    upscale_units_status sx = upscale_units_convert(fast, 1.0, "furlong", "m", &x);
+    upscale_units_status sy = upscale_units_convert(ref, 1.0, "furlong", "m", &y);
+    CHECK(sx == UPSCALE_UNITS_UNPARSABLE && sy == sx && x == 42.0,
+          "an unknown unit: the default handle falls back to UDUNITS-2 (status %d, %d)", (int)sx,
+          (int)sy);
+    CHECK(upscale_units_database_read(), "an unknown unit reads the database");
+
+    for (size_t i = 0; i < n; i++) {
+        const char *a = upscale_units_known(i);
+        int same = 1, convertible = 0;
+        char first[300] = "";
+        for (size_t j = 0; j < n; j++) {
+            const char *b = upscale_units_known(j);
+            for (size_t k = 0; k < nv; k++) {
+                double x = NAN, y = NAN;
+                upscale_units_status sx = upscale_units_convert(fast, values[k], a, b, &x);
+                upscale_units_status sy = upscale_units_convert(ref, values[k], a, b, &y);
+                int ok = sx == sy && (sx != UPSCALE_UNITS_OK || memcmp(&x, &y, sizeof(x)) == 0);
+                convertible += sx == UPSCALE_UNITS_OK;
+                if (!ok && same)
+                    snprintf(first, sizeof(first),
+                             ": %.17g '%s' -> '%s': table status %d %.17g, UDUNITS-2 status %d "
+                             "%.17g",
+                             values[k], a, b, (int)sx, x, (int)sy, y);
+                same = same && ok;
+            }
+        }
+        CHECK(same && convertible > 0,
+              "'%s' to every known unit: table and UDUNITS-2 agree bit for bit (%d "
+              "conversions)%s",
+              a, convertible, first);
+    }
+}
+
 int main(void)
 {
-    upscale_units *u = NULL;
+    upscale_units *u = NULL, *ref = NULL;
+    const char *root = getenv("UPSCALE_SOURCE_DIR");
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/params/units/upscale-units.xml", root ? root : ".");
+    CHECK_OK(upscale_units_create(NULL, &u));
+    CHECK_OK(upscale_units_create(path, &ref));
+    if (u && ref) check_known_units(u, ref);
+    upscale_units_destroy(&ref);
+    upscale_units_destroy(&u);
 
     /* load time of the trimmed database, for information (not a pass/fail criterion) */
     double t0 = now();
     CHECK_OK(upscale_units_create(NULL, &u));
-    printf("INFO: unit database loaded in %.3f ms\n", 1e3 * (now() - t0));
+    printf("INFO: default handle created in %.3f ms (the database is read when first needed)\n",
+           1e3 * (now() - t0));
     if (!u) return CHECK_DONE();
 
     /* lengths and prefixes, both micro signs and the ASCII u */
