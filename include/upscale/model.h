@@ -117,6 +117,7 @@ struct upscale_ch2d {
     double *rf, *rc, *vol; /* radial faces (nr + 1), centres, volumes per steradian */
     double *thf, *thc, *w; /* theta faces (nt + 1), centres, 2 pi (cos - cos) per cell */
     double *area;          /* surface of each polar cell, R^2 w_k */
+    double anisotropy;     /* a of k0 (1 + a cos 2 theta) */
     double *aniso;         /* mean of 1 + a cos 2 theta over each surface cell */
     double *tr, *tt;       /* face transmissibilities: r_i+1^2 / dr (nr - 1, times w_k) and
                             * 2 pi sin(theta_k+1) / dtheta (nt - 1, times the cell's dr) */

@@ -5,7 +5,8 @@ upscale-mpi; src/driver/schur.c).
 usage: /usr/bin/python3 tests/cell2d/test_cell2d_mpi.py PATH/TO/upscale PATH/TO/mpiexec
 
 The coarse MnFePBA discharge with 2D particles (tests/cases/pba_hc_discharge_coarse.yaml, 4
-positive cells, 4 polar cells, a = 0.5) run in one process and on 2 ranks: both complete, the
+positive cells, particles of radius 0.3 um with 30 shells x 12 polar cells, a = 0.5) run in one
+process and on 2 ranks: both complete, the
 2-rank file is written once (by rank 0) and its time series, fields and capacity are
 bit-identical to the serial run's (every rank runs the same IDA on the same, gathered, numbers);
 a 1D case on 2 ranks runs and says that nothing was spread.  As root mpiexec needs
@@ -25,7 +26,8 @@ from pycheck import check  # noqa: E402
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CASE = os.path.join(SRC, "tests", "cases", "pba_hc_discharge_coarse.yaml")
 SETS = ["numerics.cells.positive=4", "numerics.shells.positive=30", "positive.particle_dimension=2",
-        "numerics.polar_cells.positive=4", "positive.exchange_anisotropy=0.5"]
+        "numerics.polar_cells.positive=12", "positive.exchange_anisotropy=0.5",
+        "positive.particle_radius=0.3 um"]
 
 
 def run(prefix, out, sets):

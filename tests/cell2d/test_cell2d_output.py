@@ -5,8 +5,9 @@
 usage: /usr/bin/python3 tests/cell2d/test_cell2d_output.py PATH/TO/upscale
 
 Runs the coarse MnFePBA | hard carbon discharge (tests/cases/pba_hc_discharge_coarse.yaml,
-8 positive cells x 30 shells) with 2D particles of 8 polar cells and a = 0.5, a snapshot every
-3000 s (a few seconds), and checks:
+8 positive cells x 30 shells) with 2D particles of radius 0.3 um (so that 12 polar cells hold
+the interface along the surface), 12 polar cells and a = 0.5, a snapshot every 3000 s (a few
+seconds), and checks:
 1. /mesh/nodes_xz_positive: (nt + 1)(nr + 1) x 2 corners in m, each at x = r sin theta,
    z = r cos theta of its r and theta faces (row k (nr + 1) + i), so the corners of r = R lie
    on the particle's surface and none at x < 0.
@@ -42,8 +43,9 @@ from pycheck import check  # noqa: E402
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DISCHARGE = os.path.join(SRC, "tests", "cases", "pba_hc_discharge_coarse.yaml")
 PLOT = os.path.join(SRC, "postproc", "plot_particle2d.py")
-TWO_D = ["positive.particle_dimension=2", "numerics.polar_cells.positive=8",
-         "positive.exchange_anisotropy=0.5", "output.snapshot_interval=3000 s"]
+TWO_D = ["positive.particle_dimension=2", "numerics.polar_cells.positive=12",
+         "positive.exchange_anisotropy=0.5", "positive.particle_radius=0.3 um",
+         "output.snapshot_interval=3000 s"]
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -237,7 +239,7 @@ def main():
 
         rates = os.path.join(tmp, "rates.h5")
         status, _, err = pycheck.run(upscale, "rates", DISCHARGE, "--crates", "1", "-o", rates,
-                                     "-q", *sets(TWO_D[:3] + ["output.snapshot_interval=600 s"]))
+                                     "-q", *sets(TWO_D[:4] + ["output.snapshot_interval=600 s"]))
         check("rates with 2D particles (1C) runs", status == 0, err.strip()[-300:])
         xr = export(upscale, rates) if status == 0 else None
         if xr:

@@ -215,7 +215,7 @@ def physics(tmp):
     # GITT with a facet-dependent exchange current
     gitt = write(tmp, "gitt.yaml",
                  f"include: {SP_CH}\npositive:\n  particle_dimension: 2\n"
-                 "  exchange_anisotropy: 0.5\nnumerics:\n  polar_cells: {positive: 8}\n"
+                 "  exchange_anisotropy: 0.5\nnumerics:\n  polar_cells: {positive: 40}\n"
                  "output:\n  snapshot_interval: 300 s\n"
                  "protocol:\n  - mode: charge\n    c_rate: 1\n    capacity_limit: 10 Ah/m^2\n"
                  "  - mode: rest\n    duration: 20 min\n  - mode: gitt\n"

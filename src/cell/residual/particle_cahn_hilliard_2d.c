@@ -37,6 +37,7 @@ upscale_err upscale_ch2d_create(const upscale_model *m, int gr, int nt, double a
     g->nr = nr;
     g->nt = nt;
     g->R = m->cell.el[gr].radius;
+    g->anisotropy = a;
     g->rf = calloc(nr + 1, sizeof(double));
     g->rc = calloc(nr, sizeof(double));
     g->vol = calloc(nr, sizeof(double));
