@@ -48,30 +48,10 @@ def floats(text, what):
         raise SystemExit(f"{PROG}: {what} {text!r}: expected comma-separated numbers")
 
 
-def first_crossing(t, v, level):
-    """First time the voltage reaches level (either direction), linearly interpolated."""
-    d = v - level
-    for i in range(1, len(v)):
-        if d[i - 1] == 0:
-            return t[i - 1]
-        if d[i - 1] * d[i] < 0:
-            return t[i - 1] + (t[i] - t[i - 1]) * d[i - 1] / (d[i - 1] - d[i])
-    return None
-
-
 def load(filename, group):
     """The 2D fields of one run: c [snapshot][particle][theta][r] and what goes with it."""
-    g = "/" + group.strip("/") if group else ""
     with upscale_h5.open_file(filename) as f:
-        if g and g not in f:
-            raise upscale_h5.UpscaleFileError(f"{filename}: missing group {g}")
-        if g + "/fields/time" not in f:
-            groups = [k for k in f if isinstance(f[k], upscale_h5.h5py.Group)
-                      and "fields" in f[k]]
-            hint = f" (choose one with --group: {', '.join(groups)})" if groups else \
-                " (was it run with output.fields: false?)"
-            raise upscale_h5.UpscaleFileError(
-                f"{filename}: missing dataset {g}/fields/time{hint}")
+        g = upscale_h5.fields_group(f, filename, group)
         d = {"t": upscale_h5.read(f, g + "/fields/time").values,
              "ts_t": upscale_h5.read(f, g + "/timeseries/time").values,
              "ts_v": upscale_h5.read(f, g + "/timeseries/voltage").values,
@@ -129,7 +109,7 @@ def choose(d, args):
     elif args.voltages:
         wanted, labels = [], []
         for level in floats(args.voltages, "--voltages"):
-            tc = first_crossing(d["ts_t"], d["ts_v"], level)
+            tc = upscale_h5.first_crossing(d["ts_t"], d["ts_v"], level)
             if tc is None:
                 raise upscale_h5.UpscaleFileError(
                     f"{args.file}: the voltage never reaches {level:g} V (range "

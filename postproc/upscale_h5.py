@@ -163,3 +163,30 @@ def case_name(source):
         if obj is not None and "name" in obj.attrs:
             return str(_text(obj.attrs["name"]))
         return os.path.splitext(os.path.basename(f.filename))[0]
+
+
+def first_crossing(t, v, level):
+    """First time the voltage reaches level (either direction), linearly interpolated; None if
+    it never does."""
+    d = v - level
+    for i in range(1, len(v)):
+        if d[i - 1] == 0:
+            return t[i - 1]
+        if d[i - 1] * d[i] < 0:
+            return t[i - 1] + (t[i] - t[i - 1]) * d[i - 1] / (d[i - 1] - d[i])
+    return None
+
+
+def fields_group(f, filename, group):
+    """The path prefix ("" or "/rate_1C") of a run's fields in the open file f, checked: a
+    missing group, or fields without /fields/time (naming the groups that have them), raise
+    UpscaleFileError."""
+    g = "/" + group.strip("/") if group else ""
+    if g and g not in f:
+        raise UpscaleFileError(f"{filename}: missing group {g}")
+    if g + "/fields/time" not in f:
+        groups = [k for k in f if isinstance(f[k], h5py.Group) and "fields" in f[k]]
+        hint = f" (choose one with --group: {', '.join(groups)})" if groups else \
+            " (was it run with output.fields: false?)"
+        raise UpscaleFileError(f"{filename}: missing dataset {g}/fields/time{hint}")
+    return g

@@ -147,27 +147,12 @@ static double step_length(const run2d *r, const upscale_step *s)
 static upscale_err read_case(run2d *r)
 {
     upscale_params *p = r->p;
-    long dim = 1, nt;
-    UPSCALE_CALL(upscale_params_get_int_or(p, "positive.particle_dimension", 1, 2, 1, &dim));
-    UPSCALE_CHECK(dim == 2, UPSCALE_ERR_INTERNAL, "upscale-particle2d runs 2D particles only");
+    /* upscale_model_create reads the 2D keys and refuses what no 2D particle supports (a
+     * Fickian particle, another shape, the logit variable) */
     UPSCALE_CALL(upscale_model_create(p, &r->m));
-    const upscale_electrode *el = &r->m->cell.el[UPSCALE_POS];
-    if (!r->m->cell.single_particle)
-        return upscale_params_error(p, "cell.type",
-                                    "positive.particle_dimension: 2 runs only in cell.type "
-                                    "single_particle so far; expected single_particle");
-    if (!el->cahn_hilliard)
-        return upscale_params_error(p, "positive.particle_model",
-                                    "positive.particle_dimension: 2 needs a phase-field "
-                                    "particle; expected cahn_hilliard");
-    if (el->shape != UPSCALE_SHAPE_SPHERE)
-        return upscale_params_error(p, "positive.particle_shape",
-                                    "positive.particle_dimension: 2 is an axisymmetric sphere; "
-                                    "expected sphere");
-    if (r->m->layout->z[r->m->layout->x_begin[UPSCALE_POS]] >= 0)
-        return upscale_params_error(p, "numerics.phasefield_variable",
-                                    "the 2D particle has no bounded (logit) formulation yet; "
-                                    "expected concentration");
+    const upscale_ch2d *p2 = r->m->ch2d[UPSCALE_POS];
+    UPSCALE_CHECK(p2 && r->m->cell.single_particle, UPSCALE_ERR_INTERNAL,
+                  "upscale-particle2d runs single 2D particles only");
     UPSCALE_CALL(upscale_protocol_read(p, r->m, &r->proto));
     for (int k = 0; k < r->proto.n; k++) {
         if (r->proto.steps[k].kind != UPSCALE_STEP_CV) continue;
@@ -177,12 +162,8 @@ static upscale_err read_case(run2d *r)
                                     "cv steps are not supported with positive.particle_dimension: "
                                     "2 yet; expected discharge, charge, rest or gitt");
     }
-    /* cos 2 theta over [0, pi] needs at least 4 cells to change sign within each hemisphere */
-    UPSCALE_CALL(upscale_params_get_int_or(p, "numerics.polar_cells.positive", 4, 100000, 8, &nt));
-    r->o.ntheta = (int)nt;
-    UPSCALE_CALL(upscale_params_get_quantity_or(
-        p, "positive.exchange_anisotropy", "1", "an anisotropy", -1, 1,
-        UPSCALE_RANGE_LO_OPEN | UPSCALE_RANGE_HI_OPEN, 0.0, &r->o.anisotropy));
+    r->o.ntheta = p2->nt;
+    r->o.anisotropy = p2->anisotropy;
     r->o.rtol = 1e-4;
     UPSCALE_CALL(upscale_params_get_quantity_or(p, "numerics.rtol", "1", "a relative tolerance",
                                                 1e-14, 0.1, 0, r->o.rtol, &r->o.rtol));
@@ -198,7 +179,7 @@ static upscale_err read_case(run2d *r)
     for (int k = 0; k < r->proto.n; k++)
         T += step_length(r, &r->proto.steps[k]);
     return upscale_run_check_snapshots(p, r->fields, r->snap_interval, T,
-                                       sizeof(double) * (2.0 * nt * r->m->layout->nr[2] + nt));
+                                       sizeof(double) * (2.0 * p2->nt * p2->nr + p2->nt));
 }
 
 /* The protocol: each step an advance to its end (and to every snapshot time on the way), one
