@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""Robustness matrix of the Fickian DFN core (a benchmark, not a test; issue 10).
+"""Robustness matrix of the Fickian DFN core (issue 10) and of the cell with 2D particles
+(issue 14); a benchmark, not a test.
 
-usage: robustness.py UPSCALE [--family newman|chayambuka|all] [--quick] [--subset N/M]
+usage: robustness.py UPSCALE [--family newman|chayambuka|pba2d|all] [--quick] [--subset N/M]
                      [--jobs 2] [--timeout 900] [--list]
        robustness.py UPSCALE --regression
 
@@ -13,7 +14,11 @@ Markdown, the failure fraction per family and per axis value, and one line per f
   20/10/20, 40/20/40, 80/40/80} x shells {5, 15, 30, 60} x rtol {1e-3, 1e-4, 1e-6} x
   current {2.4, 24, 48, 96} A/m^2 (240 runs);
 - chayambuka: cases/validation/chayambuka2022_5A.yaml, current {0.5, 1, 2, 5, 10, 20, 30}
-  A/m^2 x negative and positive particle radius {0.5, 1, 2, 3} x the case's (112 runs).
+  A/m^2 x negative and positive particle radius {0.5, 1, 2, 3} x the case's (112 runs);
+- pba2d: the charged MnFePBA | hard carbon cell (tests/cases/pba_hc_discharge_coarse.yaml, 4
+  positive cells x 30 shells) discharged with 2D particles: radius {0.3, 0.6} um (12 and 24
+  polar cells, 2 per interface width) x anisotropy a {0.3, 0.8, -0.5} x current {0.05, 0.1,
+  0.5, 2} x the charge's 1C (24 runs).
 
 A run counts as a failure when `upscale run` exits non-zero or its file says
 "incomplete", and also when it reports "complete" having passed no charge (a run that did
@@ -65,6 +70,23 @@ def chayambuka_runs():
                 "positive.particle_radius=%g um" % (fp * CH_RADIUS["positive"])]
         axes = {"current": "%g" % cur, "r_neg": "%gx" % fn, "r_pos": "%gx" % fp}
         yield "chayambuka", CHAYAMBUKA, sets, axes
+
+
+PBA2D = os.path.join(SRC, "tests", "cases", "pba_hc_discharge_coarse.yaml")
+PBA2D_RADII = [(0.3, 12), (0.6, 24)]  # um, polar cells: 2 per interface width (1.85e-7 m)
+PBA2D_ANISOTROPY = [0.3, 0.8, -0.5]
+PBA2D_CRATES = [0.05, 0.1, 0.5, 2]  # of the charge's 1C, 10.3597 A/m^2
+
+
+def pba2d_runs():
+    """The charged MnFePBA | hard carbon cell discharged with 2D particles (issue 14)."""
+    for (r, nt), a, c in itertools.product(PBA2D_RADII, PBA2D_ANISOTROPY, PBA2D_CRATES):
+        sets = ["numerics.cells.positive=4", "numerics.shells.positive=30",
+                "positive.particle_dimension=2", "numerics.polar_cells.positive=%d" % nt,
+                "positive.particle_radius=%g um" % r, "positive.exchange_anisotropy=%g" % a,
+                "protocol.0.current=%g A/m^2" % (c * 10.3597)]
+        axes = {"radius": "%g um" % r, "a": "%g" % a, "c_rate": "%g" % c}
+        yield "pba2d", PBA2D, sets, axes
 
 
 def newman_sets(g, n, tol, cur):
@@ -148,7 +170,7 @@ def run_one(exe, case, sets, timeout, tmp, idx):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("upscale")
-    ap.add_argument("--family", choices=["newman", "chayambuka", "all"], default="all")
+    ap.add_argument("--family", choices=["newman", "chayambuka", "pba2d", "all"], default="all")
     ap.add_argument("--quick", action="store_true", help="every 8th run of each family")
     ap.add_argument("--subset", default=None, help="N/M: runs with index = N mod M")
     ap.add_argument("--jobs", type=int, default=2)
@@ -164,6 +186,8 @@ def main():
         fams.append(list(newman_runs()))
     if a.family in ("chayambuka", "all"):
         fams.append(list(chayambuka_runs()))
+    if a.family in ("pba2d", "all"):
+        fams.append(list(pba2d_runs()))
     plan = []
     for runs in fams:
         for i, r in enumerate(runs):
@@ -192,7 +216,7 @@ def main():
     print("| family | runs | failed | failure fraction | ended at a named limit | median wall (s) |")
     print("|---|---|---|---|---|---|")
     bad = 0
-    for fam in ("newman", "chayambuka"):
+    for fam in ("newman", "chayambuka", "pba2d"):
         rs = [(p, r) for p, r in zip(plan, results) if p[0] == fam]
         if not rs:
             continue
@@ -202,7 +226,7 @@ def main():
         bad += nf
         print("| %s | %d | %d | %.3f | %d | %.2f |" % (fam, len(rs), nf, nf / len(rs), nl,
                                                       walls[len(walls) // 2]))
-    for fam in ("newman", "chayambuka"):
+    for fam in ("newman", "chayambuka", "pba2d"):
         rs = [(p, r) for p, r in zip(plan, results) if p[0] == fam]
         if not rs:
             continue
