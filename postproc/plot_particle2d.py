@@ -173,7 +173,7 @@ def main(argv=None):
         q, v = np.interp(t[i], d["ts_t"], d["ts_q"]), np.interp(t[i], d["ts_t"], d["ts_v"])
         axv.plot([q], [v], "o", color="tab:red", ms=6)
         axv.axvline(q, color="tab:red", lw=0.7)
-        axv.set_title(f"{lab + ', ' if lab else ''}t = {t[i]:.4g} s, {v:.3f} V, "
+        axv.set_title(f"{lab + ', ' if lab and not lab.startswith('t = ') else ''}t = {t[i]:.4g} s, {v:.3f} V, "
                       f"{q:.3g} Ah/m$^2$", fontsize="small")
         axv.set_xlabel("capacity [Ah/m$^2$]")
         axv.set_ylabel("cell voltage [V]")
