@@ -433,8 +433,9 @@ upscale_err upscale_model_check_resolution(upscale_params *p, upscale_model *m)
                      m->warnings[0] ? "; " : "", region_name[g], el->width, cells);
         /* A 2D particle whose surface can carry both phases (a != 0) must also resolve the
          * interface along the surface: the same rule on the polar cells' arc R dtheta
-         * (docs/numerics.md: 32 polar cells on the MnFePBA particle, one per width, deliver 39%
-         * more than 64 and 128, which agree within 0.4%). */
+         * (docs/validation.md, "The MnFePBA discharge with 2D particles": 32 polar cells on
+         * the MnFePBA particle, one per width, deliver 39% more than 64 and 128, which agree
+         * within 0.4%). */
         const upscale_ch2d *p2 = m->ch2d[g];
         if (!p2 || p2->anisotropy == 0.0) continue;
         double arc = p2->R * (p2->thf[1] - p2->thf[0]), polar = el->width / arc;
