@@ -31,12 +31,6 @@ import upscale_h5  # noqa: E402
 REGION = {"negative": 0, "positive": 2}
 
 
-def floats(text, what):
-    try:
-        return [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise SystemExit(f"plot_map.py: {what} {text!r}: expected comma-separated numbers")
-
 
 def faces(centres, widths):
     """Cell faces from centres and widths (the mesh is cell-centred)."""
@@ -85,30 +79,18 @@ def main(argv=None):
         print(f"{prog}: {e}", file=sys.stderr)
         return 1
     t = d["t"]
-    if args.times:
-        wanted = floats(args.times, "--times")
-        labels = [f"t = {w:g} s" for w in wanted]
-    elif args.voltages:
-        wanted, labels = [], []
-        for level in floats(args.voltages, "--voltages"):
-            tc = upscale_h5.first_crossing(d["ts_t"], d["ts_v"], level)
-            if tc is None:
-                print(f"{prog}: {args.file}: the voltage never reaches {level:g} V "
-                      f"(range {d['ts_v'].min():.4g} to {d['ts_v'].max():.4g} V)", file=sys.stderr)
-                return 1
-            wanted.append(tc)
-            labels.append(f"V = {level:g} V")
-    else:
+    try:
+        times = args.times and upscale_h5.floats(args.times, "--times", prog)
+        volts = args.voltages and upscale_h5.floats(args.voltages, "--voltages", prog)
+        chosen = upscale_h5.requested_snapshots(t, d["ts_t"], d["ts_v"], times, volts, args.file,
+                                                prog)
+    except upscale_h5.UpscaleFileError as e:
+        print(f"{prog}: {e}", file=sys.stderr)
+        return 1
+    if chosen is None:
         idx = np.unique(np.round(np.linspace(0, len(t) - 1, min(4, len(t)))).astype(int))
-        wanted = list(t[idx])
-        labels = [""] * len(wanted)
-    snaps = [int(np.argmin(np.abs(t - w))) for w in wanted]
-    spacing = np.median(np.diff(t)) if len(t) > 1 else 0.0
-    for w, i, lab in zip(wanted, snaps, labels):
-        if abs(t[i] - w) > 0.5 * spacing and (args.times or args.voltages):
-            print(f"{prog}: note: {lab or f't = {w:g} s'} is at t = {w:.4g} s; the nearest "
-                  f"snapshot is at {t[i]:.4g} s (output.snapshot_interval sets how often "
-                  f"fields are stored)", file=sys.stderr)
+        chosen = [int(i) for i in idx], [""] * len(idx)
+    snaps, labels = chosen
     electrodes = [e for e in REGION if args.electrode in (e, "both") and "c_" + e in d]
     if not electrodes:
         print(f"{prog}: {args.file}: no particle concentration for the "

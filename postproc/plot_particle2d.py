@@ -41,12 +41,6 @@ PROG = "plot_particle2d.py"
 SUB = 8  # drawing slices per polar cell
 
 
-def floats(text, what):
-    try:
-        return [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise SystemExit(f"{PROG}: {what} {text!r}: expected comma-separated numbers")
-
 
 def load(filename, group):
     """The 2D fields of one run: c [snapshot][particle][theta][r] and what goes with it."""
@@ -103,31 +97,14 @@ def load(filename, group):
 def choose(d, args):
     """Snapshot indices and their labels from --times, --voltages or the default."""
     t = d["t"]
-    if args.times:
-        wanted = floats(args.times, "--times")
-        labels = [f"t = {w:g} s" for w in wanted]
-    elif args.voltages:
-        wanted, labels = [], []
-        for level in floats(args.voltages, "--voltages"):
-            tc = upscale_h5.first_crossing(d["ts_t"], d["ts_v"], level)
-            if tc is None:
-                raise upscale_h5.UpscaleFileError(
-                    f"{args.file}: the voltage never reaches {level:g} V (range "
-                    f"{d['ts_v'].min():.4g} to {d['ts_v'].max():.4g} V)")
-            wanted.append(tc)
-            labels.append(f"V = {level:g} V")
-    else:
-        idx = np.unique(np.round(np.linspace(0, len(t) - 1, 4)).astype(int))
-        idx = idx[1:] if len(idx) > 1 else idx
-        return [int(i) for i in idx], [""] * len(idx)
-    snaps = [int(np.argmin(np.abs(t - w))) for w in wanted]
-    spacing = np.median(np.diff(t)) if len(t) > 1 else 0.0
-    for w, i, lab in zip(wanted, snaps, labels):
-        if abs(t[i] - w) > 0.5 * spacing:
-            print(f"{PROG}: note: {lab} is at t = {w:.4g} s; the nearest snapshot is at "
-                  f"{t[i]:.4g} s (output.snapshot_interval sets how often fields are stored)",
-                  file=sys.stderr)
-    return snaps, labels
+    times = args.times and upscale_h5.floats(args.times, "--times", PROG)
+    volts = args.voltages and upscale_h5.floats(args.voltages, "--voltages", PROG)
+    chosen = upscale_h5.requested_snapshots(t, d["ts_t"], d["ts_v"], times, volts, args.file, PROG)
+    if chosen is not None:
+        return chosen
+    idx = np.unique(np.round(np.linspace(0, len(t) - 1, 4)).astype(int))
+    idx = idx[1:] if len(idx) > 1 else idx
+    return [int(i) for i in idx], [""] * len(idx)
 
 
 def main(argv=None):

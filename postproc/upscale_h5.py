@@ -16,6 +16,7 @@ Every function takes a file name or an open h5py.File.
 
 import contextlib
 import os
+import sys
 from dataclasses import dataclass
 
 import h5py
@@ -190,3 +191,42 @@ def fields_group(f, filename, group):
             " (was it run with output.fields: false?)"
         raise UpscaleFileError(f"{filename}: missing dataset {g}/fields/time{hint}")
     return g
+
+
+def requested_snapshots(t, ts_t, ts_v, times, voltages, filename, prog):
+    """Snapshot indices and labels for --times (s) or --voltages (V, the first time the cell
+    voltage reaches each), or None if neither was given.  A voltage the run never reaches
+    raises UpscaleFileError; a request far from every snapshot (more than half the spacing)
+    gets a note on stderr naming the snapshot used."""
+    if times:
+        wanted = times
+        labels = [f"t = {w:g} s" for w in wanted]
+    elif voltages:
+        wanted, labels = [], []
+        for level in voltages:
+            tc = first_crossing(ts_t, ts_v, level)
+            if tc is None:
+                raise UpscaleFileError(
+                    f"{filename}: the voltage never reaches {level:g} V (range "
+                    f"{ts_v.min():.4g} to {ts_v.max():.4g} V)")
+            wanted.append(tc)
+            labels.append(f"V = {level:g} V")
+    else:
+        return None
+    snaps = [int(abs(t - w).argmin()) for w in wanted]
+    spacing = float(sorted(t[1:] - t[:-1])[(len(t) - 1) // 2]) if len(t) > 1 else 0.0
+    for w, i, lab in zip(wanted, snaps, labels):
+        if abs(t[i] - w) > 0.5 * spacing:
+            print(f"{prog}: note: {lab} is at t = {w:.4g} s; the nearest snapshot is at "
+                  f"{t[i]:.4g} s (output.snapshot_interval sets how often fields are stored)",
+                  file=sys.stderr)
+    return snaps, labels
+
+
+def floats(text, what, prog):
+    """Comma-separated numbers of a command-line option; anything else ends the program with
+    one line naming the option."""
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise SystemExit(f"{prog}: {what} {text!r}: expected comma-separated numbers")
