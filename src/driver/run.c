@@ -637,8 +637,7 @@ static upscale_err write_fields(writer *w, const run_ctx *r)
                 for (int k = 0; k < nr; k++) {
                     dst[k] = 0.0;
                     for (int t = 0; t < L->nt[g]; t++)
-                        dst[k] += yc[upscale_layout_c2d(L, g, k, t)] * p2->w[t] * p2->R * p2->R *
-                                  p2->R / (3.0 * p2->vtot);
+                        dst[k] += yc[upscale_layout_c2d(L, g, k, t)] * p2->area[t] / p2->atot;
                 }
             }
         size_t dims[3] = {ns, (size_t)n, (size_t)nr};

@@ -51,10 +51,16 @@ static int serial_allgatherv(void *ctx, const double *send, int nsend, double *r
     return 0;
 }
 
-/* Blocks [first, last) of rank q: contiguous, as even as the division allows. */
+/* The first of nb blocks that rank q of size owns: contiguous ranges, as even as the
+ * division allows. */
+static int share(int nb, int q, int size)
+{
+    return (int)((long)nb * q / size);
+}
+
 static int first_block(const schur *s, int q)
 {
-    return (int)((long)s->nb * q / s->comm.size);
+    return share(s->nb, q, s->comm.size);
 }
 
 /* All ranks' per-block values: each block b contributes per(b) doubles, packed in block order
@@ -247,9 +253,13 @@ static int setup(SUNLinearSolver LS, SUNMatrix A)
     return s->lastflag = SUNLS_SUCCESS;
 }
 
-/* Pack this rank's blocks of v, exchange, unpack everyone's. */
+/* Pack this rank's blocks of v, exchange, unpack everyone's (one process: nothing to do). */
 static int exchange_blocks(schur *s, double *v, int status, int *any)
 {
+    if (s->comm.size == 1) {
+        *any = status != 0;
+        return 0;
+    }
     double *out = s->send;
     for (int k = s->b0; k < s->b1; k++) {
         memcpy(out, v + s->b[k].start, sizeof(double) * s->b[k].n);
@@ -297,11 +307,12 @@ static int solve(SUNLinearSolver LS, SUNMatrix A, N_Vector xv, N_Vector bv, real
     /* x_b = y_b - W_b x_E, then every rank gets every block */
     for (int k = s->b0; k < s->b1; k++) {
         const block *b = &s->b[k];
-        for (int i = 0; i < b->n; i++) {
-            double v = b->y[i];
-            for (int c = 0; c < b->nec; c++)
-                v -= b->W[c * b->n + i] * s->xe[s->eidx[b->ecol[c]]];
-            x[b->start + i] = v;
+        double *xb = x + b->start;
+        memcpy(xb, b->y, sizeof(double) * b->n);
+        for (int c = 0; c < b->nec; c++) {
+            const double xc = s->xe[s->eidx[b->ecol[c]]], *wc = b->W + c * b->n;
+            for (int i = 0; i < b->n; i++)
+                xb[i] -= wc[i] * xc;
         }
     }
     if (exchange_blocks(s, x, 0, &any)) return SUNLS_PACKAGE_FAIL_UNREC;
@@ -322,7 +333,7 @@ void upscale_schur_own_nodes(const upscale_layout *L, const upscale_comm *comm, 
     int nb = 0, size = comm ? comm->size : 1, rank = comm ? comm->rank : 0;
     for (int ix = 0; ix < L->nx; ix++)
         nb += L->nt[L->region[ix]] > 0;
-    int b0 = (int)((long)nb * rank / size), b1 = (int)((long)nb * (rank + 1) / size);
+    int b0 = share(nb, rank, size), b1 = share(nb, rank + 1, size);
     *lo = *hi = L->nx;
     for (int ix = 0, b = 0; ix < L->nx; ix++) {
         if (L->nt[L->region[ix]] == 0) continue;
