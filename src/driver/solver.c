@@ -38,13 +38,12 @@ struct upscale_solver {
     int nroots;
     long ic_calls;
     double wall;
-    upscale_solver_stats done;     /* counters of integrations before the last restart */
-    sunindextype *rowptr, *colind; /* the layout's pattern in SUNDIALS' index type */
-    double *scale, *w;             /* unknown scales and equation weights */
-    double *y_phys, *yp_phys;      /* work: physical state for the model */
-    double *state, *dstate;        /* physical state and derivative after the last step */
-    char message[512];             /* IDA's last error message */
-    int spread;                    /* 2D particles spread over ranks (res_cb gathers) */
+    upscale_solver_stats done; /* counters of integrations before the last restart */
+    double *scale, *w;         /* unknown scales and equation weights */
+    double *y_phys, *yp_phys;  /* work: physical state for the model */
+    double *state, *dstate;    /* physical state and derivative after the last step */
+    char message[512];         /* IDA's last error message */
+    int spread;                /* 2D particles spread over ranks (res_cb gathers) */
 };
 
 static double now(void)
@@ -85,9 +84,8 @@ static int jac_cb(sunrealtype t, sunrealtype cj, N_Vector y, N_Vector yp, N_Vect
     const upscale_solver *s = data;
     const upscale_model *m = s->m;
     const upscale_layout *L = m->layout;
-    /* Restore the pattern (SUNMatZero would wipe it) and fill the values. */
-    memcpy(SUNSparseMatrix_IndexPointers(J), s->rowptr, sizeof(sunindextype) * (L->n + 1));
-    memcpy(SUNSparseMatrix_IndexValues(J), s->colind, sizeof(sunindextype) * L->nnz);
+    /* The pattern (set once, upscale_solver_create) and the values, cleared and filled by
+     * upscale_model_jacobian. */
     double *val = SUNSparseMatrix_Data(J);
     to_physical(s, N_VGetArrayPointer(y), N_VGetArrayPointer(yp));
     int missing = upscale_model_jacobian(m, t, cj, s->y_phys, s->yp_phys, val);
@@ -99,11 +97,11 @@ static int jac_cb(sunrealtype t, sunrealtype cj, N_Vector y, N_Vector yp, N_Vect
 }
 
 /* IDA zeroes the matrix before every Jacobian evaluation; SUNDIALS' own zeroing (built
- * without optimisation) also wipes the pattern, which jac_cb restores anyway: only the values
- * need clearing. */
-static int zero_values(SUNMatrix A)
+ * without optimisation) would also wipe the pattern, and jac_cb clears the values itself
+ * (upscale_jac_assemble_begin): nothing to do here. */
+static int zero_nothing(SUNMatrix A)
 {
-    memset(SUNSparseMatrix_Data(A), 0, sizeof(sunrealtype) * SUNSparseMatrix_NNZ(A));
+    (void)A;
     return 0;
 }
 
@@ -214,16 +212,16 @@ upscale_err upscale_solver_create(upscale_model *m, const upscale_solver_setting
         upscale_layout_mask_particle_potentials(L, N_VGetArrayPointer(s->id_err));
     }
     if (max_step > 0) UPSCALE_SUNCALL(IDASetMaxStep(s->ida, max_step), "IDASetMaxStep");
-    s->rowptr = malloc(sizeof(sunindextype) * (L->n + 1));
-    s->colind = malloc(sizeof(sunindextype) * L->nnz);
-    UPSCALE_ALLOC_CHECK(s->rowptr && s->colind);
-    for (int i = 0; i <= L->n; i++)
-        s->rowptr[i] = L->rowptr[i];
-    for (int k = 0; k < L->nnz; k++)
-        s->colind[k] = L->colind[k];
     s->A = SUNSparseMatrix(L->n, L->n, L->nnz, CSR_MAT, s->ctx);
     UPSCALE_ALLOC_CHECK(s->A);
-    s->A->ops->zero = zero_values;
+    /* The layout's pattern, in SUNDIALS' index type; nothing changes it afterwards. */
+    sunindextype *rowptr = SUNSparseMatrix_IndexPointers(s->A);
+    sunindextype *colind = SUNSparseMatrix_IndexValues(s->A);
+    for (int i = 0; i <= L->n; i++)
+        rowptr[i] = L->rowptr[i];
+    for (int k = 0; k < L->nnz; k++)
+        colind[k] = L->colind[k];
+    s->A->ops->zero = zero_nothing;
     /* 2D particles: each particle's block factored alone, the electrode through its Schur
      * complement (schur.c), the particles spread over set->comm's ranks; else KLU on the
      * whole matrix. */
@@ -268,8 +266,6 @@ void upscale_solver_destroy(upscale_solver **sp)
     N_VDestroy(s->id);
     if (s->cons) N_VDestroy(s->cons);
     SUNContext_Free(&s->ctx);
-    free(s->rowptr);
-    free(s->colind);
     free(s->scale);
     free(s->w);
     free(s->y_phys);
