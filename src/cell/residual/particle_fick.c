@@ -28,13 +28,15 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
         if (!el || L->ss[ix] < 0) continue;
         int g = L->region[ix], nr = L->nr[g], o = L->cs[ix];
         const double *rc = m->rc[g], *af = m->af[g], *vol = m->vol[g];
+        /* A constant D is evaluated once per particle. */
+        int cst = upscale_function_is_constant(el->ds);
         double dd, dl = el->arr_ds * upscale_function_eval(el->ds, y[o], &dd);
         for (int k = 0; k < nr; k++) {
             if (!(y[o + k] > 0 && y[o + k] < el->cmax)) return 1;
             r[o + k] = yp[o + k];
         }
         for (int k = 0; k + 1 < nr; k++) {
-            double dr = el->arr_ds * upscale_function_eval(el->ds, y[o + k + 1], &dd);
+            double dr = cst ? dl : el->arr_ds * upscale_function_eval(el->ds, y[o + k + 1], &dd);
             double N = -0.5 * (dl + dr) * (y[o + k + 1] - y[o + k]) / (rc[k + 1] - rc[k]);
             double A = af[k + 1];
             r[o + k] += A * N / vol[k];
@@ -59,13 +61,17 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
         if (!el || L->ss[ix] < 0) continue;
         int g = L->region[ix], nr = L->nr[g], o = L->cs[ix];
         const double *rc = m->rc[g], *af = m->af[g], *vol = m->vol[g];
+        int cst = upscale_function_is_constant(el->ds);
         double ddl, dl = el->arr_ds * upscale_function_eval(el->ds, y[o], &ddl);
         ddl *= el->arr_ds;
         for (int k = 0; k < nr; k++)
             upscale_jac_add(J, o + k, o + k, cj);
         for (int k = 0; k + 1 < nr; k++) {
-            double ddr, dr = el->arr_ds * upscale_function_eval(el->ds, y[o + k + 1], &ddr);
-            ddr *= el->arr_ds;
+            double ddr = ddl, dr = dl;
+            if (!cst) {
+                dr = el->arr_ds * upscale_function_eval(el->ds, y[o + k + 1], &ddr);
+                ddr *= el->arr_ds;
+            }
             double h = rc[k + 1] - rc[k], diff = y[o + k + 1] - y[o + k];
             double A = af[k + 1];
             /* N = -(dl + dr)/2 (c_r - c_l)/h */
