@@ -45,10 +45,15 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
         r[L->phie[ix]] = 0.0;
         if (L->j[ix] >= 0) r[L->phie[ix]] = -m->area[ix] * F * y[L->j[ix]];
     }
+    double nub[2];
+    const double *nu = elyte_nu_fixed(m, nub);
+    elyte_node left = elyte_node_at(m, y, 0);
     for (int ix = 0; ix + 1 < L->nx; ix++) {
-        double i = elyte_face_current(m, y, ix, d);
+        elyte_node right = elyte_node_at(m, y, ix + 1);
+        double i = elyte_face_current_at(m, y, ix, &left, &right, nu, d);
         r[L->phie[ix]] += i / m->dx[ix];
         r[L->phie[ix + 1]] -= i / m->dx[ix + 1];
+        left = right;
     }
     if (L->phie0 >= 0) {
         double a, b, c, e;
@@ -64,9 +69,14 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
     const double F = m->cell.faraday;
     for (int ix = 0; ix < L->nx; ix++)
         if (L->j[ix] >= 0) upscale_jac_add(J, L->phie[ix], L->j[ix], -m->area[ix] * F);
+    double nub[2];
+    const double *nu = elyte_nu_fixed(m, nub);
+    elyte_node left = elyte_node_at(m, y, 0);
     for (int ix = 0; ix + 1 < L->nx; ix++) {
         double di[4];
-        elyte_face_current(m, y, ix, di);
+        elyte_node right = elyte_node_at(m, y, ix + 1);
+        elyte_face_current_at(m, y, ix, &left, &right, nu, di);
+        left = right;
         int col[4] = {L->phie[ix], L->phie[ix + 1], L->ce[ix], L->ce[ix + 1]};
         for (int k = 0; k < 4; k++) {
             upscale_jac_add(J, L->phie[ix], col[k], di[k] / m->dx[ix]);

@@ -24,13 +24,14 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
         r[L->ce[ix]] = m->eps[ix] * yp[L->ce[ix]];
         if (L->j[ix] >= 0) r[L->ce[ix]] -= (1 - e->t_plus) * m->area[ix] * y[L->j[ix]];
     }
+    int tvar = !upscale_function_is_constant(e->tplus);
     double dl = elyte_deff(m, 0, y[L->ce[0]], &dd);
     for (int ix = 0; ix + 1 < L->nx; ix++) {
         double cl = y[L->ce[ix]], cr = y[L->ce[ix + 1]];
         double dr = elyte_deff(m, ix + 1, cr, &dd), dp, dq;
         double T = face_trans(0.5 * m->dx[ix], dl, 0.5 * m->dx[ix + 1], dr, &dp, &dq);
         double N = -T * (cr - cl);
-        if (!upscale_function_is_constant(e->tplus)) {
+        if (tvar) {
             double d[4], t = upscale_function_eval(e->tplus, 0.5 * (cl + cr), NULL);
             N += (t - e->t_plus) * elyte_face_current(m, y, ix, d) / m->cell.faraday;
         }
@@ -51,6 +52,7 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
         upscale_jac_add(J, L->ce[ix], L->ce[ix], cj * m->eps[ix]);
         if (L->j[ix] >= 0) upscale_jac_add(J, L->ce[ix], L->j[ix], -(1 - e->t_plus) * m->area[ix]);
     }
+    int tvar = !upscale_function_is_constant(e->tplus);
     double ddl, dl = elyte_deff(m, 0, y[L->ce[0]], &ddl);
     for (int ix = 0; ix + 1 < L->nx; ix++) {
         int il = L->ce[ix], ir = L->ce[ix + 1];
@@ -63,7 +65,7 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
         upscale_jac_add(J, il, ir, dN_dcr / m->dx[ix]);
         upscale_jac_add(J, ir, il, -dN_dcl / m->dx[ix + 1]);
         upscale_jac_add(J, ir, ir, -dN_dcr / m->dx[ix + 1]);
-        if (!upscale_function_is_constant(e->tplus)) {
+        if (tvar) {
             /* N_t = (t+(c_f) - t0) i_f / F */
             double d[4], dt, F = m->cell.faraday;
             double tf = upscale_function_eval(e->tplus, 0.5 * (cl + cr), &dt);

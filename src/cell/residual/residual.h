@@ -161,23 +161,64 @@ static inline double face_trans(double a, double p, double b, double q, double *
     return t;
 }
 
+/* One node's side of its electrolyte faces: c, ln c and eps^b kappa(c) with its
+ * c-derivative, evaluated once per node for the faces on both sides. */
+typedef struct {
+    double c, lnc, k, dk;
+} elyte_node;
+
+static inline elyte_node elyte_node_at(const upscale_model *m, const double *y, int ix)
+{
+    elyte_node n;
+    n.c = y[m->layout->ce[ix]];
+    n.lnc = log(n.c);
+    n.k = elyte_keff(m, ix, n.c, &n.dk);
+    return n;
+}
+
+/* nu and dnu/dc once for all faces when t+ and the thermodynamic factor are constants
+ * (into buf, returned); NULL when nu depends on c. */
+static inline const double *elyte_nu_fixed(const upscale_model *m, double buf[2])
+{
+    const upscale_electrolyte *e = &m->cell.elyte;
+    if (!upscale_function_is_constant(e->tplus) || !upscale_function_is_constant(e->tdf))
+        return NULL;
+    buf[0] = elyte_nu(m, e->c0, &buf[1]);
+    return buf;
+}
+
 /* Electrolyte current through the face between nodes ix and ix + 1 (docs/numerics.md):
  *     i = -T [ (phi_R - phi_L) - nu(c_f) (ln c_R - ln c_L) ],   c_f = (c_L + c_R) / 2,
- * T the harmonic transmissibility of kappa_eff; d[0..3] = di/d(phi_L, phi_R, c_L, c_R). */
-static inline double elyte_face_current(const upscale_model *m, const double *y, int ix,
-                                        double d[4])
+ * T the harmonic transmissibility of kappa_eff; l, r the two nodes (elyte_node_at), nu_fixed
+ * from elyte_nu_fixed; d[0..3] = di/d(phi_L, phi_R, c_L, c_R). */
+static inline double elyte_face_current_at(const upscale_model *m, const double *y, int ix,
+                                           const elyte_node *l, const elyte_node *r,
+                                           const double *nu_fixed, double d[4])
 {
     const upscale_layout *L = m->layout;
-    double cl = y[L->ce[ix]], cr = y[L->ce[ix + 1]], dkl, dkr, dp, dq, dnu;
-    double kl = elyte_keff(m, ix, cl, &dkl), kr = elyte_keff(m, ix + 1, cr, &dkr);
-    double T = face_trans(0.5 * m->dx[ix], kl, 0.5 * m->dx[ix + 1], kr, &dp, &dq);
-    double v = elyte_nu(m, 0.5 * (cl + cr), &dnu), dl = log(cr) - log(cl);
+    double dp, dq, dnu, v;
+    double T = face_trans(0.5 * m->dx[ix], l->k, 0.5 * m->dx[ix + 1], r->k, &dp, &dq);
+    if (nu_fixed) {
+        v = nu_fixed[0];
+        dnu = nu_fixed[1];
+    } else {
+        v = elyte_nu(m, 0.5 * (l->c + r->c), &dnu);
+    }
+    double dl = r->lnc - l->lnc;
     double G = (y[L->phie[ix + 1]] - y[L->phie[ix]]) - v * dl;
     d[0] = T;
     d[1] = -T;
-    d[2] = -dp * dkl * G - T * (-0.5 * dnu * dl + v / cl);
-    d[3] = -dq * dkr * G - T * (-0.5 * dnu * dl - v / cr);
+    d[2] = -dp * l->dk * G - T * (-0.5 * dnu * dl + v / l->c);
+    d[3] = -dq * r->dk * G - T * (-0.5 * dnu * dl - v / r->c);
     return -T * G;
+}
+
+/* The same for one face alone. */
+static inline double elyte_face_current(const upscale_model *m, const double *y, int ix,
+                                        double d[4])
+{
+    elyte_node l = elyte_node_at(m, y, ix), r = elyte_node_at(m, y, ix + 1);
+    return elyte_face_current_at(m, y, ix, &l, &r, NULL, d);
 }
 
 #endif
