@@ -12,9 +12,10 @@ static void newman_bv(const upscale_rate_params *p, double ce, double cs, double
                       upscale_rate *out)
 {
     double aa = p->alpha_a, ac = p->alpha_c, room = p->cmax - cs;
-    double g =
-        aa == 0.5 && ac == 0.5 ? sqrt(ce * room * cs) : pow(ce, aa) * pow(room, aa) * pow(cs, ac);
-    double ea = exp(aa * p->f_rt * eta), ec = exp(-ac * p->f_rt * eta);
+    int half = aa == 0.5 && ac == 0.5;
+    double g = half ? sqrt(ce * room * cs) : pow(ce, aa) * pow(room, aa) * pow(cs, ac);
+    /* symmetric: exp(-f eta / 2) = 1 / exp(f eta / 2), one exponential */
+    double ea = exp(aa * p->f_rt * eta), ec = half ? 1.0 / ea : exp(-ac * p->f_rt * eta);
     double s = ea - ec, i0f = p->k * g; /* i0 / F */
     out->j = i0f * s;
     out->dj_deta = i0f * p->f_rt * (aa * ea + ac * ec);
