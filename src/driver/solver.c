@@ -230,8 +230,9 @@ upscale_err upscale_solver_create(upscale_model *m, const upscale_solver_setting
     else
         s->LS = SUNLinSol_KLU(s->y, s->A, s->ctx);
     UPSCALE_ALLOC_CHECK(s->LS);
-    /* KLU without its row scaling: the equations are weighted already (set_weights). */
-    if (!L->nt[UPSCALE_NEG] && !L->nt[UPSCALE_POS]) SUNLinSol_KLUGetCommon(s->LS)->scale = 0;
+    /* KLU without its row scaling (the equations are weighted already, set_weights) and
+     * without its check of the matrix (scale < 0: the pattern is the layout's, fixed). */
+    if (!L->nt[UPSCALE_NEG] && !L->nt[UPSCALE_POS]) SUNLinSol_KLUGetCommon(s->LS)->scale = -1;
     if ((L->nt[UPSCALE_NEG] || L->nt[UPSCALE_POS]) && set->comm && set->comm->size > 1) {
         s->spread = 1;
         upscale_schur_own_nodes(L, set->comm, &m->own_lo, &m->own_hi);
