@@ -11,7 +11,13 @@
  * ~1e-16 in tanh, relative ~1e-16 in sech^2. */
 static void add_tanh(double s, double a, double b, double w, double *y, double *dy)
 {
-    double z = (s - b) / w, e = exp(-2.0 * fabs(z)), q = 1.0 / (1.0 + e);
+    double z = (s - b) / w;
+    /* |z| > 19: e < 2^-54, tanh rounds to +-1 exactly and a sech^2 / w is below 1e-16 a */
+    if (fabs(z) > 19.0) {
+        *y += z < 0 ? -a : a;
+        return;
+    }
+    double e = exp(-2.0 * fabs(z)), q = 1.0 / (1.0 + e);
     double t = (1.0 - e) * q;
     *y += a * (z < 0 ? -t : t);
     *dy += a * 4.0 * e * q * q / w;
