@@ -47,6 +47,7 @@ struct upscale_solver {
     double wall;
     upscale_solver_stats done; /* counters of integrations before the last restart */
     double *scale, *w;         /* unknown scales and equation weights */
+    double *ws;                /* w_i s_j of each Jacobian entry (i, j) */
     double *y_phys, *yp_phys;  /* work: physical state for the model */
     double *state, *dstate;    /* physical state and derivative after the last step */
     char message[512];         /* IDA's last error message */
@@ -118,9 +119,8 @@ static int jac_cb(sunrealtype t, sunrealtype cj, N_Vector y, N_Vector yp, N_Vect
     to_physical(s, N_VGetArrayPointer(y), N_VGetArrayPointer(yp));
     int missing = upscale_model_jacobian(m, t, cj, s->y_phys, s->yp_phys, val);
     /* d(w F)/du = diag(w) (dF/dy + cj dF/dy') diag(s) */
-    for (int i = 0; i < L->n; i++)
-        for (int k = L->rowptr[i]; k < L->rowptr[i + 1]; k++)
-            val[k] *= s->w[i] * s->scale[L->colind[k]];
+    for (int k = 0; k < L->nnz; k++)
+        val[k] *= s->ws[k];
     return missing ? -1 : 0;
 }
 
@@ -177,6 +177,11 @@ static upscale_err set_weights(upscale_solver *s)
         s->w[i] = big > 0 && isfinite(big) ? 1.0 / big : 1.0;
     }
     free(val);
+    s->ws = malloc(sizeof(double) * (L->nnz ? L->nnz : 1));
+    UPSCALE_ALLOC_CHECK(s->ws);
+    for (int i = 0; i < n; i++)
+        for (int k = L->rowptr[i]; k < L->rowptr[i + 1]; k++)
+            s->ws[k] = s->w[i] * s->scale[L->colind[k]];
     upscale_model_rest_state(m, s->state, s->dstate);
     return UPSCALE_OK;
 }
@@ -339,6 +344,7 @@ void upscale_solver_destroy(upscale_solver **sp)
     SUNContext_Free(&s->ctx);
     free(s->scale);
     free(s->w);
+    free(s->ws);
     free(s->y_phys);
     free(s->yp_phys);
     free(s->state);
