@@ -33,6 +33,7 @@ struct upscale_solver {
     SUNNonlinSolConvTestFn ida_test; /* IDA's convergence test and its data */
     void *ida_test_data;
     int max_norm; /* conv_test also asks for the max norm */
+    int give_up;  /* conv_test gives hopeless iterations up (Fickian cells) */
     double del0;  /* conv_test: norm of the first correction */
     /* The residual at the first iterate of the last Newton attempt (the predictor), with its
      * t, u and u': a retry of the attempt in the same step evaluates it again (res_cb); only
@@ -199,13 +200,13 @@ upscale_solver_settings upscale_solver_settings_default(void)
  * thousands of unknowns the RMS norm lets one component stay far from converged (sqrt(n)
  * times the tolerance).
  *
- * Without it (the Fickian cells), an iteration that cannot pass IDA's test within the
- * iterations it has left, at the rate it shows (|del_m| = |del_0| rate^m; passing needs
- * ss |del_m| rate^k <= tol within the k = maxiters - 1 - m iterations left), is given up at
- * once instead of after all of them: the Newton solver then retries with a fresh Jacobian, or
- * IDA with a smaller step, as it would have after the last iteration.  Most of these are
- * iterations on a Jacobian from an earlier step while the reaction of a node moves across a
- * feature of the graphite OCP (docs/numerics.md). */
+ * In cells without Cahn-Hilliard particles (give_up), an iteration that cannot pass IDA's
+ * test within the iterations it has left, at the rate it shows (|del_m| = |del_0| rate^m;
+ * passing needs ss |del_m| rate^k <= tol within the k = maxiters - 1 - m iterations left), is
+ * given up at once instead of after all of them: the Newton solver then retries with a fresh
+ * Jacobian, or IDA with a smaller step, as it would have after the last iteration.  Most of
+ * these are iterations on a Jacobian from an earlier step while the reaction of a node moves
+ * across a feature of the graphite OCP (docs/numerics.md). */
 static int conv_verdict(SUNNonlinearSolver nls, N_Vector ycor, N_Vector del, realtype tol,
                         N_Vector ewt, upscale_solver *s)
 {
@@ -215,7 +216,7 @@ static int conv_verdict(SUNNonlinearSolver nls, N_Vector ycor, N_Vector del, rea
         N_VProd(del, ewt, s->work);
         return N_VMaxNorm(s->work) <= 1.0 ? SUN_NLS_SUCCESS : SUN_NLS_CONTINUE;
     }
-    if (r != SUN_NLS_CONTINUE) return r;
+    if (r != SUN_NLS_CONTINUE || !s->give_up) return r;
     int m, left = ((SUNNonlinearSolverContent_Newton)nls->content)->maxiters - 1;
     if (SUNNonlinSolGetCurIter(nls, &m) != SUN_NLS_SUCCESS) return r;
     double d = N_VWrmsNorm(del, ewt);
@@ -308,6 +309,7 @@ upscale_err upscale_solver_create(upscale_model *m, const upscale_solver_setting
     UPSCALE_SUNCALL(IDASetLinearSolver(s->ida, s->LS, s->A), "IDASetLinearSolver");
     UPSCALE_SUNCALL(IDASetJacFn(s->ida, jac_cb), "IDASetJacFn");
     s->max_norm = set->newton_max_norm;
+    s->give_up = !s->max_norm && !L->ch[UPSCALE_NEG] && !L->ch[UPSCALE_POS];
     s->NLS = SUNNonlinSol_Newton(s->y, s->ctx);
     s->work = upscale_nvector_create(L->n, s->ctx);
     UPSCALE_ALLOC_CHECK(s->NLS && s->work);
