@@ -153,6 +153,12 @@ struct upscale_model {
     int nkernels;
     /* Tolerance scales per unknown (same length as the vector). */
     double *scale;
+    /* The rate equation's value and partials at each node (8 per node, interface_kinetics.c)
+     * from the last residual evaluation; the Jacobian takes them instead of evaluating the
+     * rate law again while kinetics_reuse is set, which the solver does only when the state y
+     * is bitwise the one of that evaluation (the rate law depends on y alone). */
+    double *kinetics;
+    int kinetics_reuse;
     /* Things a run should tell the user (e.g. an under-resolved interface); "" if none. */
     char warnings[512];
 };

@@ -322,7 +322,8 @@ static upscale_err alloc_arrays(upscale_model *m)
     m->epsb = calloc(nx, sizeof(double));
     m->area = calloc(nx, sizeof(double));
     m->scale = calloc(m->layout->n, sizeof(double));
-    UPSCALE_ALLOC_CHECK(m->x && m->dx && m->eps && m->epsb && m->area && m->scale);
+    m->kinetics = calloc(8 * (size_t)nx, sizeof(double));
+    UPSCALE_ALLOC_CHECK(m->x && m->dx && m->eps && m->epsb && m->area && m->scale && m->kinetics);
     for (int g = 0; g < 3; g += 2) {
         int n = m->layout->nr[g];
         if (n == 0) continue;
@@ -571,6 +572,7 @@ void upscale_model_destroy(upscale_model **mp)
     free(m->epsb);
     free(m->area);
     free(m->scale);
+    free(m->kinetics);
     free(m);
     *mp = NULL;
 }

@@ -39,7 +39,12 @@ struct upscale_solver {
      * t, u and u': a retry of the attempt in the same step evaluates it again (res_cb); only
      * with KLU, and forgotten at every step and restart. */
     int pred_on, pred_valid, attempt_over; /* attempt_over: conv_test gave its verdict */
-    double pred_t, *pred_u, *pred_up, *pred_r;
+    double pred_t, *pred_u, *pred_up, *pred_r, *pred_kin;
+    /* u of the last residual the model evaluated in full (last_ok), whose rate-law partials
+     * the model keeps (m->kinetics) for a Jacobian at the same u; only with KLU, forgotten at
+     * every step and restart. */
+    double *last_u;
+    int last_ok;
     N_Vector work;
     upscale_root_fn root_fn;
     void *root_ctx;
@@ -80,18 +85,24 @@ static int res_cb(sunrealtype t, N_Vector u, N_Vector up, N_Vector r, void *data
     double *rv = N_VGetArrayPointer(r);
     const double *uv = N_VGetArrayPointer(u), *upv = N_VGetArrayPointer(up);
     /* A Newton attempt's first iterate: the same state as the last one's (a retry with a fresh
-     * Jacobian) reuses its residual, the identical numbers. */
+     * Jacobian) reuses its residual, and its rate-law partials, the identical numbers. */
+    size_t nk = 8 * (size_t)s->m->layout->nx;
     if (s->pred_on && s->attempt_over) {
         first = 1;
         s->attempt_over = 0;
         if (s->pred_valid && t == s->pred_t && !memcmp(uv, s->pred_u, sizeof(double) * n) &&
             !memcmp(upv, s->pred_up, sizeof(double) * n)) {
             memcpy(rv, s->pred_r, sizeof(double) * n);
+            memcpy(s->m->kinetics, s->pred_kin, sizeof(double) * nk);
+            memcpy(s->last_u, uv, sizeof(double) * n);
+            s->last_ok = 1;
             return 0;
         }
     }
     to_physical(s, uv, upv);
     int status = upscale_model_residual(s->m, t, s->y_phys, s->yp_phys, rv);
+    s->last_ok = s->pred_on && status == 0;
+    if (s->last_ok) memcpy(s->last_u, uv, sizeof(double) * n);
     for (int i = 0; i < n; i++)
         rv[i] *= s->w[i];
     if (status) s->attempt_over = 1;
@@ -100,6 +111,7 @@ static int res_cb(sunrealtype t, N_Vector u, N_Vector up, N_Vector r, void *data
         memcpy(s->pred_u, uv, sizeof(double) * n);
         memcpy(s->pred_up, upv, sizeof(double) * n);
         memcpy(s->pred_r, rv, sizeof(double) * n);
+        memcpy(s->pred_kin, s->m->kinetics, sizeof(double) * nk);
         s->pred_valid = 1;
     }
     /* Particles spread over ranks: each evaluated its own; all ranks get all rows and agree
@@ -118,7 +130,10 @@ static int jac_cb(sunrealtype t, sunrealtype cj, N_Vector y, N_Vector yp, N_Vect
      * upscale_model_jacobian. */
     double *val = SUNSparseMatrix_Data(J);
     to_physical(s, N_VGetArrayPointer(y), N_VGetArrayPointer(yp));
+    s->m->kinetics_reuse =
+        s->last_ok && !memcmp(N_VGetArrayPointer(y), s->last_u, sizeof(double) * L->n);
     int missing = upscale_model_jacobian(m, t, cj, s->y_phys, s->yp_phys, val);
+    s->m->kinetics_reuse = 0;
     /* d(w F)/du = diag(w) (dF/dy + cj dF/dy') diag(s) */
     for (int k = 0; k < L->nnz; k++)
         val[k] *= s->ws[k];
@@ -319,10 +334,12 @@ upscale_err upscale_solver_create(upscale_model *m, const upscale_solver_setting
     s->ida_test_data = c->ctest_data;
     UPSCALE_SUNCALL(SUNNonlinSolSetConvTestFn(s->NLS, conv_test, s), "SUNNonlinSolSetConvTestFn");
     if (!L->nt[UPSCALE_NEG] && !L->nt[UPSCALE_POS]) {
-        s->pred_u = malloc(sizeof(double) * 3 * L->n);
+        s->pred_u = malloc(sizeof(double) * (4 * (size_t)L->n + 8 * (size_t)L->nx));
         UPSCALE_ALLOC_CHECK(s->pred_u);
         s->pred_up = s->pred_u + L->n;
         s->pred_r = s->pred_up + L->n;
+        s->last_u = s->pred_r + L->n;
+        s->pred_kin = s->last_u + L->n;
         s->pred_on = 1;
     }
     *out = s;
@@ -373,7 +390,7 @@ upscale_err upscale_solver_restart(upscale_solver *s, double t, const double *y)
     upscale_solver_get_stats(s, &st);
     s->done = st;
     s->done.wall_seconds = 0;
-    s->pred_valid = 0;
+    s->pred_valid = s->last_ok = 0;
     s->attempt_over = 1;
     double *u = N_VGetArrayPointer(s->y);
     for (int i = 0; i < s->m->layout->n; i++)
@@ -415,7 +432,7 @@ upscale_err upscale_solver_step(upscale_solver *s, double tstop, double *t, int 
 {
     double t0 = now();
     /* a new attempt, and the model may have changed since the last step (the protocol) */
-    s->pred_valid = 0;
+    s->pred_valid = s->last_ok = 0;
     s->attempt_over = 1;
     UPSCALE_SUNCALL(IDASetStopTime(s->ida, tstop), "IDASetStopTime");
     int flag = IDASolve(s->ida, tstop, t, s->y, s->yp, IDA_ONE_STEP);

@@ -4,6 +4,7 @@
  * Fickian particles, c_ss their surface unknown (particle_fick.c), and -mu_R / F for
  * Cahn-Hilliard particles, mu_R the variational chemical potential at the surface. */
 #include <math.h>
+#include <string.h>
 
 #include "residual.h"
 
@@ -56,10 +57,12 @@ static void surface_ch(const upscale_model *m, const double *y, int ix, surface 
     s->dcs_dj = s->dcs_dss = 0.0;
 }
 
-/* Rate-law evaluation at node ix with all partials of r = j - law(...). */
+/* Rate-law evaluation at node ix with all partials of r = j - law(...); the residual keeps
+ * each node's in m->kinetics (8 doubles) for the Jacobian at the same state. */
 typedef struct {
     double r, d_j, d_cn, d_mu, d_ss, d_ce, d_phis, d_phie;
 } kin_eval;
+_Static_assert(sizeof(kin_eval) == 8 * sizeof(double), "kin_eval is m->kinetics' 8 doubles");
 
 static int evaluate(const upscale_model *m, const double *y, int ix, kin_eval *out)
 {
@@ -104,6 +107,7 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
         if (L->j[ix] < 0 || L->nt[L->region[ix]] > 0) continue; /* 2D: its own kernel */
         if (evaluate(m, y, ix, &k)) return 1;
         r[L->j[ix]] = k.r;
+        if (m->kinetics) memcpy(m->kinetics + 8 * ix, &k, sizeof(k));
     }
     return 0;
 }
@@ -116,7 +120,10 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
     for (int ix = 0; ix < L->nx; ix++) {
         if (L->j[ix] < 0 || L->nt[L->region[ix]] > 0) continue;
         int row = L->j[ix], g = L->region[ix];
-        evaluate(m, y, ix, &k);
+        if (m->kinetics_reuse)
+            memcpy(&k, m->kinetics + 8 * ix, sizeof(k));
+        else
+            evaluate(m, y, ix, &k);
         upscale_jac_add(J, row, row, k.d_j);
         if (L->ss[ix] >= 0)
             upscale_jac_add(J, row, L->ss[ix], k.d_ss);
