@@ -452,7 +452,7 @@ def physical_limits(tmp):
 def phasefield_bounds(tmp):
     """A Cahn-Hilliard particle emptied to its cut-off: with the darken mobility (M ~ c) it
     stays inside [0, c_max] and the notes are silent; with a constant per-phase mobility the
-    last sodium is pulled out below c = 0 (U_h's linear continuation below x = 1e-7 takes the
+    last sodium is pulled out below c = 0 (U_h's linear continuation below x = 1e-6 takes the
     place of the logarithmic barrier), and the notes say so with place and time."""
     r = run(tmp, "pf_darken", SP_CH)
     if r.ok:
@@ -483,8 +483,11 @@ def phasefield_bounds(tmp):
     if r.ok and conc.ok:
         check("phase-field bounds: the logit formulation stays inside [0, c_max] (no note)",
               "Cahn-Hilliard" not in r.attrs.get("notes", ""), r.attrs.get("notes", ""))
-        check("phase-field bounds: logit and concentration give the same capacity (1e-5)",
-              rel(r.cap[-1], conc.cap[-1]) < 1e-5, f"{r.cap[-1]!r} vs {conc.cap[-1]!r}")
+        # The concentration formulation empties the particle below c = 0 on U_h's continuation,
+        # which holds about EDGE (1 + F dU / RT) of the capacity beyond the bound (1e-6 x 11
+        # here); the logit one ends at x ~ 1e-14.
+        check("phase-field bounds: logit and concentration give the same capacity (3e-5)",
+              rel(r.cap[-1], conc.cap[-1]) < 3e-5, f"{r.cap[-1]!r} vs {conc.cap[-1]!r}")
         q = np.linspace(0.0, 0.999 * min(r.cap[-1], conc.cap[-1]), 400)
         dv = np.abs(np.interp(q, r.cap, r.V) - np.interp(q, conc.cap, conc.V))
         check("phase-field bounds: logit and concentration voltages agree (max 0.5 mV up to "
