@@ -53,12 +53,13 @@ static inline void hold_jacobian(const upscale_model *m, double I, double V, ups
  * instead of NaN.  Excursions beyond OUTSIDE are rejected as a bad state (the residuals return
  * 1).  Used by the 1D kernel (particle_cahn_hilliard.c), the 2D particle (particle2d.c) and the
  * algebraic guess (model.c).
- * EDGE = 1e-6, RT ln(1e-6) below the bound's scale: the continuation's slope RT / (EDGE c_max)
- * is the stiffness of mu in c for an emptied (or filled) particle, which at the end of a charge
- * every particle is.  At 1e-7 Newton could not converge mu there while the last core dissolved
- * (9 of 20 charges of the paper cell with 300-600 shells failed in the final rise, e.g. 400
- * shells at 35983 s); at 1e-6 all 20 and the 30-cell 400-shell charges complete, in fewer steps
- * (docs/numerics.md, "The final rise"); at 1e-5 the end of the last core crawls. */
+ * EDGE = 1e-6: the continuation's slope R T / (EDGE c_max) is the stiffness of mu in c of an
+ * emptied (or filled) shell, as every shell is at the end of a charge, and it holds about
+ * EDGE (1 + F dU / R T) of the capacity beyond the bound.  At 1e-7 Newton could not converge mu
+ * there while the last core dissolved (11 of 20 charges of the paper cell with 100-600 shells
+ * failed in the final rise, e.g. 400 shells at 35983 s); at 1e-6 all 20 and the 30-cell
+ * 400-shell charges complete, in fewer steps; at 1e-5 the end of the last core crawls
+ * (docs/numerics.md, "The final rise"). */
 #define UPSCALE_CH_EDGE 1e-6
 #define UPSCALE_CH_OUTSIDE 1e-2
 static inline double upscale_ch_homogeneous_potential(const upscale_electrode *el, double s,
