@@ -156,8 +156,12 @@ struct upscale_model {
     /* The rate equation's value and partials at each node (8 per node, interface_kinetics.c)
      * from the last residual evaluation; the Jacobian takes them instead of evaluating the
      * rate law again while kinetics_reuse is set, which the solver does only when the state y
-     * is bitwise the one of that evaluation (the rate law depends on y alone). */
+     * is bitwise the one of that evaluation (the rate law depends on y alone).  After the
+     * 8 nx of the rate law, 3 per Cahn-Hilliard shell (node by node, shell by shell): dU_h
+     * and the mobility with its derivative, likewise kept by particle_cahn_hilliard.c's
+     * residual for its Jacobian.  nkinetics doubles in all. */
     double *kinetics;
+    size_t nkinetics;
     int kinetics_reuse;
     /* Things a run should tell the user (e.g. an under-resolved interface); "" if none. */
     char warnings[512];

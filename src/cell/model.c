@@ -322,7 +322,12 @@ static upscale_err alloc_arrays(upscale_model *m)
     m->epsb = calloc(nx, sizeof(double));
     m->area = calloc(nx, sizeof(double));
     m->scale = calloc(m->layout->n, sizeof(double));
-    m->kinetics = calloc(8 * (size_t)nx, sizeof(double));
+    /* 8 per node for the rate law, then 3 per Cahn-Hilliard shell (particle_cahn_hilliard.c) */
+    size_t nk = 8 * (size_t)nx;
+    for (int ix = 0; ix < nx; ix++)
+        if (m->layout->mu[ix] >= 0) nk += 3 * (size_t)m->layout->nr[m->layout->region[ix]];
+    m->nkinetics = nk;
+    m->kinetics = calloc(nk, sizeof(double));
     UPSCALE_ALLOC_CHECK(m->x && m->dx && m->eps && m->epsb && m->area && m->scale && m->kinetics);
     for (int g = 0; g < 3; g += 2) {
         int n = m->layout->nr[g];

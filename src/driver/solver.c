@@ -86,7 +86,7 @@ static int res_cb(sunrealtype t, N_Vector u, N_Vector up, N_Vector r, void *data
     const double *uv = N_VGetArrayPointer(u), *upv = N_VGetArrayPointer(up);
     /* A Newton attempt's first iterate: the same state as the last one's (a retry with a fresh
      * Jacobian) reuses its residual, and its rate-law partials, the identical numbers. */
-    size_t nk = 8 * (size_t)s->m->layout->nx;
+    size_t nk = s->m->nkinetics;
     if (s->pred_on && s->attempt_over) {
         first = 1;
         s->attempt_over = 0;
@@ -334,7 +334,7 @@ upscale_err upscale_solver_create(upscale_model *m, const upscale_solver_setting
     s->ida_test_data = c->ctest_data;
     UPSCALE_SUNCALL(SUNNonlinSolSetConvTestFn(s->NLS, conv_test, s), "SUNNonlinSolSetConvTestFn");
     if (!L->nt[UPSCALE_NEG] && !L->nt[UPSCALE_POS]) {
-        s->pred_u = malloc(sizeof(double) * (4 * (size_t)L->n + 8 * (size_t)L->nx));
+        s->pred_u = malloc(sizeof(double) * (4 * (size_t)L->n + m->nkinetics));
         UPSCALE_ALLOC_CHECK(s->pred_u);
         s->pred_up = s->pred_u + L->n;
         s->pred_r = s->pred_up + L->n;

@@ -34,6 +34,19 @@ static double mobility_arg(const upscale_electrode *el, const double *y, int o, 
     return el->cmax * s;
 }
 
+/* Shell k's mobility M and *dm = dM/dc with the column and factor of mobility_arg: from the
+ * kept partials kp (when not NULL) or evaluated. */
+static double shell_mobility(const upscale_electrode *el, const double *y, int o, int zo, int k,
+                             double rt, const double *kp, int *col, double *dc, double *dm)
+{
+    double arg = mobility_arg(el, y, o, zo, k, col, dc);
+    if (kp) {
+        *dm = kp[3 * k + 2];
+        return kp[3 * k + 1];
+    }
+    return el->mobility(el, arg, rt, dm);
+}
+
 /* Mean concentration of the particle (volume-weighted; vp is the particle's measure). */
 static double mean_conc(const double *c, const double *vol, int nr, double vp)
 {
@@ -43,10 +56,18 @@ static double mean_conc(const double *c, const double *vol, int nr, double vp)
     return s / vp;
 }
 
+/* The partials the residual keeps for the Jacobian at the same state (m->kinetics after the
+ * rate law's 8 per node): per shell dU_h, M and dM (by the unknown mobility_arg names). */
+static double *kept_partials(const upscale_model *m)
+{
+    return m->kinetics + 8 * (size_t)m->layout->nx;
+}
+
 static int residual(const upscale_model *m, double t, const double *y, const double *yp, double *r)
 {
     const upscale_layout *L = m->layout;
     const double rt = UPSCALE_GAS * m->cell.temperature, F = m->cell.faraday;
+    double *kp = kept_partials(m);
     for (int ix = 0; ix < L->nx; ix++) {
         if (L->mu[ix] < 0) continue;
         const upscale_electrode *el = node_electrode(m, ix);
@@ -69,11 +90,15 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
                 uh = upscale_ch_homogeneous_potential(el, sk, &du);
             }
             r[u + k] = y[u + k] + F * uh - el->coherency * (c[k] - cbar);
+            kp[3 * k] = du;
         }
         int col;
-        double dm, dc, ml = el->mobility(el, mobility_arg(el, y, o, zo, 0, &col, &dc), rt, &dm);
+        double dc, ml = el->mobility(el, mobility_arg(el, y, o, zo, 0, &col, &dc), rt, &kp[2]);
+        kp[1] = ml;
         for (int k = 0; k + 1 < nr; k++) {
-            double mr = el->mobility(el, mobility_arg(el, y, o, zo, k + 1, &col, &dc), rt, &dm);
+            double *kr = kp + 3 * (k + 1);
+            double mr = el->mobility(el, mobility_arg(el, y, o, zo, k + 1, &col, &dc), rt, &kr[2]);
+            kr[1] = mr;
             double h = rc[k + 1] - rc[k], A = af[k + 1];
             double dl, dr, N = -el->face_mobility(ml, mr, &dl, &dr) * (y[u + k + 1] - y[u + k]) / h;
             r[o + k] += A * N / vol[k];
@@ -86,6 +111,7 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
         }
         r[o + nr - 1] += af[nr] * y[L->j[ix]] / vol[nr - 1];
         r[u + nr - 1] += el->kappa * af[nr] * el->wetting_slope / vol[nr - 1];
+        kp += 3 * nr;
     }
     return 0;
 }
@@ -95,6 +121,10 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
 {
     const upscale_layout *L = m->layout;
     const double rt = UPSCALE_GAS * m->cell.temperature, F = m->cell.faraday;
+    /* At the state of the last residual (m->kinetics_reuse) its dU_h, M and dM, the identical
+     * numbers; else evaluated here. */
+    const double *kp = kept_partials(m);
+    const int reuse = m->kinetics_reuse;
     for (int ix = 0; ix < L->nx; ix++) {
         if (L->mu[ix] < 0) continue;
         const upscale_electrode *el = node_electrode(m, ix);
@@ -108,11 +138,17 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
             upscale_jac_add(J, u + k, u + k, 1.0);
             if (zo >= 0) {
                 double ds, ex, sk = upscale_particle_sigmoid(y[zo + k], &ds, &ex);
-                upscale_function_eval(el->ocp, sk, &du);
+                if (reuse)
+                    du = kp[3 * k];
+                else
+                    upscale_function_eval(el->ocp, sk, &du);
                 upscale_jac_add(J, zo + k, o + k, 1.0 / el->cmax);
                 upscale_jac_add(J, zo + k, zo + k, -ds);
                 upscale_jac_add(J, u + k, zo + k, F * du * ds);
                 upscale_jac_add(J, u + k, o + k, -el->coherency);
+            } else if (reuse) {
+                du = kp[3 * k];
+                upscale_jac_add(J, u + k, o + k, F * du / el->cmax - el->coherency);
             } else {
                 upscale_ch_homogeneous_potential(el, c[k] / el->cmax, &du);
                 upscale_jac_add(J, u + k, o + k, F * du / el->cmax - el->coherency);
@@ -124,10 +160,10 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
         }
         int lcol, rcol;
         double lfac, rfac, dml,
-            ml = el->mobility(el, mobility_arg(el, y, o, zo, 0, &lcol, &lfac), rt, &dml);
+            ml = shell_mobility(el, y, o, zo, 0, rt, reuse ? kp : NULL, &lcol, &lfac, &dml);
         for (int k = 0; k + 1 < nr; k++) {
             double dmr,
-                mr = el->mobility(el, mobility_arg(el, y, o, zo, k + 1, &rcol, &rfac), rt, &dmr);
+                mr = shell_mobility(el, y, o, zo, k + 1, rt, reuse ? kp : NULL, &rcol, &rfac, &dmr);
             double h = rc[k + 1] - rc[k], A = af[k + 1];
             double dmu = y[u + k + 1] - y[u + k];
             /* N = -M_face(ml, mr) dmu / h */
@@ -151,6 +187,7 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
             lfac = rfac;
         }
         upscale_jac_add(J, o + nr - 1, L->j[ix], af[nr] / vol[nr - 1]);
+        kp += 3 * nr;
     }
 }
 
