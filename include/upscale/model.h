@@ -61,6 +61,7 @@ typedef struct upscale_electrode_s {
     double gamma;                    /* interfacial energy implied by kappa, J/m^2 */
     double width;                    /* interface width (eq. 28), m */
     upscale_rk_material *rk;         /* material file behind ocp, or NULL */
+    upscale_rk_material_fixed rk_at; /* rk at the temperature (with rk) */
     upscale_mu_table *mu_table;      /* tabulated material file behind ocp, or NULL */
     double temperature;              /* K, for the material callbacks */
     /* Derived at the cell temperature. */

@@ -43,6 +43,16 @@ double upscale_rk_material_mu(const upscale_rk_material *m, double x, double T, 
 double upscale_rk_material_g(const upscale_rk_material *m, double x, double T);
 /* U(x, T) = -mu_h/e in V; *dU_dx if not NULL. */
 double upscale_rk_material_ocv(const upscale_rk_material *m, double x, double T, double *dU_dx);
+/* The material at one temperature, for many evaluations: L_i(T) and kT computed once by
+ * upscale_rk_material_at (f keeps m, which must outlive it); upscale_rk_material_ocv_at(f, x)
+ * gives upscale_rk_material_ocv(m, x, T) bit for bit, *dU_dx always. */
+typedef struct {
+    const upscale_rk_material *material;
+    double T, kT;                   /* K; kT in eV */
+    double L[UPSCALE_RK_MAX_TERMS]; /* L_i(T), eV per site */
+} upscale_rk_material_fixed;
+void upscale_rk_material_at(const upscale_rk_material *m, double T, upscale_rk_material_fixed *f);
+double upscale_rk_material_ocv_at(const upscale_rk_material_fixed *f, double x, double *dU_dx);
 /* c_max = s n / N_A, mol/m^3 (concentration at x = s). */
 double upscale_rk_material_cmax(const upscale_rk_material *m);
 

@@ -16,7 +16,7 @@
 static double rk_ocp(double s, const void *ctx, double *dyds)
 {
     const upscale_electrode *el = ctx;
-    double du, u = upscale_rk_material_ocv(el->rk, s * el->rk->sites_per_fu, el->temperature, &du);
+    double du, u = upscale_rk_material_ocv_at(&el->rk_at, s * el->rk->sites_per_fu, &du);
     *dyds = du * el->rk->sites_per_fu;
     return u;
 }
@@ -137,6 +137,7 @@ upscale_err upscale_particle_read_potential(upscale_params *p, const char *regio
         if (e) return upscale_params_error(p, k, "%s", upscale_error_message());
         UPSCALE_CALL(material_checks(p, region, T, el->rk->T_min, el->rk->T_max,
                                      upscale_rk_material_cmax(el->rk), el));
+        upscale_rk_material_at(el->rk, T, &el->rk_at);
         return upscale_function_callback(rk_ocp, el, &el->ocp);
     }
     if (starts_with(text, "mu_table")) {

@@ -5,15 +5,21 @@
 
 #include "upscale/constants.h"
 
+/* L_i(T) = L_a[i] + L_b[i] T. */
+static void rk_coefficients(const upscale_rk_material *m, double T, double *L)
+{
+    for (int i = 0; i < m->nterms; i++)
+        L[i] = m->L_a[i] + m->L_b[i] * T;
+}
+
 /* P(s) = sum_i L_i s^i with s = 2y - 1, and P', P'' by Horner. */
-static void rk_poly(const upscale_rk_material *m, double T, double s, double *P, double *dP,
-                    double *d2P)
+static void rk_poly(int nterms, const double *L, double s, double *P, double *dP, double *d2P)
 {
     double p = 0.0, dp = 0.0, d2p = 0.0;
-    for (int i = m->nterms - 1; i >= 0; i--) {
+    for (int i = nterms - 1; i >= 0; i--) {
         d2p = d2p * s + 2.0 * dp;
         dp = dp * s + p;
-        p = p * s + (m->L_a[i] + m->L_b[i] * T);
+        p = p * s + L[i];
     }
     *P = p;
     *dP = dp;
@@ -42,11 +48,13 @@ upscale_err upscale_rk_material_check(const upscale_rk_material *m)
     return UPSCALE_OK;
 }
 
-double upscale_rk_material_mu(const upscale_rk_material *m, double x, double T, double *dmu_dx)
+/* mu_h(x) with the coefficients L_i and kT at the temperature. */
+static double rk_mu(const upscale_rk_material *m, const double *L, double kT, double x,
+                    double *dmu_dx)
 {
-    double y = x / m->sites_per_fu, s = 2.0 * y - 1.0, kT = kT_eV(T);
+    double y = x / m->sites_per_fu, s = 2.0 * y - 1.0;
     double P, dP, d2P;
-    rk_poly(m, T, s, &P, &dP, &d2P);
+    rk_poly(m->nterms, L, s, &P, &dP, &d2P);
     /* h = (1 - s^2)/4 P:  dh/dy = -s P + (1 - s^2)/2 P',
      * d2h/dy2 = -2 P - 4 s P' + (1 - s^2) P''. */
     double dh = -s * P + 0.5 * (1.0 - s * s) * dP;
@@ -58,6 +66,28 @@ double upscale_rk_material_mu(const upscale_rk_material *m, double x, double T, 
     return m->reference_energy + kT * (log(y) - log1p(-y)) + dh;
 }
 
+double upscale_rk_material_mu(const upscale_rk_material *m, double x, double T, double *dmu_dx)
+{
+    double L[UPSCALE_RK_MAX_TERMS];
+    rk_coefficients(m, T, L);
+    return rk_mu(m, L, kT_eV(T), x, dmu_dx);
+}
+
+void upscale_rk_material_at(const upscale_rk_material *m, double T, upscale_rk_material_fixed *f)
+{
+    f->material = m;
+    f->T = T;
+    f->kT = kT_eV(T);
+    rk_coefficients(m, T, f->L);
+}
+
+double upscale_rk_material_ocv_at(const upscale_rk_material_fixed *f, double x, double *dU_dx)
+{
+    double d, mu = rk_mu(f->material, f->L, f->kT, x, &d);
+    *dU_dx = -d;
+    return -mu;
+}
+
 /* y ln y with 0 ln 0 = 0. */
 static double xlogx(double y)
 {
@@ -67,8 +97,9 @@ static double xlogx(double y)
 double upscale_rk_material_g(const upscale_rk_material *m, double x, double T)
 {
     double y = x / m->sites_per_fu, s = 2.0 * y - 1.0;
-    double P, dP, d2P;
-    rk_poly(m, T, s, &P, &dP, &d2P);
+    double L[UPSCALE_RK_MAX_TERMS], P, dP, d2P;
+    rk_coefficients(m, T, L);
+    rk_poly(m->nterms, L, s, &P, &dP, &d2P);
     /* G = x E0 + s_fu [kT (y ln y + (1-y) ln(1-y)) + y (1-y) P]. */
     double g_site = kT_eV(T) * (xlogx(y) + xlogx(1.0 - y)) + y * (1.0 - y) * P;
     return x * m->reference_energy + m->sites_per_fu * g_site;

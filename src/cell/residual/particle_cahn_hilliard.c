@@ -82,7 +82,7 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
                 /* c = c_max sigma(z); U_h read at sigma(z) */
                 double ex, sk = upscale_particle_sigmoid(y[zo + k], &ds, &ex);
                 r[zo + k] = c[k] / el->cmax - sk - ds * ex;
-                uh = upscale_function_eval(el->ocp, sk, &du);
+                uh = upscale_ch_ocp(el, sk, &du);
                 uh += du * ds * ex;
             } else {
                 double sk = c[k] / el->cmax;
@@ -141,7 +141,7 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
                 if (reuse)
                     du = kp[3 * k];
                 else
-                    upscale_function_eval(el->ocp, sk, &du);
+                    upscale_ch_ocp(el, sk, &du);
                 upscale_jac_add(J, zo + k, o + k, 1.0 / el->cmax);
                 upscale_jac_add(J, zo + k, zo + k, -ds);
                 upscale_jac_add(J, u + k, zo + k, F * du * ds);

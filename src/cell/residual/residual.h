@@ -46,6 +46,17 @@ static inline void hold_jacobian(const upscale_model *m, double I, double V, ups
     upscale_jac_add(J, L->I, L->V, dV);
 }
 
+/* U_h(s) and dU_h/ds of a Cahn-Hilliard particle: el->ocp's numbers, for a Redlich-Kister
+ * material straight from its coefficients at the cell temperature (particle.c's rk_ocp
+ * without the calls in between). */
+static inline double upscale_ch_ocp(const upscale_electrode *el, double s, double *du)
+{
+    if (!el->rk) return upscale_function_eval(el->ocp, s, du);
+    double d, u = upscale_rk_material_ocv_at(&el->rk_at, s * el->rk->sites_per_fu, &d);
+    *du = d * el->rk->sites_per_fu;
+    return u;
+}
+
 /* U_h(s) of a Cahn-Hilliard particle, continued linearly beyond [EDGE, 1 - EDGE]: the
  * logarithmic barriers of a lattice model keep the solution inside, but Newton iterates and
  * tolerance-level excursions of an accepted step (the error test allows rtol x c_max) may step
@@ -67,7 +78,7 @@ static inline double upscale_ch_homogeneous_potential(const upscale_electrode *e
 {
     double b =
         s < UPSCALE_CH_EDGE ? UPSCALE_CH_EDGE : (s > 1 - UPSCALE_CH_EDGE ? 1 - UPSCALE_CH_EDGE : s);
-    double u = upscale_function_eval(el->ocp, b, du);
+    double u = upscale_ch_ocp(el, b, du);
     return u + *du * (s - b);
 }
 
