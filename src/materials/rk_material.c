@@ -62,8 +62,8 @@ static double rk_mu(const upscale_rk_material *m, const double *L, double kT, do
         double d2h = -2.0 * P - 4.0 * s * dP + (1.0 - s * s) * d2P;
         *dmu_dx = (kT / (y * (1.0 - y)) + d2h) / m->sites_per_fu;
     }
-    /* mu_h = E0 + kT ln(y/(1-y)) + dh/dy. */
-    return m->reference_energy + kT * (log(y) - log1p(-y)) + dh;
+    /* mu_h = E0 + kT ln(y/(1-y)) + dh/dy (one logarithm of the ratio). */
+    return m->reference_energy + kT * log(y / (1.0 - y)) + dh;
 }
 
 double upscale_rk_material_mu(const upscale_rk_material *m, double x, double T, double *dmu_dx)
