@@ -331,13 +331,27 @@ static PetscErrorCode monitor(TS ts, PetscInt step, PetscReal t, Vec U, void *ct
 }
 
 /* A monitor asked to stop: the advance ends after this step (TS resets its reason at the start
- * of each step, so a monitor, called before the step, cannot end it itself). */
+ * of each step, so a monitor, called before the step, cannot end it itself).  A step that matched
+ * the advance's end only to within rounding (t + (t_end - t) < t_end) ends the advance at t_end:
+ * else TS takes one more step of an ulp and the next advance starts from that step size (measured:
+ * 34 steps growing from 1e-12 s, after which the sodium balance drifted by 1e-9 in
+ * test_particle2d_1d; with this, 1.5e-14 and 285 instead of 381 steps). */
 static PetscErrorCode post_step(TS ts)
 {
     upscale_particle2d *p;
+    PetscReal t, t_end;
     PetscFunctionBeginUser;
     PetscCall(TSGetApplicationContext(ts, &p));
     if (p->stop) PetscCall(TSSetConvergedReason(ts, TS_CONVERGED_USER));
+    PetscCall(TSGetTime(ts, &t));
+    PetscCall(TSGetMaxTime(ts, &t_end));
+    if (t < t_end && t_end - t <= 1e-12 * fmax(1.0, fabs(t_end))) {
+        PetscReal t_prev;
+        PetscCall(TSGetPrevTime(ts, &t_prev));
+        PetscCall(TSSetTime(ts, t_end));
+        PetscCall(TSSetTimeStep(ts, t - t_prev));
+        if (!p->stop) PetscCall(TSSetConvergedReason(ts, TS_CONVERGED_TIME));
+    }
     PetscFunctionReturn(0);
 }
 

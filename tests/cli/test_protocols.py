@@ -469,7 +469,10 @@ def phasefield_bounds(tmp):
     case = os.path.join(tmp, "pf_per_phase.yaml")
     with open(case, "w") as f:
         f.write(text)
-    r = run(tmp, "pf_per_phase", case)
+    # rtol 1e-5: at 1e-4 the concentration run's own time error near the cut-off is 1.4 mV
+    # (against 1e-5), with the potentials out of the error test (the Cahn-Hilliard default)
+    tight = "numerics.rtol=1e-5"
+    r = run(tmp, "pf_per_phase", case, tight)
     if r.ok:
         notes = r.attrs.get("notes", "")
         check("phase-field bounds: a particle emptied below c = 0 is said in the notes, with "
@@ -479,7 +482,7 @@ def phasefield_bounds(tmp):
     conc = r
     # The bounded formulation (logit unknown per shell) keeps the same particle inside, with
     # the same capacity and voltage curve.
-    r = run(tmp, "pf_logit", case, "numerics.phasefield_variable=logit")
+    r = run(tmp, "pf_logit", case, "numerics.phasefield_variable=logit", tight)
     if r.ok and conc.ok:
         check("phase-field bounds: the logit formulation stays inside [0, c_max] (no note)",
               "Cahn-Hilliard" not in r.attrs.get("notes", ""), r.attrs.get("notes", ""))
@@ -492,14 +495,17 @@ def phasefield_bounds(tmp):
         dv = np.abs(np.interp(q, r.cap, r.V) - np.interp(q, conc.cap, conc.V))
         check("phase-field bounds: logit and concentration voltages agree (max 0.5 mV up to "
               "99.9% of the capacity)", dv.max() < 5e-4, f"{1e3 * dv.max():.3g} mV")
-    # The max-norm Newton test changes how far each step's Newton iterates go, not the answer.
-    m = run(tmp, "pf_logit_max", case, "numerics.phasefield_variable=logit",
-            "numerics.newton_norm=max")
+    # The Newton test's norm (max, the Cahn-Hilliard default, or wrms) changes how far each
+    # step's Newton iterates go, not the answer.
+    m = run(tmp, "pf_logit_wrms", case, "numerics.phasefield_variable=logit",
+            "numerics.newton_norm=wrms", tight)
     if m.ok and r.ok:
         q = np.linspace(0.0, 0.999 * min(r.cap[-1], m.cap[-1]), 400)
         dv = np.abs(np.interp(q, r.cap, r.V) - np.interp(q, m.cap, m.V))
-        check("phase-field bounds: newton_norm max agrees with wrms (max 0.5 mV)",
-              dv.max() < 5e-4 and m.params.get("numerics.newton_norm", ("",))[0] == "max",
+        check("phase-field bounds: newton_norm wrms agrees with max (max 1 mV up to 99.9% of "
+              "the capacity, at rtol 1e-5; another trajectory)",
+              dv.max() < 1e-3 and dv.max() > 0.0 and
+              m.params.get("numerics.newton_norm", ("",))[0] == "wrms",
               f"{1e3 * dv.max():.3g} mV")
 
 
