@@ -398,3 +398,112 @@ void upscale_particle_free(upscale_electrode *el)
     el->rk = NULL;
     upscale_mu_table_destroy(&el->mu_table);
 }
+
+/* Nodes of the n-point Gauss-Jacobi rule for the weight (1 - x)^alpha x^beta on [0, 1]
+ * (ascending), and its weights if wq is not NULL. */
+static upscale_err gauss_jacobi(int n, double alpha, double beta, double *xq, double *wq)
+{
+    gsl_integration_fixed_workspace *g =
+        gsl_integration_fixed_alloc(gsl_integration_fixed_jacobi, n, 0.0, 1.0, alpha, beta);
+    UPSCALE_CHECK(g, UPSCALE_ERR_INTERNAL, "Gauss-Jacobi rule of %d points (%g, %g) failed", n,
+                  alpha, beta);
+    const double *x = gsl_integration_fixed_nodes(g), *w = gsl_integration_fixed_weights(g);
+    /* insertion sort of (x, w) pairs: n is small */
+    for (int i = 0; i < n; i++) {
+        int k = i;
+        double xi = x[i], wi = w[i];
+        while (k > 0 && xq[k - 1] > xi) {
+            xq[k] = xq[k - 1];
+            if (wq) wq[k] = wq[k - 1];
+            k--;
+        }
+        xq[k] = xi;
+        if (wq) wq[k] = wi;
+    }
+    gsl_integration_fixed_free(g);
+    return UPSCALE_OK;
+}
+
+/* Lagrange basis polynomial i of the nodes x (n of them) at t. */
+static double lagrange(int n, const double *x, int i, double t)
+{
+    double v = 1.0;
+    for (int k = 0; k < n; k++)
+        if (k != i) v *= (t - x[k]) / (x[i] - x[k]);
+    return v;
+}
+
+upscale_err upscale_particle_spectral_create(int n, int d, double R, upscale_spectral **out)
+{
+    UPSCALE_CHECK(n >= 2 && d >= 1 && d <= 3, UPSCALE_ERR_INTERNAL,
+                  "spectral particle: %d nodes, dimension %d", n, d);
+    upscale_error_install_handlers();
+    upscale_spectral *s = calloc(1, sizeof(*s));
+    UPSCALE_ALLOC_CHECK(s);
+    s->n = n;
+    s->xi = calloc((size_t)n, sizeof(double));
+    s->w = calloc((size_t)n, sizeof(double));
+    s->dm = calloc((size_t)n * n, sizeof(double));
+    s->lift = calloc((size_t)n * n, sizeof(double));
+    double *gx = calloc((size_t)n, sizeof(double)), *gw = calloc((size_t)n, sizeof(double));
+    double *lam = calloc((size_t)n, sizeof(double));
+    upscale_err e = UPSCALE_OK;
+    if (!s->xi || !s->w || !s->dm || !s->lift || !gx || !gw || !lam)
+        e = upscale_error_set(UPSCALE_ERR_MEMORY, __FILE__, __LINE__, __func__, "out of memory");
+    /* The measure r^(d-1) dr is (R^d / 2) xi^b dxi, b = d/2 - 1.  Gauss-Radau with the node
+     * xi = 1: the others are the roots of P_n-1^(1, b), orthogonal for (1 - xi) xi^b. */
+    double b = 0.5 * d - 1.0;
+    if (!e) e = gauss_jacobi(n - 1, 1.0, b, s->xi, NULL);
+    if (!e) e = gauss_jacobi(n, 0.0, b, gx, gw);
+    if (!e) {
+        s->xi[n - 1] = 1.0;
+        /* w_i = integral of xi^b l_i: the n-point Gauss rule is exact for degree 2n - 1 */
+        for (int i = 0; i < n; i++)
+            for (int q = 0; q < n; q++)
+                s->w[i] += gw[q] * lagrange(n, s->xi, i, gx[q]);
+        /* Differentiation matrix from the barycentric weights lam_i = 1 / prod (xi_i - xi_k);
+         * the diagonal makes each row's sum (the derivative of a constant) vanish. */
+        for (int i = 0; i < n; i++) {
+            lam[i] = 1.0;
+            for (int k = 0; k < n; k++)
+                if (k != i) lam[i] /= s->xi[i] - s->xi[k];
+        }
+        for (int q = 0; q < n; q++) {
+            double diag = 0.0;
+            for (int k = 0; k < n; k++) {
+                if (k == q) continue;
+                double v = lam[k] / lam[q] / (s->xi[q] - s->xi[k]);
+                s->dm[q * n + k] = v;
+                diag -= v;
+            }
+            s->dm[q * n + q] = diag;
+        }
+        /* Weak form of r^(1-d) (r^(d-1) D c_r)_r with c_r = 2 sqrt(xi) c_xi / R:
+         * (R^d/2) w_i c_i' = -sum_q 2 R^(d-2) w_q xi_q D_q (c_xi)_q l_i'(xi_q) - R^(d-1) j
+         * delta_i,n-1 */
+        for (int i = 0; i < n; i++)
+            for (int q = 0; q < n; q++)
+                s->lift[i * n + q] =
+                    4.0 * s->w[q] * s->xi[q] * s->dm[q * n + i] / (R * R * s->w[i]);
+    }
+    free(gx);
+    free(gw);
+    free(lam);
+    if (e) {
+        upscale_particle_spectral_destroy(&s);
+        return upscale_error_trace(e, __FILE__, __LINE__, __func__);
+    }
+    *out = s;
+    return UPSCALE_OK;
+}
+
+void upscale_particle_spectral_destroy(upscale_spectral **s)
+{
+    if (!s || !*s) return;
+    free((*s)->xi);
+    free((*s)->w);
+    free((*s)->dm);
+    free((*s)->lift);
+    free(*s);
+    *s = NULL;
+}
