@@ -399,29 +399,53 @@ void upscale_particle_free(upscale_electrode *el)
     upscale_mu_table_destroy(&el->mu_table);
 }
 
-/* Nodes of the n-point Gauss-Jacobi rule for the weight (1 - x)^alpha x^beta on [0, 1]
- * (ascending), and its weights if wq is not NULL. */
-static upscale_err gauss_jacobi(int n, double alpha, double beta, double *xq, double *wq)
+/* Nodes (ascending) and, if wq is not NULL, weights of the n-point Gauss-Jacobi rule for the
+ * weight (1 - x)^alpha x^beta on [0, 1] (alpha, beta > -1, n <= SPECTRAL_MAX_NODES): the
+ * eigenvalues of the Jacobi matrix of the recurrence on t = 2x - 1 by Sturm bisection, the
+ * weights by Christoffel's formula mu0 / sum_k p_k(t_i)^2 (p_k orthonormal).  A few thousand
+ * instructions for the node counts used (GSL's gsl_integration_fixed took 0.5 M per rule). */
+static void gauss_jacobi(int n, double alpha, double beta, double *xq, double *wq)
 {
-    gsl_integration_fixed_workspace *g =
-        gsl_integration_fixed_alloc(gsl_integration_fixed_jacobi, n, 0.0, 1.0, alpha, beta);
-    UPSCALE_CHECK(g, UPSCALE_ERR_INTERNAL, "Gauss-Jacobi rule of %d points (%g, %g) failed", n,
-                  alpha, beta);
-    const double *x = gsl_integration_fixed_nodes(g), *w = gsl_integration_fixed_weights(g);
-    /* insertion sort of (x, w) pairs: n is small */
-    for (int i = 0; i < n; i++) {
-        int k = i;
-        double xi = x[i], wi = w[i];
-        while (k > 0 && xq[k - 1] > xi) {
-            xq[k] = xq[k - 1];
-            if (wq) wq[k] = wq[k - 1];
-            k--;
-        }
-        xq[k] = xi;
-        if (wq) wq[k] = wi;
+    double a[SPECTRAL_MAX_NODES], b[SPECTRAL_MAX_NODES]; /* diagonal; b[k]: (k-1, k) */
+    double ab = alpha + beta;
+    for (int k = 0; k < n; k++) {
+        double s = 2.0 * k + ab;
+        a[k] =
+            k == 0 ? (beta - alpha) / (ab + 2.0) : (beta * beta - alpha * alpha) / (s * (s + 2.0));
+        b[k] = k == 0 ? 0.0
+                      : sqrt(4.0 * k * (k + alpha) * (k + beta) * (k + ab) /
+                             (s * s * (s + 1.0) * (s - 1.0)));
     }
-    gsl_integration_fixed_free(g);
-    return UPSCALE_OK;
+    for (int i = 0; i < n; i++) {
+        /* the i-th smallest eigenvalue: the number of eigenvalues below x is the number of
+         * negative pivots of the LDL^T factorisation of T - x */
+        double lo = -1.0, hi = 1.0;
+        for (int it = 0; it < 200 && hi - lo > 4e-16; it++) {
+            double x = 0.5 * (lo + hi), d = 1.0;
+            int below = 0;
+            for (int k = 0; k < n; k++) {
+                d = a[k] - x - (k ? b[k] * b[k] / d : 0.0);
+                if (d == 0.0) d = -1e-300;
+                below += d < 0.0;
+            }
+            if (below > i)
+                hi = x;
+            else
+                lo = x;
+        }
+        double t = 0.5 * (lo + hi);
+        xq[i] = 0.5 * (1.0 + t);
+        if (!wq) continue;
+        double pm = 0.0, p = 1.0, sum = 1.0;
+        for (int k = 0; k + 1 < n; k++) {
+            double pn = ((t - a[k]) * p - (k ? b[k] * pm : 0.0)) / b[k + 1];
+            pm = p;
+            p = pn;
+            sum += p * p;
+        }
+        /* mu0 on [0, 1]: B(alpha + 1, beta + 1) */
+        wq[i] = tgamma(alpha + 1.0) * tgamma(beta + 1.0) / tgamma(ab + 2.0) / sum;
+    }
 }
 
 /* Lagrange basis polynomial i of the nodes x (n of them) at t. */
@@ -435,9 +459,8 @@ static double lagrange(int n, const double *x, int i, double t)
 
 upscale_err upscale_particle_spectral_create(int n, int d, double R, upscale_spectral **out)
 {
-    UPSCALE_CHECK(n >= 2 && d >= 1 && d <= 3, UPSCALE_ERR_INTERNAL,
+    UPSCALE_CHECK(n >= 2 && n <= SPECTRAL_MAX_NODES && d >= 1 && d <= 3, UPSCALE_ERR_INTERNAL,
                   "spectral particle: %d nodes, dimension %d", n, d);
-    upscale_error_install_handlers();
     upscale_spectral *s = calloc(1, sizeof(*s));
     UPSCALE_ALLOC_CHECK(s);
     s->n = n;
@@ -453,9 +476,9 @@ upscale_err upscale_particle_spectral_create(int n, int d, double R, upscale_spe
     /* The measure r^(d-1) dr is (R^d / 2) xi^b dxi, b = d/2 - 1.  Gauss-Radau with the node
      * xi = 1: the others are the roots of P_n-1^(1, b), orthogonal for (1 - xi) xi^b. */
     double b = 0.5 * d - 1.0;
-    if (!e) e = gauss_jacobi(n - 1, 1.0, b, s->xi, NULL);
-    if (!e) e = gauss_jacobi(n, 0.0, b, gx, gw);
     if (!e) {
+        gauss_jacobi(n - 1, 1.0, b, s->xi, NULL);
+        gauss_jacobi(n, 0.0, b, gx, gw);
         s->xi[n - 1] = 1.0;
         /* w_i = integral of xi^b l_i: the n-point Gauss rule is exact for degree 2n - 1 */
         for (int i = 0; i < n; i++)
