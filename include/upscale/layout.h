@@ -5,7 +5,8 @@
  *     c_s[0 .. nr-1]  [mu[0 .. nr-1] [z[0 .. nr-1]] | c_ss]  j  c_e  phi_e  phi_s
  * (mu, the chemical potential of each shell, only for Cahn-Hilliard particles; z, the logit
  * of each shell's site fraction, only for Cahn-Hilliard particles in the bounded formulation;
- * c_ss, the surface concentration, only for Fickian particles) and each separator node
+ * c_ss, the surface concentration, only for Fickian particles on finite volumes; a spectral
+ * Fickian particle's last node is its surface, and ss points there) and each separator node
  * c_e  phi_e.  A node of a region with 2D (r, theta) Cahn-Hilliard particles (nt[g] > 0
  * polar cells) stores instead, from cs[ix],
  *     (c, mu) of each cell (shell i, polar cell k) at 2 (k nr + i)   j_0 .. j_nt-1   c_mean
@@ -42,8 +43,10 @@ typedef struct upscale_layout {
     int *phis, *j, *cs; /* offsets per node, -1 in the separator; cs = shell 0 */
     int *mu;            /* chemical potential of shell 0, -1 unless Cahn-Hilliard */
     int *z;             /* logit of shell 0's site fraction, -1 unless bounded Cahn-Hilliard */
-    int *ss;            /* surface concentration of a Fickian particle, -1 otherwise */
+    int *ss;            /* surface concentration of a Fickian particle, -1 otherwise (a
+                         * spectral particle's last node, cs + nr - 1) */
     int ch[3];          /* 1 if the region's particles are Cahn-Hilliard, 2 if bounded (z) */
+    int sp[3];          /* 1 if the region's Fickian particles are spectral (nodes, no c_ss) */
     int nt[3];          /* polar cells of 2D particles, 0 for 1D (spherically symmetric) ones */
     int I, V, Q, phie0; /* cell-level unknowns; phie0 = -1 in a full cell */
     double *id;         /* 1 differential, 0 algebraic */
@@ -53,12 +56,14 @@ typedef struct upscale_layout {
 } upscale_layout;
 
 /* Lay out nx_region[3] nodes with nr[3] shells (nr[UPSCALE_SEP] ignored); ch[g] = 1 adds
- * a chemical potential per shell in region g, ch[g] = 0 a surface concentration per node;
+ * a chemical potential per shell in region g, ch[g] = 0 a surface concentration per node
+ * unless sp[g] = 1 (spectral nodes, the last one on the surface);
  * nt[g] > 0 (with ch[g] = 1) makes region g's particles 2D with nt[g] polar cells.
  * `counter` adds phi_e0 (a metal counter electrode); single-particle mode has no separator
  * node (nx_region[SEP] = 0). */
 upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const int ch[3],
-                                  const int nt[3], int counter, upscale_layout **L);
+                                  const int sp[3], const int nt[3], int counter,
+                                  upscale_layout **L);
 void upscale_layout_destroy(upscale_layout **L);
 
 /* The 2D particle block of region g: its length, and offsets within it of c (mu = c + 1) of

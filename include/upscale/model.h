@@ -126,6 +126,24 @@ struct upscale_ch2d {
 };
 typedef struct upscale_ch2d upscale_ch2d;
 
+/* Radial collocation of a Fickian particle (numerics.particle_discretisation: spectral;
+ * particle_fick_spectral.c, docs/numerics.md "Spectral particles"): n nodes in
+ * xi = (r/R)^2, the n - 1 roots of the Jacobi polynomial P_n-1^(1, b) on [0, 1] and the
+ * surface xi = 1 (Gauss-Radau for the weight xi^b, b = d/2 - 1 of a d-dimensional
+ * particle), and the operator of the Galerkin form on polynomials of degree n - 1 in xi
+ * with this quadrature (exact for the content and, at constant D, the stiffness). */
+/* Most nodes of a spectral particle: beyond this its global polynomial gains nothing over
+ * finite volumes and the round-off of its differentiation matrix grows. */
+#define SPECTRAL_MAX_NODES 40
+typedef struct upscale_spectral {
+    int n;
+    double *xi;   /* nodes, ascending, xi[n-1] = 1 */
+    double *w;    /* weights: integral over [0, 1] of xi^b l_i(xi), l_i the Lagrange basis */
+    double *dm;   /* dm[q n + k] = l_k'(xi_q) */
+    double *lift; /* lift[i n + q] = 2 R^(d-2) w_q xi_q dm[q n + i] / (R^d / 2 w_i): shell i's
+                   * rate from the flux D c_xi at node q */
+} upscale_spectral;
+
 struct upscale_model {
     upscale_cell cell;
     upscale_layout *layout;
@@ -139,6 +157,10 @@ struct upscale_model {
     /* 2D (r, theta) particles of a region (layout nt[g] > 0), else NULL: the mesh every node's
      * particle shares (src/cell/residual/ch2d.h). */
     upscale_ch2d *ch2d[3];
+    /* Spectral Fickian particles of a region (layout sp[g]), else NULL; rc, rf, vol, af, vp
+     * then hold the nodes' radii, faces enclosing their weights' measure, R^d/2 w_i, the
+     * surface R^(d-1) (af[n]) and R^d/d. */
+    upscale_spectral *spectral[3];
     /* The nodes whose 2D particles this process evaluates, [own_lo, own_hi): every node, or
      * under MPI this rank's share (upscale_solver_create; the others' rows are gathered). */
     int own_lo, own_hi;
@@ -212,7 +234,8 @@ double upscale_model_phasefield_margin(const upscale_model *m, const double *y, 
  * *where (if not NULL) gets its node. */
 double upscale_model_electrolyte_minimum(const upscale_model *m, const double *y, int *where);
 /* Second-order extrapolation c_N - j (R - r_N) / D(c_N) of the Fickian particle at node ix
- * to its surface: the value the surface unknown c_ss relaxes to (particle_fick.c). */
+ * to its surface: the value the surface unknown c_ss relaxes to (particle_fick.c); for a
+ * spectral particle its surface node. */
 double upscale_model_surface_concentration(const upscale_model *m, const double *y, int ix,
                                            double *dcs_dcn, double *dcs_dj);
 

@@ -35,6 +35,10 @@ upscale_err upscale_particle_read_potential(upscale_params *p, const char *regio
  * per-phase Arrhenius factors. */
 upscale_err upscale_particle_read_cahn_hilliard(upscale_params *p, const char *region, double T,
                                                 double Tref, upscale_electrode *el);
+/* The spectral operator (upscale_spectral in model.h) of n >= 2 nodes for a particle of
+ * radius R and dimension d (1 slab, 2 cylinder, 3 sphere). */
+upscale_err upscale_particle_spectral_create(int n, int d, double R, upscale_spectral **s);
+void upscale_particle_spectral_destroy(upscale_spectral **s);
 /* Release what the reads allocated (materials). */
 void upscale_particle_free(upscale_electrode *el);
 

@@ -5,7 +5,8 @@
 #include <string.h>
 
 upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const int ch[3],
-                                  const int nt[3], int counter, upscale_layout **Lout)
+                                  const int sp[3], const int nt[3], int counter,
+                                  upscale_layout **Lout)
 {
     UPSCALE_CHECK(nx_region[UPSCALE_SEP] >= 0 && nx_region[UPSCALE_POS] >= 1 &&
                       nx_region[UPSCALE_NEG] >= 0,
@@ -20,6 +21,7 @@ upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const
         L->nx += nx_region[g];
         L->nr[g] = g == UPSCALE_SEP ? 0 : nr[g];
         L->ch[g] = g == UPSCALE_SEP ? 0 : ch[g];
+        L->sp[g] = g == UPSCALE_SEP || ch[g] ? 0 : sp[g];
         L->nt[g] = g == UPSCALE_SEP || !ch[g] ? 0 : nt[g];
     }
     int nx = L->nx;
@@ -60,7 +62,7 @@ upscale_err upscale_layout_create(const int nx_region[3], const int nr[3], const
                     off += L->nr[g];
                 }
             } else {
-                L->ss[ix] = off++;
+                L->ss[ix] = L->sp[g] ? off - 1 : off++;
             }
             L->j[ix] = off++;
         }

@@ -239,14 +239,16 @@ static void particle_mesh(int n, double R, double ratio, upscale_particle_shape 
 }
 
 static upscale_err read_mesh(upscale_params *p, upscale_model *m, int nx[3], int nr[3],
-                             double ratio[3])
+                             double ratio[3], int sp[3])
 {
+    static const char *const disc[] = {"finite_volume", "spectral", NULL};
     static const long def_cells[3] = {10, 5, 10};
     char k[128];
     for (int g = 0; g < 3; g++) {
         long v = 0;
         nx[g] = 0;
         nr[g] = 0;
+        sp[g] = 0;
         ratio[g] = 1.0;
         if (g == UPSCALE_NEG && m->cell.half_cell) continue;
         if (m->cell.single_particle && g == UPSCALE_SEP) continue;
@@ -257,13 +259,36 @@ static upscale_err read_mesh(upscale_params *p, upscale_model *m, int nx[3], int
             UPSCALE_CALL(upscale_params_get_int_or(p, k, 1, 100000, def_cells[g], &v));
         nx[g] = (int)v;
         if (g == UPSCALE_SEP) continue;
+        snprintf(k, sizeof(k), "numerics.particle_discretisation.%s", region_name[g]);
+        UPSCALE_CALL(upscale_params_get_choice(p, k, disc, "finite_volume", &sp[g]));
+        if (sp[g] && m->cell.el[g].cahn_hilliard)
+            return upscale_params_error(p, k,
+                                        "spectral is for Fickian particles; %s.particle_model is "
+                                        "cahn_hilliard (expected finite_volume)",
+                                        region_name[g]);
         snprintf(k, sizeof(k), "numerics.shells.%s", region_name[g]);
-        UPSCALE_CALL(upscale_params_get_int_or(p, k, 1, 100000, 10, &v));
+        if (sp[g])
+            UPSCALE_CALL(upscale_params_get_int_or(p, k, 2, SPECTRAL_MAX_NODES, 10, &v));
+        else
+            UPSCALE_CALL(upscale_params_get_int_or(p, k, 1, 100000, 10, &v));
         nr[g] = (int)v;
         snprintf(k, sizeof(k), "numerics.shell_ratio.%s", region_name[g]);
+        /* a case's finite-volume grading stays valid when a run switches to spectral */
+        if (sp[g] && upscale_params_has(p, k))
+            snprintf(m->warnings + strlen(m->warnings), sizeof(m->warnings) - strlen(m->warnings),
+                     "%s%s has no effect on spectral particles (their nodes are the quadrature's)",
+                     m->warnings[0] ? "; " : "", k);
         UPSCALE_CALL(upscale_params_get_quantity_or(p, k, "1", "a width ratio", 0, 1,
                                                     UPSCALE_RANGE_LO_OPEN, 1.0, &ratio[g]));
     }
+    if (upscale_params_has_prefix(p, "numerics.particle_discretisation"))
+        for (int g = 0; g < 3; g += 2)
+            if (!nr[g]) {
+                snprintf(k, sizeof(k), "numerics.particle_discretisation.%s", region_name[g]);
+                if (upscale_params_has(p, k))
+                    return upscale_params_error(p, k, "the cell has no %s particles",
+                                                region_name[g]);
+            }
     return UPSCALE_OK;
 }
 
@@ -341,8 +366,29 @@ static upscale_err alloc_arrays(upscale_model *m)
     return UPSCALE_OK;
 }
 
+/* The geometry of spectral particles (upscale_spectral in model.h): node radii
+ * R sqrt(xi_i), the measure R^d/2 w_i each node's content stands for, faces enclosing
+ * those measures in turn, the surface R^(d-1). */
+static void spectral_mesh(const upscale_spectral *s, double R, upscale_particle_shape shape,
+                          double *rf, double *rc, double *vol, double *af, double *vp)
+{
+    int n = s->n, d = shape == UPSCALE_SHAPE_SLAB ? 1 : (shape == UPSCALE_SHAPE_CYLINDER ? 2 : 3);
+    double sum = 0.0;
+    rf[0] = 0.0;
+    for (int k = 0; k < n; k++) {
+        rc[k] = R * sqrt(s->xi[k]);
+        vol[k] = 0.5 * rpow(R, d) * s->w[k];
+        sum += vol[k];
+        rf[k + 1] = pow(d * sum, 1.0 / d);
+        af[k] = rpow(rf[k], d - 1);
+    }
+    rf[n] = R;
+    af[n] = rpow(R, d - 1);
+    *vp = rpow(R, d) / d;
+}
+
 /* Per-node geometry and the derived groups at the cell temperature. */
-static void derive(upscale_model *m, const double ratio[3])
+static upscale_err derive(upscale_model *m, const double ratio[3])
 {
     upscale_cell *c = &m->cell;
     const upscale_layout *L = m->layout;
@@ -370,9 +416,17 @@ static void derive(upscale_model *m, const double ratio[3])
         el->arr_ds = arrhenius(el->ea_diffusivity, c);
         el->arr_k = arrhenius(el->ea_rate, c);
         el->sigma_eff = el->sigma * pow(1.0 - el->porosity, el->brugg_solid);
-        particle_mesh(L->nr[g], el->radius, ratio[g], el->shape, m->rf[g], m->rc[g], m->vol[g],
+        if (!L->sp[g]) {
+            particle_mesh(L->nr[g], el->radius, ratio[g], el->shape, m->rf[g], m->rc[g], m->vol[g],
+                          m->af[g], &m->vp[g]);
+            continue;
+        }
+        int d = el->shape == UPSCALE_SHAPE_SLAB ? 1 : (el->shape == UPSCALE_SHAPE_CYLINDER ? 2 : 3);
+        UPSCALE_CALL(upscale_particle_spectral_create(L->nr[g], d, el->radius, &m->spectral[g]));
+        spectral_mesh(m->spectral[g], el->radius, el->shape, m->rf[g], m->rc[g], m->vol[g],
                       m->af[g], &m->vp[g]);
     }
+    return UPSCALE_OK;
 }
 
 /* Tolerance scales: what "one unit of error" means for each kind of unknown.  Potentials
@@ -465,10 +519,10 @@ upscale_err upscale_model_create(upscale_params *p, upscale_model **out)
 {
     upscale_model *m = calloc(1, sizeof(*m));
     UPSCALE_ALLOC_CHECK(m);
-    int nx[3], nr[3];
+    int nx[3], nr[3], sp[3];
     double ratio[3];
     upscale_err e = read_cell(p, &m->cell);
-    if (!e) e = read_mesh(p, m, nx, nr, ratio);
+    if (!e) e = read_mesh(p, m, nx, nr, ratio, sp);
     /* numerics.phasefield_variable: concentration (c and mu per shell) or logit (plus the
      * logit z of the site fraction, through which every nonlinear function of c is read). */
     static const char *const pf_names[] = {"concentration", "logit", NULL};
@@ -482,9 +536,9 @@ upscale_err upscale_model_create(upscale_params *p, upscale_model **out)
     double aniso = 0.0;
     if (!e) e = read_particle2d(p, m, logit, &nt[UPSCALE_POS], &aniso);
     int counter = m->cell.half_cell && !m->cell.single_particle;
-    if (!e) e = upscale_layout_create(nx, nr, ch, nt, counter, &m->layout);
+    if (!e) e = upscale_layout_create(nx, nr, ch, sp, nt, counter, &m->layout);
     if (!e) e = alloc_arrays(m);
-    if (!e) derive(m, ratio);
+    if (!e) e = derive(m, ratio);
     for (int g = 0; g < 3 && !e; g += 2)
         if (nt[g] > 0) e = upscale_ch2d_create(m, g, nt[g], aniso, &m->ch2d[g]);
     if (e) {
@@ -509,8 +563,11 @@ upscale_err upscale_model_create(upscale_params *p, upscale_model **out)
 
     m->nkernels = 0;
     const upscale_layout *L = m->layout;
-    int any_fick = (L->nx_region[UPSCALE_NEG] > 0 && !L->ch[UPSCALE_NEG]) || !L->ch[UPSCALE_POS];
+    int any_fick = (L->nx_region[UPSCALE_NEG] > 0 && !L->ch[UPSCALE_NEG] && !L->sp[UPSCALE_NEG]) ||
+                   (!L->ch[UPSCALE_POS] && !L->sp[UPSCALE_POS]);
     if (any_fick) m->kernels[m->nkernels++] = &upscale_kernel_particle_fick;
+    if (L->sp[UPSCALE_NEG] || L->sp[UPSCALE_POS])
+        m->kernels[m->nkernels++] = &upscale_kernel_particle_fick_spectral;
     if ((L->ch[0] && !L->nt[0]) || (L->ch[2] && !L->nt[2]))
         m->kernels[m->nkernels++] = &upscale_kernel_particle_cahn_hilliard;
     if (L->nt[0] || L->nt[2]) m->kernels[m->nkernels++] = &upscale_kernel_particle_cahn_hilliard_2d;
@@ -561,6 +618,7 @@ void upscale_model_destroy(upscale_model **mp)
         upscale_function_destroy(&el->k);
         upscale_particle_free(el);
         upscale_ch2d_destroy(&m->ch2d[g]);
+        upscale_particle_spectral_destroy(&m->spectral[g]);
         free(m->rc[g]);
         free(m->rf[g]);
         free(m->vol[g]);
@@ -608,6 +666,12 @@ double upscale_model_surface_concentration(const upscale_model *m, const double 
     const upscale_layout *L = m->layout;
     int g = L->region[ix], n = L->nr[g];
     const upscale_electrode *el = &m->cell.el[g];
+    if (L->sp[g]) {
+        /* spectral: the last node is the surface */
+        if (dcs_dcn) *dcs_dcn = 1.0;
+        if (dcs_dj) *dcs_dj = 0.0;
+        return y[L->ss[ix]];
+    }
     double cn = y[L->cs[ix] + n - 1], j = y[L->j[ix]];
     double dd, D = el->arr_ds * upscale_function_eval(el->ds, cn, &dd);
     dd *= el->arr_ds;

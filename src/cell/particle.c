@@ -398,3 +398,135 @@ void upscale_particle_free(upscale_electrode *el)
     el->rk = NULL;
     upscale_mu_table_destroy(&el->mu_table);
 }
+
+/* Nodes (ascending) and, if wq is not NULL, weights of the n-point Gauss-Jacobi rule for the
+ * weight (1 - x)^alpha x^beta on [0, 1] (alpha, beta > -1, n <= SPECTRAL_MAX_NODES): the
+ * eigenvalues of the Jacobi matrix of the recurrence on t = 2x - 1 by Sturm bisection, the
+ * weights by Christoffel's formula mu0 / sum_k p_k(t_i)^2 (p_k orthonormal).  A few thousand
+ * instructions for the node counts used (GSL's gsl_integration_fixed took 0.5 M per rule). */
+static void gauss_jacobi(int n, double alpha, double beta, double *xq, double *wq)
+{
+    double a[SPECTRAL_MAX_NODES], b[SPECTRAL_MAX_NODES]; /* diagonal; b[k]: (k-1, k) */
+    double ab = alpha + beta;
+    for (int k = 0; k < n; k++) {
+        double s = 2.0 * k + ab;
+        a[k] =
+            k == 0 ? (beta - alpha) / (ab + 2.0) : (beta * beta - alpha * alpha) / (s * (s + 2.0));
+        b[k] = k == 0 ? 0.0
+                      : sqrt(4.0 * k * (k + alpha) * (k + beta) * (k + ab) /
+                             (s * s * (s + 1.0) * (s - 1.0)));
+    }
+    for (int i = 0; i < n; i++) {
+        /* the i-th smallest eigenvalue: the number of eigenvalues below x is the number of
+         * negative pivots of the LDL^T factorisation of T - x */
+        double lo = -1.0, hi = 1.0;
+        for (int it = 0; it < 200 && hi - lo > 4e-16; it++) {
+            double x = 0.5 * (lo + hi), d = 1.0;
+            int below = 0;
+            for (int k = 0; k < n; k++) {
+                d = a[k] - x - (k ? b[k] * b[k] / d : 0.0);
+                if (d == 0.0) d = -1e-300;
+                below += d < 0.0;
+            }
+            if (below > i)
+                hi = x;
+            else
+                lo = x;
+        }
+        double t = 0.5 * (lo + hi);
+        xq[i] = 0.5 * (1.0 + t);
+        if (!wq) continue;
+        double pm = 0.0, p = 1.0, sum = 1.0;
+        for (int k = 0; k + 1 < n; k++) {
+            double pn = ((t - a[k]) * p - (k ? b[k] * pm : 0.0)) / b[k + 1];
+            pm = p;
+            p = pn;
+            sum += p * p;
+        }
+        /* mu0 on [0, 1]: B(alpha + 1, beta + 1) */
+        wq[i] = tgamma(alpha + 1.0) * tgamma(beta + 1.0) / tgamma(ab + 2.0) / sum;
+    }
+}
+
+/* Lagrange basis polynomial i of the nodes x (n of them) at t. */
+static double lagrange(int n, const double *x, int i, double t)
+{
+    double v = 1.0;
+    for (int k = 0; k < n; k++)
+        if (k != i) v *= (t - x[k]) / (x[i] - x[k]);
+    return v;
+}
+
+upscale_err upscale_particle_spectral_create(int n, int d, double R, upscale_spectral **out)
+{
+    UPSCALE_CHECK(n >= 2 && n <= SPECTRAL_MAX_NODES && d >= 1 && d <= 3, UPSCALE_ERR_INTERNAL,
+                  "spectral particle: %d nodes, dimension %d", n, d);
+    upscale_spectral *s = calloc(1, sizeof(*s));
+    UPSCALE_ALLOC_CHECK(s);
+    s->n = n;
+    s->xi = calloc((size_t)n, sizeof(double));
+    s->w = calloc((size_t)n, sizeof(double));
+    s->dm = calloc((size_t)n * n, sizeof(double));
+    s->lift = calloc((size_t)n * n, sizeof(double));
+    double *gx = calloc((size_t)n, sizeof(double)), *gw = calloc((size_t)n, sizeof(double));
+    double *lam = calloc((size_t)n, sizeof(double));
+    upscale_err e = UPSCALE_OK;
+    if (!s->xi || !s->w || !s->dm || !s->lift || !gx || !gw || !lam)
+        e = upscale_error_set(UPSCALE_ERR_MEMORY, __FILE__, __LINE__, __func__, "out of memory");
+    /* The measure r^(d-1) dr is (R^d / 2) xi^b dxi, b = d/2 - 1.  Gauss-Radau with the node
+     * xi = 1: the others are the roots of P_n-1^(1, b), orthogonal for (1 - xi) xi^b. */
+    double b = 0.5 * d - 1.0;
+    if (!e) {
+        gauss_jacobi(n - 1, 1.0, b, s->xi, NULL);
+        gauss_jacobi(n, 0.0, b, gx, gw);
+        s->xi[n - 1] = 1.0;
+        /* w_i = integral of xi^b l_i: the n-point Gauss rule is exact for degree 2n - 1 */
+        for (int i = 0; i < n; i++)
+            for (int q = 0; q < n; q++)
+                s->w[i] += gw[q] * lagrange(n, s->xi, i, gx[q]);
+        /* Differentiation matrix from the barycentric weights lam_i = 1 / prod (xi_i - xi_k);
+         * the diagonal makes each row's sum (the derivative of a constant) vanish. */
+        for (int i = 0; i < n; i++) {
+            lam[i] = 1.0;
+            for (int k = 0; k < n; k++)
+                if (k != i) lam[i] /= s->xi[i] - s->xi[k];
+        }
+        for (int q = 0; q < n; q++) {
+            double diag = 0.0;
+            for (int k = 0; k < n; k++) {
+                if (k == q) continue;
+                double v = lam[k] / lam[q] / (s->xi[q] - s->xi[k]);
+                s->dm[q * n + k] = v;
+                diag -= v;
+            }
+            s->dm[q * n + q] = diag;
+        }
+        /* Weak form of r^(1-d) (r^(d-1) D c_r)_r with c_r = 2 sqrt(xi) c_xi / R:
+         * (R^d/2) w_i c_i' = -sum_q 2 R^(d-2) w_q xi_q D_q (c_xi)_q l_i'(xi_q) - R^(d-1) j
+         * delta_i,n-1 */
+        for (int i = 0; i < n; i++)
+            for (int q = 0; q < n; q++)
+                s->lift[i * n + q] =
+                    4.0 * s->w[q] * s->xi[q] * s->dm[q * n + i] / (R * R * s->w[i]);
+    }
+    free(gx);
+    free(gw);
+    free(lam);
+    if (e) {
+        upscale_particle_spectral_destroy(&s);
+        return upscale_error_trace(e, __FILE__, __LINE__, __func__);
+    }
+    *out = s;
+    return UPSCALE_OK;
+}
+
+void upscale_particle_spectral_destroy(upscale_spectral **s)
+{
+    if (!s || !*s) return;
+    free((*s)->xi);
+    free((*s)->w);
+    free((*s)->dm);
+    free((*s)->lift);
+    free(*s);
+    *s = NULL;
+}

@@ -4,7 +4,7 @@ particle meshes (issue 11) and of the cell with 2D particles (issue 14); a bench
 test.
 
 usage: robustness.py UPSCALE [--family newman|chayambuka|pba2d|pbafine|all] [--quick] [--subset N/M]
-                     [--jobs 2] [--timeout 900] [--list]
+                     [--jobs 2] [--timeout 900] [--list] [--spectral]
        robustness.py UPSCALE --regression
 
 Runs the two validation cells over the axes where a new user meets trouble and prints, as
@@ -29,6 +29,11 @@ A run counts as a failure when `upscale run` exits non-zero or its file says
 "incomplete", and also when it reports "complete" having passed no charge (a run that did
 nothing is not a success).  A run that ends a step at a named physical limit (a note in the
 output) is not a failure; those are counted and listed apart.
+
+--spectral runs the newman and chayambuka families with spectral particles in both
+electrodes (numerics.particle_discretisation, docs/numerics.md "Spectral particles"): the
+newman shells axis {5, 15, 30, 60} becomes {3, 5, 8, 12} nodes, the chayambuka particles get
+6 nodes (the case's 20 graded shells otherwise).
 
 --quick runs a fixed subset (every 8th run of each family, in a fixed order); --subset N/M
 runs the runs whose index is N modulo M.  At most 2 processes run at a time (--jobs).
@@ -110,6 +115,26 @@ def pbafine_runs():
     for rate, n, tol in itertools.product(PBA_CHARGE, PBAFINE_SHELLS, PBAFINE_RTOLS):
         yield "pbafine", PBA_CHARGE[rate], pbafine_sets(n, tol), {"rate": rate, "shells": str(n),
                                                                   "rtol": tol}
+
+
+SPECTRAL_NODES = {5: 3, 15: 5, 30: 8, 60: 12}  # newman shells axis -> spectral nodes
+SPECTRAL_SETS = ["numerics.particle_discretisation.negative=spectral",
+                 "numerics.particle_discretisation.positive=spectral"]
+
+
+def spectral(run):
+    """The same run with spectral particles (--spectral)."""
+    fam, case, sets, axes = run
+    if fam == "newman":
+        n = SPECTRAL_NODES[int(axes["shells"])]
+        sets = [s for s in sets if not s.startswith("numerics.shells.")]
+        sets += ["numerics.shells.negative=%d" % n, "numerics.shells.positive=%d" % n]
+        axes = dict(axes, shells="%d nodes" % n)
+    elif fam == "chayambuka":
+        sets = sets + ["numerics.shells.negative=6", "numerics.shells.positive=6"]
+    else:
+        return run
+    return fam, case, sets + SPECTRAL_SETS, axes
 
 
 def newman_sets(g, n, tol, cur):
@@ -210,6 +235,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=900.0)
     ap.add_argument("--list", action="store_true", help="print the runs, do not run them")
     ap.add_argument("--regression", action="store_true", help="the test: see the docstring")
+    ap.add_argument("--spectral", action="store_true",
+                    help="spectral particles in the newman and chayambuka families")
     a = ap.parse_args()
     if a.regression:
         return regression(os.path.abspath(a.upscale))
@@ -232,7 +259,7 @@ def main():
                 n, m = (int(v) for v in a.subset.split("/"))
                 if i % m != n:
                     continue
-            plan.append(r)
+            plan.append(spectral(r) if a.spectral else r)
     if a.list:
         for fam, case, sets, axes in plan:
             print(fam, " ".join("--set '%s'" % s for s in sets))

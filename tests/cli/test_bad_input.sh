@@ -295,6 +295,28 @@ expect_bad "material used outside its temperature range" \
 expect_bad "interface narrower than the particle mesh can hold" \
     "^upscale: command line: numerics\.shells\.positive: .*interface" \
     "$PBA" --set numerics.shells.positive=8
+# ---- 12c. spectral particles (numerics.particle_discretisation): an unknown choice, a
+# Cahn-Hilliard particle, too few and too many nodes, a region the cell does not have ---------
+c=$(make_case spectral_choice <<'EOF'
+  particle_discretisation: {negative: chebyshev}
+EOF
+)
+l=$(line_of "$c" "particle_discretisation:")
+expect_bad "unknown particle discretisation" \
+    "^upscale: .*spectral_choice/case\.yaml:$l: numerics\.particle_discretisation\.negative: .*(finite_volume|spectral)" \
+    "$c"
+expect_bad "spectral Cahn-Hilliard particles" \
+    "^upscale: command line: numerics\.particle_discretisation\.positive: spectral is for Fickian particles" \
+    "$PBA" --set numerics.particle_discretisation.positive=spectral
+expect_bad "spectral particle with one node" \
+    "^upscale: command line: numerics\.shells\.positive: .*" \
+    "$NEWMAN" --set numerics.particle_discretisation.positive=spectral --set numerics.shells.positive=1
+expect_bad "spectral particle with 41 nodes" \
+    "^upscale: command line: numerics\.shells\.negative: .*40" \
+    "$NEWMAN" --set numerics.particle_discretisation.negative=spectral --set numerics.shells.negative=41
+expect_bad "spectral particles in a half cell's missing negative electrode" \
+    "^upscale: command line: numerics\.particle_discretisation\.negative: the cell has no negative particles" \
+    "$SRC/tests/cases/half_cell_licoo2.yaml" --set numerics.particle_discretisation.negative=spectral
 expect_bad "electrode-wide activation energy with per-phase diffusivities" \
     "^upscale: command line: positive\.diffusivity_activation_energy: applies to mobility: darken" \
     "$PBA" --set "positive.diffusivity_activation_energy=30 kJ/mol"

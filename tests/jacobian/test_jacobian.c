@@ -1,6 +1,7 @@
 /* The analytic Jacobian against central finite differences of the residual, at a
  * non-trivial state (non-uniform concentrations, non-zero fluxes and current), for the
- * full cell with formulas, the full cell with tables, a half cell with film resistance, the
+ * full cell with formulas, the full cell with tables (both also with spectral particles), a
+ * half cell with film resistance, the
  * Cahn-Hilliard cells, and the MnFePBA | hard carbon cell across its miscibility gap; each
  * under every held quantity (current, voltage, power). */
 #include <math.h>
@@ -158,6 +159,28 @@ int main(void)
     run("Newman cell (formulas)", "cases/validation/newman_licoo2_graphite_1C.yaml", small, 6, 2);
     run("Chayambuka cell (tables, contact resistance)", "cases/validation/chayambuka2022_5A.yaml",
         small, 6, 10);
+    /* Spectral particles (particle_fick_spectral.c): constant D (Newman; the negative
+     * spectral, the positive on finite volumes beside it), tabulated D(c) (Chayambuka; a
+     * node near a kink of the D table leaves out its whole column of the particle's dense
+     * block, every node's row, hence 20% where finite volumes need 10%). */
+    const char *spn[] = {small[0],
+                         small[1],
+                         small[2],
+                         small[3],
+                         small[4],
+                         small[5],
+                         "numerics.particle_discretisation.negative=spectral"};
+    run("Newman cell, spectral negative particles",
+        "cases/validation/newman_licoo2_graphite_1C.yaml", spn, 7, 2);
+    const char *spch[] = {small[0],
+                          small[1],
+                          small[2],
+                          small[3],
+                          small[4],
+                          "numerics.particle_discretisation.negative=spectral",
+                          "numerics.particle_discretisation.positive=spectral"};
+    run("Chayambuka cell, spectral particles with D(c)", "cases/validation/chayambuka2022_5A.yaml",
+        spch, 7, 20);
     const char *half[] = {"numerics.cells.separator=3",
                           "numerics.cells.positive=5",
                           "numerics.shells.positive=5",

@@ -25,7 +25,7 @@ static int residual(const upscale_model *m, double t, const double *y, const dou
     const upscale_layout *L = m->layout;
     for (int ix = 0; ix < L->nx; ix++) {
         const upscale_electrode *el = node_electrode(m, ix);
-        if (!el || L->ss[ix] < 0) continue;
+        if (!el || L->ss[ix] < 0 || L->sp[L->region[ix]]) continue;
         int g = L->region[ix], nr = L->nr[g], o = L->cs[ix];
         const double *rc = m->rc[g], *af = m->af[g], *vol = m->vol[g];
         /* A constant D is evaluated once per particle. */
@@ -58,7 +58,7 @@ static void jacobian(const upscale_model *m, double t, double cj, const double *
     const upscale_layout *L = m->layout;
     for (int ix = 0; ix < L->nx; ix++) {
         const upscale_electrode *el = node_electrode(m, ix);
-        if (!el || L->ss[ix] < 0) continue;
+        if (!el || L->ss[ix] < 0 || L->sp[L->region[ix]]) continue;
         int g = L->region[ix], nr = L->nr[g], o = L->cs[ix];
         const double *rc = m->rc[g], *af = m->af[g], *vol = m->vol[g];
         int cst = upscale_function_is_constant(el->ds);

@@ -10,6 +10,7 @@ extern const upscale_kernel upscale_kernel_electrolyte_salt;
 extern const upscale_kernel upscale_kernel_electrolyte_charge;
 extern const upscale_kernel upscale_kernel_solid_charge;
 extern const upscale_kernel upscale_kernel_particle_fick;
+extern const upscale_kernel upscale_kernel_particle_fick_spectral;
 extern const upscale_kernel upscale_kernel_particle_cahn_hilliard;
 extern const upscale_kernel upscale_kernel_particle_cahn_hilliard_2d;
 extern const upscale_kernel upscale_kernel_interface_kinetics;
