@@ -597,8 +597,8 @@ static int cmd_run(const cli *c, int argc, char **argv)
  * start and file creation above all), and each first touch of a 4 KB page is a page fault of
  * 1-3 us: 300 of the 428 faults of the 1C run with spectral particles, 0.7 ms of a 5 ms
  * process (docs/numerics.md, "The heap on a huge page").  Here malloc serves blocks up to 16 MB
- * from the heap and never gives its top back, a 2 MB-aligned stretch of the heap is marked for
- * a huge page (one fault, 2 MB cleared at once), and a block that is never touched fills the
+ * from the heap and keeps up to 64 MB of free heap, a 2 MB-aligned stretch of the heap is marked
+ * for a huge page (one fault, 2 MB cleared at once), and a block that is never touched fills the
  * heap up to that stretch so that the run's allocations start inside it.  Where the kernel has
  * no transparent huge pages (madvise fails) nothing but the malloc settings changes.  Only for
  * run, bench and rates (clearing the huge page costs `upscale --version` 0.2 ms); not in the
