@@ -263,10 +263,11 @@ static int conv_test(SUNNonlinearSolver nls, N_Vector ycor, N_Vector del, realty
 }
 
 /* IDA's Newton solve with a fresh Jacobian at every attempt.  In Cahn-Hilliard cells a
- * Jacobian from the step before fails in 40% of the attempts (the reaction flux and the
- * potentials of shells at a bound move too fast), each failure costing its iterations and a
- * retry with a fresh Jacobian anyway; refreshing at once costs a Jacobian per attempt
- * instead (docs/numerics.md, "Newton, not the error test, sets the step now"). */
+ * Jacobian from an earlier step failed 2866 times in 7079 steps (the 0.1C case on 10 cells:
+ * the reaction fluxes and the potentials of shells at a bound move too fast), each failure
+ * costing its iterations and a retry with a fresh Jacobian anyway; refreshing at once costs
+ * a Jacobian per attempt and saves 16% of the user time of the 0.1C case (docs/numerics.md,
+ * "A fresh Jacobian at every Newton attempt"). */
 static int solve_fresh(SUNNonlinearSolver nls, N_Vector y0, N_Vector ycor, N_Vector w,
                        sunrealtype tol, sunbooleantype setup, void *mem)
 {
