@@ -496,15 +496,16 @@ def phasefield_bounds(tmp):
         check("phase-field bounds: logit and concentration voltages agree (max 0.5 mV up to "
               "99.9% of the capacity)", dv.max() < 5e-4, f"{1e3 * dv.max():.3g} mV")
     # The Newton test's norm (max, the Cahn-Hilliard default, or wrms) changes how far each
-    # step's Newton iterates go, not the answer.
+    # step's Newton iterates go, not the answer.  On this particle, with a fresh Jacobian at
+    # every attempt (solver.c, solve_fresh), both take the same steps.
     m = run(tmp, "pf_logit_wrms", case, "numerics.phasefield_variable=logit",
             "numerics.newton_norm=wrms", tight)
     if m.ok and r.ok:
         q = np.linspace(0.0, 0.999 * min(r.cap[-1], m.cap[-1]), 400)
         dv = np.abs(np.interp(q, r.cap, r.V) - np.interp(q, m.cap, m.V))
         check("phase-field bounds: newton_norm wrms agrees with max (max 1 mV up to 99.9% of "
-              "the capacity, at rtol 1e-5; another trajectory)",
-              dv.max() < 1e-3 and dv.max() > 0.0 and
+              "the capacity, at rtol 1e-5)",
+              dv.max() < 1e-3 and
               m.params.get("numerics.newton_norm", ("",))[0] == "wrms",
               f"{1e3 * dv.max():.3g} mV")
 
