@@ -211,6 +211,12 @@ static double rpow(double r, int d)
     return v;
 }
 
+/* The dimension d of a particle shape: slab 1, cylinder 2, sphere 3. */
+static int shape_dimension(upscale_particle_shape shape)
+{
+    return shape == UPSCALE_SHAPE_SLAB ? 1 : (shape == UPSCALE_SHAPE_CYLINDER ? 2 : 3);
+}
+
 /* Shell faces on [0, R]: widths in geometric progression, outermost/innermost = ratio.
  * Sphere: face areas r^2, volumes (r+^3 - r-^3)/3, particle measure R^3/3 (all per
  * steradian); cylinder (a rod of radius R reacting on its side): areas r, volumes
@@ -228,7 +234,7 @@ static void particle_mesh(int n, double R, double ratio, upscale_particle_shape 
         rf[k + 1] = rf[k] + w;
     rf[n] = R;
     /* The measure of [0, r] is r^d / d and the face area r^(d-1), d = 1, 2, 3. */
-    int d = shape == UPSCALE_SHAPE_SLAB ? 1 : (shape == UPSCALE_SHAPE_CYLINDER ? 2 : 3);
+    int d = shape_dimension(shape);
     for (int k = 0; k < n; k++) {
         rc[k] = 0.5 * (rf[k] + rf[k + 1]);
         vol[k] = (rpow(rf[k + 1], d) - rpow(rf[k], d)) / d;
@@ -372,7 +378,7 @@ static upscale_err alloc_arrays(upscale_model *m)
 static void spectral_mesh(const upscale_spectral *s, double R, upscale_particle_shape shape,
                           double *rf, double *rc, double *vol, double *af, double *vp)
 {
-    int n = s->n, d = shape == UPSCALE_SHAPE_SLAB ? 1 : (shape == UPSCALE_SHAPE_CYLINDER ? 2 : 3);
+    int n = s->n, d = shape_dimension(shape);
     double sum = 0.0;
     rf[0] = 0.0;
     for (int k = 0; k < n; k++) {
@@ -421,8 +427,8 @@ static upscale_err derive(upscale_model *m, const double ratio[3])
                           m->af[g], &m->vp[g]);
             continue;
         }
-        int d = el->shape == UPSCALE_SHAPE_SLAB ? 1 : (el->shape == UPSCALE_SHAPE_CYLINDER ? 2 : 3);
-        UPSCALE_CALL(upscale_particle_spectral_create(L->nr[g], d, el->radius, &m->spectral[g]));
+        UPSCALE_CALL(upscale_particle_spectral_create(L->nr[g], shape_dimension(el->shape),
+                                                      el->radius, &m->spectral[g]));
         spectral_mesh(m->spectral[g], el->radius, el->shape, m->rf[g], m->rc[g], m->vol[g],
                       m->af[g], &m->vp[g]);
     }

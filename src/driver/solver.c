@@ -40,8 +40,9 @@ struct upscale_solver {
                         sunbooleantype, void *);
     /* The residual at the first iterate of the last Newton attempt (the predictor), with its
      * t, u and u': a retry of the attempt in the same step evaluates it again (res_cb); only
-     * with KLU, and forgotten at every step and restart. */
-    int pred_on, pred_valid, attempt_over; /* attempt_over: conv_test gave its verdict */
+     * with KLU and IDA's own solve (solve_fresh never retries), forgotten at every step and
+     * restart.  pred_on: the arrays exist (last_u below too); pred_retry: kept for retries. */
+    int pred_on, pred_retry, pred_valid, attempt_over; /* attempt_over: conv_test's verdict */
     double pred_t, *pred_u, *pred_up, *pred_r, *pred_kin;
     /* u of the last residual the model evaluated in full (last_ok), whose rate-law partials
      * the model keeps (m->kinetics) for a Jacobian at the same u; only with KLU, forgotten at
@@ -90,7 +91,7 @@ static int res_cb(sunrealtype t, N_Vector u, N_Vector up, N_Vector r, void *data
     /* A Newton attempt's first iterate: the same state as the last one's (a retry with a fresh
      * Jacobian) reuses its residual, and its rate-law partials, the identical numbers. */
     size_t nk = s->m->nkinetics;
-    if (s->pred_on && s->attempt_over) {
+    if (s->pred_retry && s->attempt_over) {
         first = 1;
         s->attempt_over = 0;
         if (s->pred_valid && t == s->pred_t && !memcmp(uv, s->pred_u, sizeof(double) * n) &&
@@ -369,6 +370,7 @@ upscale_err upscale_solver_create(upscale_model *m, const upscale_solver_setting
         s->last_u = s->pred_r + L->n;
         s->pred_kin = s->last_u + L->n;
         s->pred_on = 1;
+        s->pred_retry = !s->newton_solve;
     }
     *out = s;
     return UPSCALE_OK;
