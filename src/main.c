@@ -595,8 +595,9 @@ static int cmd_run(const cli *c, int argc, char **argv)
 
 /* The heap on a transparent huge page.  A fast run touches about 1.5 MB of fresh heap (HDF5's
  * start and file creation above all), and each first touch of a 4 KB page is a page fault of
- * 1-3 us: 300 of the 428 faults of the 1C run with spectral particles, 0.7 ms of a 5 ms
- * process (docs/numerics.md, "The heap on a huge page").  Here malloc serves blocks up to 16 MB
+ * 1-3 us: 300 of the 428 faults of the 1C run with spectral particles; with the huge page
+ * 110 faults and about 0.5 ms less CPU of a 4-5 ms process (docs/numerics.md, "The heap on a
+ * huge page").  Here malloc serves blocks up to 16 MB
  * from the heap and keeps up to 64 MB of free heap, a 2 MB-aligned stretch of the heap is marked
  * for a huge page (one fault, 2 MB cleared at once), and a block that is never touched fills the
  * heap up to that stretch so that the run's allocations start inside it.  Where the kernel has
