@@ -230,6 +230,18 @@ double upscale_model_surface_margin(const upscale_model *m, const double *y, int
  * node (-1 if none) and *stoich (if not NULL) that shell's stoichiometry. */
 double upscale_model_phasefield_margin(const upscale_model *m, const double *y, int *where,
                                        double *stoich);
+/* A Newton update of the 1D Cahn-Hilliard compositions that cannot cross a site bound.
+ * y0 + ycor is the new iterate and del the update just added to ycor (all scaled by
+ * scale, as the solver sees them).  A shell whose update covers more than half its distance
+ * to the bound it moves toward (0 for del < 0, c_max for del > 0) is moved in the logarithm
+ * of that distance instead, c -> c exp(del / c) or c_max - (c_max - c) exp(-del / (c_max -
+ * c)): Newton's step for ln c, equal to the plain step to first order, the right one where
+ * mu ~ R T ln c, and never reaching the bound.  The content this changes is put back on the
+ * particle's shell farthest from both bounds, so each particle's content (and the linear
+ * balances Newton satisfies exactly) is the plain update's.  ycor and del are changed in
+ * place; returns the number of shells moved. */
+int upscale_model_bound_newton_update(const upscale_model *m, const double *scale, const double *y0,
+                                      double *ycor, double *del);
 /* Smallest electrolyte concentration over the nodes, as a fraction of the initial one;
  * *where (if not NULL) gets its node. */
 double upscale_model_electrolyte_minimum(const upscale_model *m, const double *y, int *where);

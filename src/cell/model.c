@@ -942,6 +942,44 @@ double upscale_model_phasefield_margin(const upscale_model *m, const double *y, 
     return margin;
 }
 
+int upscale_model_bound_newton_update(const upscale_model *m, const double *scale, const double *y0,
+                                      double *ycor, double *del)
+{
+    const upscale_layout *L = m->layout;
+    int moved = 0;
+    for (int ix = 0; ix < L->nx; ix++) {
+        int g = L->region[ix];
+        if (L->mu[ix] < 0 || L->nt[g] > 0) continue;
+        const double *vol = m->vol[g];
+        double dq = 0.0, room = -1.0;
+        int far = -1;
+        for (int i = 0; i < L->nr[g]; i++) {
+            int k = L->cs[ix] + i;
+            double cm = m->cell.el[g].cmax / scale[k], c = y0[k] + ycor[k], d = del[k];
+            double old = c - d, dist = d < 0 ? old : cm - old, v = c;
+            /* Newton's step in ln(dist) where the plain one covers more than half of dist */
+            if (dist > 0 && 2 * fabs(d) > dist) {
+                v = d < 0 ? old * exp(d / old) : cm - dist * exp(-d / dist);
+                dq += vol[i] * (v - c);
+                ycor[k] += v - c;
+                del[k] += v - c;
+                moved++;
+            }
+            double r = fmin(v, cm - v) * vol[i];
+            if (r > room) {
+                room = r;
+                far = i;
+            }
+        }
+        /* the particle's content, sum vol_i c_i, back to the plain update's */
+        if (dq != 0.0) {
+            ycor[L->cs[ix] + far] -= dq / vol[far];
+            del[L->cs[ix] + far] -= dq / vol[far];
+        }
+    }
+    return moved;
+}
+
 double upscale_model_surface_margin(const upscale_model *m, const double *y, int *where)
 {
     const upscale_layout *L = m->layout;

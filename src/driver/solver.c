@@ -35,9 +35,11 @@ struct upscale_solver {
     int max_norm; /* conv_test also asks for the max norm */
     int give_up;  /* conv_test gives hopeless iterations up (Fickian cells) */
     double del0;  /* conv_test: norm of the first correction */
-    /* IDA's Newton solve, wrapped by solve_fresh (1D Cahn-Hilliard cells) */
+    /* IDA's Newton solve, wrapped by solve_fresh (1D Cahn-Hilliard cells), and the
+     * predicted state of the attempt under way there (conv_test bounds the updates) */
     int (*newton_solve)(SUNNonlinearSolver, N_Vector, N_Vector, N_Vector, sunrealtype,
                         sunbooleantype, void *);
+    N_Vector y0;
     /* The residual at the first iterate of the last Newton attempt (the predictor), with its
      * t, u and u': a retry of the attempt in the same step evaluates it again (res_cb); only
      * with KLU and IDA's own solve (solve_fresh never retries), forgotten at every step and
@@ -258,6 +260,9 @@ static int conv_test(SUNNonlinearSolver nls, N_Vector ycor, N_Vector del, realty
                      N_Vector ewt, void *data)
 {
     upscale_solver *s = data;
+    if (s->y0)
+        upscale_model_bound_newton_update(s->m, s->scale, N_VGetArrayPointer(s->y0),
+                                          N_VGetArrayPointer(ycor), N_VGetArrayPointer(del));
     int r = conv_verdict(nls, ycor, del, tol, ewt, s);
     if (r != SUN_NLS_CONTINUE) s->attempt_over = 1;
     return r;
@@ -268,13 +273,18 @@ static int conv_test(SUNNonlinearSolver nls, N_Vector ycor, N_Vector del, realty
  * the reaction fluxes and the potentials of shells at a bound move too fast), each failure
  * costing its iterations and a retry with a fresh Jacobian anyway; refreshing at once costs
  * a Jacobian per attempt and saves 16% of the user time of the 0.1C case (docs/numerics.md,
- * "A fresh Jacobian at every Newton attempt"). */
+ * "A fresh Jacobian at every Newton attempt").  Each update of the compositions is kept off
+ * site bounds (upscale_model_bound_newton_update, in conv_test): y0 is IDA's predicted
+ * state, the iterate being y0 + ycor. */
 static int solve_fresh(SUNNonlinearSolver nls, N_Vector y0, N_Vector ycor, N_Vector w,
                        sunrealtype tol, sunbooleantype setup, void *mem)
 {
-    const upscale_solver *s = ((SUNNonlinearSolverContent_Newton)nls->content)->ctest_data;
+    upscale_solver *s = ((SUNNonlinearSolverContent_Newton)nls->content)->ctest_data;
     (void)setup;
-    return s->newton_solve(nls, y0, ycor, w, tol, SUNTRUE, mem);
+    s->y0 = y0;
+    int r = s->newton_solve(nls, y0, ycor, w, tol, SUNTRUE, mem);
+    s->y0 = NULL;
+    return r;
 }
 
 upscale_err upscale_solver_create(upscale_model *m, const upscale_solver_settings *set,
