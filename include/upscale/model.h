@@ -238,10 +238,14 @@ double upscale_model_phasefield_margin(const upscale_model *m, const double *y, 
  * c)): Newton's step for ln c, equal to the plain step to first order, the right one where
  * mu ~ R T ln c, and never reaching the bound.  The content this changes is put back on the
  * particle's shell farthest from both bounds, so each particle's content (and the linear
- * balances Newton satisfies exactly) is the plain update's.  ycor and del are changed in
- * place; returns the number of shells moved. */
-int upscale_model_bound_newton_update(const upscale_model *m, const double *scale, const double *y0,
-                                      double *ycor, double *del);
+ * balances Newton satisfies exactly) is the plain update's; a particle where that would take
+ * this shell out of (0, c_max) keeps the plain update.  ycor and del are changed in
+ * place; *moved (if not NULL) gets the number of shells moved.  Returns the largest change,
+ * over the shells inside (0, c_max) before and after, of the logarithm of the distance to
+ * the nearer bound: the variable mu is linear in near a bound, so the measure of how far
+ * the update is from converged there, however small it is against the tolerance on c. */
+double upscale_model_bound_newton_update(const upscale_model *m, const double *scale,
+                                         const double *y0, double *ycor, double *del, int *moved);
 /* Smallest electrolyte concentration over the nodes, as a fraction of the initial one;
  * *where (if not NULL) gets its node. */
 double upscale_model_electrolyte_minimum(const upscale_model *m, const double *y, int *where);

@@ -942,42 +942,70 @@ double upscale_model_phasefield_margin(const upscale_model *m, const double *y, 
     return margin;
 }
 
-int upscale_model_bound_newton_update(const upscale_model *m, const double *scale, const double *y0,
-                                      double *ycor, double *del)
+/* The update of one shell from old by d, in ln of its distance to the bound it moves toward
+ * where the plain one covers more than half of that distance; returns 1 if it moved it. */
+static int bounded_step(double old, double d, double cm, double *v)
+{
+    double dist = d < 0 ? old : cm - old;
+    *v = old + d;
+    if (!(dist > 0 && 2 * fabs(d) > dist)) return 0;
+    *v = d < 0 ? old * exp(d / old) : cm - dist * exp(-d / dist);
+    return 1;
+}
+
+double upscale_model_bound_newton_update(const upscale_model *m, const double *scale,
+                                         const double *y0, double *ycor, double *del, int *moved)
 {
     const upscale_layout *L = m->layout;
-    int moved = 0;
+    double ratio = 1.0;
+    if (moved) *moved = 0;
     for (int ix = 0; ix < L->nx; ix++) {
         int g = L->region[ix];
         if (L->mu[ix] < 0 || L->nt[g] > 0) continue;
         const double *vol = m->vol[g];
-        double dq = 0.0, room = -1.0;
-        int far = -1;
-        for (int i = 0; i < L->nr[g]; i++) {
-            int k = L->cs[ix] + i;
-            double cm = m->cell.el[g].cmax / scale[k], c = y0[k] + ycor[k], d = del[k];
-            double old = c - d, dist = d < 0 ? old : cm - old, v = c;
-            /* Newton's step in ln(dist) where the plain one covers more than half of dist */
-            if (dist > 0 && 2 * fabs(d) > dist) {
-                v = d < 0 ? old * exp(d / old) : cm - dist * exp(-d / dist);
+        const int o = L->cs[ix], n = L->nr[g];
+        const double cm = m->cell.el[g].cmax / scale[o];
+        /* the content the bounded steps change, and the shell farthest from both bounds */
+        double dq = 0.0, room = -1.0, v;
+        int far = -1, any = 0;
+        for (int i = 0; i < n; i++) {
+            double c = y0[o + i] + ycor[o + i];
+            if (bounded_step(c - del[o + i], del[o + i], cm, &v)) {
                 dq += vol[i] * (v - c);
-                ycor[k] += v - c;
-                del[k] += v - c;
-                moved++;
+                any = 1;
             }
-            double r = fmin(v, cm - v) * vol[i];
-            if (r > room) {
-                room = r;
+            if (fmin(v, cm - v) * vol[i] > room) {
+                room = fmin(v, cm - v) * vol[i];
                 far = i;
             }
         }
-        /* the particle's content, sum vol_i c_i, back to the plain update's */
-        if (dq != 0.0) {
-            ycor[L->cs[ix] + far] -= dq / vol[far];
-            del[L->cs[ix] + far] -= dq / vol[far];
+        /* the particle's content, sum vol_i c_i, back to the plain update's on that shell;
+         * if that would take it out of (0, c_max), the particle keeps the plain update */
+        if (any) {
+            double cf = y0[o + far] + ycor[o + far];
+            bounded_step(cf - del[o + far], del[o + far], cm, &v);
+            any = v - dq / vol[far] > 0 && v - dq / vol[far] < cm;
+        }
+        for (int i = 0; i < n; i++) {
+            double c = y0[o + i] + ycor[o + i], old = c - del[o + i];
+            v = c;
+            if (any && bounded_step(old, del[o + i], cm, &v)) {
+                if (i == far) v -= dq / vol[far];
+                ycor[o + i] += v - c;
+                del[o + i] += v - c;
+                if (moved) ++*moved;
+            } else if (any && i == far) {
+                v -= dq / vol[far];
+                ycor[o + i] += v - c;
+                del[o + i] += v - c;
+            }
+            /* the factor by which the distance to the nearer bound changed */
+            double near0 = fmin(old, cm - old), near1 = fmin(v, cm - v);
+            if (near0 > 0 && near1 > 0)
+                ratio = fmax(ratio, near1 > near0 ? near1 / near0 : near0 / near1);
         }
     }
-    return moved;
+    return log(ratio);
 }
 
 double upscale_model_surface_margin(const upscale_model *m, const double *y, int *where)

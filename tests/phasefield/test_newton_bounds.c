@@ -55,8 +55,11 @@ int main(void)
         dyc[i] = yc[k] - del[k];
     }
     double plain = content(m, ix, y0, yc);
-    int moved = upscale_model_bound_newton_update(m, m->scale, y0, yc, del);
+    int moved;
+    double lnd = upscale_model_bound_newton_update(m, m->scale, y0, yc, del, &moved);
     CHECK(moved == 3, "three shells moved (%d)", moved);
+    /* shells 0 and 1 moved their distance to the bound by exp(-5) */
+    CHECK(fabs(lnd - 5.0) < 1e-12, "largest change of ln(distance to the bound) %.15g = 5", lnd);
 
     /* The moved shells: Newton's step in ln c or ln(c_max - c), inside the bounds; the
      * outermost shell (the largest volume at c_max / 2) takes the content back. */
@@ -89,8 +92,26 @@ int main(void)
         yc[k] = del[k];
     }
     double keep = yc[L->cs[ix]];
-    moved = upscale_model_bound_newton_update(m, m->scale, y0, yc, del);
+    lnd = upscale_model_bound_newton_update(m, m->scale, y0, yc, del, &moved);
     CHECK(moved == 0 && yc[L->cs[ix]] == keep, "small updates untouched (%d moved)", moved);
+    /* from 0.2 to 0.59 (distance to the nearer bound 0.2 -> 0.41) and to 0.101 (0.2 ->
+     * 0.101): ln(0.41 / 0.2) is the largest */
+    CHECK(fabs(lnd - log(0.41 / 0.2)) < 1e-12, "largest change of ln(distance) %.15g", lnd);
+
+    /* Every shell emptying by more than it holds: the bounded steps would leave the content
+     * the plain update removes to the farthest shell, below zero; the particle keeps the plain
+     * update instead (and the residual's own check of the compositions takes over). */
+    for (int i = 0; i < nr; i++) {
+        int k = L->cs[ix] + i;
+        y0[k] = 0.01 * cm / m->scale[k];
+        del[k] = -0.05 * cm / m->scale[k];
+        yc[k] = del[k];
+    }
+    plain = content(m, ix, y0, yc);
+    upscale_model_bound_newton_update(m, m->scale, y0, yc, del, &moved);
+    CHECK(moved == 0 && fabs(content(m, ix, y0, yc) - plain) <= 1e-14 * fabs(plain),
+          "a particle whose content cannot be kept in bounds keeps the plain update (%d moved)",
+          moved);
 
     free(y0), free(yc), free(del), free(yp);
     upscale_model_destroy(&m);
