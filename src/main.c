@@ -322,6 +322,13 @@ static int cmd_bench(const cli *c)
     printf("jacobian evals  %ld\n", res.stats.jacobian_evals);
     printf("newton fails    %ld\n", res.stats.newton_fails);
     printf("error test fails %ld\n", res.stats.error_test_fails);
+    printf("steps by order  ");
+    for (int q = 0; q < 5; q++)
+        printf(" %d: %ld", q + 1, res.stats.order[q]);
+    printf("\nlargest error   ");
+    for (int k = 0; k < UPSCALE_KIND_COUNT; k++)
+        if (res.stats.limiter[k]) printf(" %s %ld", upscale_kind_names[k], res.stats.limiter[k]);
+    printf("\n");
     printf("capacity        %.6f Ah/m^2\n", res.capacity);
     printf("final voltage   %.6f V\n", res.final_voltage);
     printf("per step        %.1f us\n", 1e6 * w[n / 2] / (res.stats.steps ? res.stats.steps : 1));

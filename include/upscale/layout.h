@@ -84,6 +84,23 @@ static inline int upscale_layout_mean2d(const upscale_layout *L, int g)
 {
     return 2 * L->nr[g] * L->nt[g] + L->nt[g];
 }
+/* What an unknown is, for the solver's statistics of which unknown limits the steps
+ * (upscale_layout_kinds; names in upscale_kind_names, as written to the output). */
+typedef enum {
+    UPSCALE_KIND_COMPOSITION, /* a particle shell's (or spectral node's) concentration */
+    UPSCALE_KIND_POTENTIAL,   /* a Cahn-Hilliard shell's chemical potential mu, or z */
+    UPSCALE_KIND_SURFACE,     /* a Fickian particle's surface concentration */
+    UPSCALE_KIND_FLUX,        /* a node's reaction flux j */
+    UPSCALE_KIND_ELECTROLYTE, /* electrolyte concentration */
+    UPSCALE_KIND_PHI_E,       /* electrolyte potential */
+    UPSCALE_KIND_PHI_S,       /* solid potential */
+    UPSCALE_KIND_PARTICLE_2D, /* any unknown of a 2D particle's block */
+    UPSCALE_KIND_CELL,        /* current, voltage, charge, counter-electrode potential */
+    UPSCALE_KIND_COUNT
+} upscale_kind;
+extern const char *const upscale_kind_names[UPSCALE_KIND_COUNT];
+/* kind[i] (L->n entries) = the upscale_kind of unknown i. */
+void upscale_layout_kinds(const upscale_layout *L, unsigned char *kind);
 /* Set mask[i] = 0 at every particle potential (mu, z, and the c_mean of 2D particles): the
  * unknowns upscale_solver leaves out of the error test on request. */
 void upscale_layout_mask_particle_potentials(const upscale_layout *L, double *mask);

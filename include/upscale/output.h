@@ -42,6 +42,9 @@ upscale_err upscale_output_attr_double(upscale_output *o, const char *path, cons
                                        double value, const char *units);
 upscale_err upscale_output_attr_long(upscale_output *o, const char *path, const char *name,
                                      long value);
+/* Integer attribute holding n values (a rank-1 array). */
+upscale_err upscale_output_attr_longs(upscale_output *o, const char *path, const char *name,
+                                      size_t n, const long *values);
 /* Table of strings: a rank-1 dataset of variable-length strings (e.g. parameter keys). */
 upscale_err upscale_output_write_strings(upscale_output *o, const char *path, size_t n,
                                          const char *const *strings);

@@ -6,6 +6,7 @@
 #define UPSCALE_SOLVER_H
 
 #include "upscale/error.h"
+#include "upscale/layout.h"
 #include "upscale/model.h"
 
 typedef struct upscale_solver upscale_solver;
@@ -17,6 +18,10 @@ typedef struct {
     long steps, residual_evals, jacobian_evals, newton_iters, newton_fails, error_test_fails,
         ic_calls;
     double last_step, wall_seconds;
+    /* Accepted steps by the BDF order taken (order[q - 1], q = 1..5) and by the kind of the
+     * unknown with the largest weighted local error among those in the error test
+     * (limiter[upscale_kind]): where the steps go. */
+    long order[5], limiter[UPSCALE_KIND_COUNT];
 } upscale_solver_stats;
 
 /* What IDA's local error test includes (numerics.algebraic_error_test). */

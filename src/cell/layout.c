@@ -119,6 +119,38 @@ void upscale_layout_destroy(upscale_layout **L)
     *L = NULL;
 }
 
+const char *const upscale_kind_names[UPSCALE_KIND_COUNT] = {"particle_composition",
+                                                            "particle_potential",
+                                                            "surface_concentration",
+                                                            "reaction_flux",
+                                                            "electrolyte_concentration",
+                                                            "electrolyte_potential",
+                                                            "solid_potential",
+                                                            "particle_2d",
+                                                            "cell"};
+
+void upscale_layout_kinds(const upscale_layout *L, unsigned char *kind)
+{
+    memset(kind, UPSCALE_KIND_CELL, (size_t)L->n);
+    for (int ix = 0; ix < L->nx; ix++) {
+        int g = L->region[ix];
+        kind[L->ce[ix]] = UPSCALE_KIND_ELECTROLYTE;
+        kind[L->phie[ix]] = UPSCALE_KIND_PHI_E;
+        if (g == UPSCALE_SEP) continue;
+        kind[L->phis[ix]] = UPSCALE_KIND_PHI_S;
+        kind[L->j[ix]] = UPSCALE_KIND_FLUX;
+        if (L->nt[g] > 0) {
+            memset(kind + L->cs[ix], UPSCALE_KIND_PARTICLE_2D,
+                   (size_t)upscale_layout_block2d(L, g));
+            continue;
+        }
+        memset(kind + L->cs[ix], UPSCALE_KIND_COMPOSITION, (size_t)L->nr[g]);
+        if (L->mu[ix] >= 0) memset(kind + L->mu[ix], UPSCALE_KIND_POTENTIAL, (size_t)L->nr[g]);
+        if (L->z[ix] >= 0) memset(kind + L->z[ix], UPSCALE_KIND_POTENTIAL, (size_t)L->nr[g]);
+        if (L->ss[ix] >= 0) kind[L->ss[ix]] = UPSCALE_KIND_SURFACE;
+    }
+}
+
 void upscale_layout_mask_particle_potentials(const upscale_layout *L, double *mask)
 {
     for (int ix = 0; ix < L->nx; ix++) {

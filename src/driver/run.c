@@ -768,6 +768,16 @@ static upscale_err write_run(writer *w, const run_ctx *r, const upscale_run_opti
     W(upscale_output_attr_long(o, at(w, "/solver"), "newton_failures", st->newton_fails));
     W(upscale_output_attr_long(o, at(w, "/solver"), "error_test_failures", st->error_test_fails));
     W(upscale_output_attr_long(o, at(w, "/solver"), "consistent_ic_solves", st->ic_calls));
+    /* where the steps go: accepted steps by BDF order (1-5) and by the kind of unknown with
+     * the largest weighted local error (error_limiter_kinds names the entries) */
+    W(upscale_output_attr_longs(o, at(w, "/solver"), "steps_by_order", 5, st->order));
+    W(upscale_output_attr_longs(o, at(w, "/solver"), "steps_by_error_limiter", UPSCALE_KIND_COUNT,
+                                st->limiter));
+    char kinds[256] = "";
+    for (int k = 0; k < UPSCALE_KIND_COUNT; k++)
+        snprintf(kinds + strlen(kinds), sizeof(kinds) - strlen(kinds), "%s%s", k ? " " : "",
+                 upscale_kind_names[k]);
+    W(upscale_output_attr_string(o, at(w, "/solver"), "error_limiter_kinds", kinds));
     W(upscale_output_attr_long(o, at(w, "/solver"), "unknowns", r->m->layout->n));
     W(upscale_output_attr_long(o, at(w, "/solver"), "jacobian_nonzeros", r->m->layout->nnz));
     W(upscale_output_attr_double(o, at(w, "/solver"), "wall_time", st->wall_seconds, "s"));

@@ -64,6 +64,12 @@ struct upscale_solver {
     double *state, *dstate;    /* physical state and derivative after the last step */
     char message[512];         /* IDA's last error message */
     int spread;                /* 2D particles spread over ranks (res_cb gathers) */
+    /* Where the steps go: each unknown's kind, the error test's mask (NULL: every unknown),
+     * a work vector and the counts by order and by the kind of the largest local error. */
+    unsigned char *kind;
+    const double *err_mask;
+    N_Vector work2;
+    long order[5], limiter[UPSCALE_KIND_COUNT], counted; /* counted: IDA's steps so far */
 };
 
 static double now(void)
@@ -369,7 +375,14 @@ upscale_err upscale_solver_create(upscale_model *m, const upscale_solver_setting
     s->give_up = !s->max_norm && !L->ch[UPSCALE_NEG] && !L->ch[UPSCALE_POS];
     s->NLS = SUNNonlinSol_Newton(s->y, s->ctx);
     s->work = upscale_nvector_create(L->n, s->ctx);
-    UPSCALE_ALLOC_CHECK(s->NLS && s->work);
+    s->work2 = upscale_nvector_create(L->n, s->ctx);
+    s->kind = malloc((size_t)L->n);
+    UPSCALE_ALLOC_CHECK(s->NLS && s->work && s->work2 && s->kind);
+    upscale_layout_kinds(L, s->kind);
+    if (set->algebraic_error_test == UPSCALE_ERROR_TEST_DIFFERENTIAL)
+        s->err_mask = N_VGetArrayPointer(s->id);
+    else if (s->id_err)
+        s->err_mask = N_VGetArrayPointer(s->id_err);
     UPSCALE_SUNCALL(IDASetNonlinearSolver(s->ida, s->NLS), "IDASetNonlinearSolver");
     SUNNonlinearSolverContent_Newton c = s->NLS->content;
     s->ida_test = c->CTest;
@@ -401,6 +414,8 @@ void upscale_solver_destroy(upscale_solver **sp)
     if (s->LS) SUNLinSolFree(s->LS);
     if (s->NLS) SUNNonlinSolFree(s->NLS);
     if (s->work) N_VDestroy(s->work);
+    if (s->work2) N_VDestroy(s->work2);
+    free(s->kind);
     if (s->id_err) N_VDestroy(s->id_err);
     if (s->A) SUNMatDestroy(s->A);
     N_VDestroy(s->y);
@@ -444,6 +459,7 @@ upscale_err upscale_solver_restart(upscale_solver *s, double t, const double *y)
         u[i] = y[i] / s->scale[i];
     N_VConst(0.0, s->yp);
     UPSCALE_SUNCALL(IDAReInit(s->ida, t, s->y, s->yp), "IDAReInit");
+    s->counted = 0;
     /* The first output point only gives IDACalcIC a time scale. */
     if (s->id_err) UPSCALE_SUNCALL(IDASetId(s->ida, s->id), "IDASetId");
     int flag = IDACalcIC(s->ida, IDA_YA_YDP_INIT, t + 1e-3);
@@ -475,6 +491,31 @@ upscale_err upscale_solver_set_roots(upscale_solver *s, int n, const int *dir, u
     return UPSCALE_OK;
 }
 
+/* After an accepted step: its order, and the kind of the unknown whose weighted local error
+ * estimate is the largest of those in the error test. */
+static void count_step(upscale_solver *s)
+{
+    int q = 0, n = s->m->layout->n, worst = -1;
+    long nst = 0;
+    /* a second return (a root, the stop time) from a step already counted */
+    if (IDAGetNumSteps(s->ida, &nst) != IDA_SUCCESS || nst == s->counted) return;
+    s->counted = nst;
+    if (IDAGetLastOrder(s->ida, &q) == IDA_SUCCESS && q >= 1 && q <= 5) s->order[q - 1]++;
+    if (IDAGetEstLocalErrors(s->ida, s->work) != IDA_SUCCESS ||
+        IDAGetErrWeights(s->ida, s->work2) != IDA_SUCCESS)
+        return;
+    const double *e = N_VGetArrayPointer(s->work), *w = N_VGetArrayPointer(s->work2);
+    double big = -1.0;
+    for (int i = 0; i < n; i++) {
+        double v = fabs(e[i] * w[i]);
+        if (v > big && (!s->err_mask || s->err_mask[i] != 0.0)) {
+            big = v;
+            worst = i;
+        }
+    }
+    if (worst >= 0) s->limiter[s->kind[worst]]++;
+}
+
 upscale_err upscale_solver_step(upscale_solver *s, double tstop, double *t, int *event)
 {
     double t0 = now();
@@ -491,6 +532,7 @@ upscale_err upscale_solver_step(upscale_solver *s, double tstop, double *t, int 
         return upscale_error_sundials(flag, what, __FILE__, __LINE__, __func__);
     }
     save_state(s);
+    count_step(s);
     return UPSCALE_OK;
 }
 
@@ -537,4 +579,6 @@ void upscale_solver_get_stats(const upscale_solver *s, upscale_solver_stats *st)
     IDAGetLastStep(s->ida, &st->last_step);
     st->ic_calls = s->ic_calls;
     st->wall_seconds = s->wall;
+    memcpy(st->order, s->order, sizeof(s->order));
+    memcpy(st->limiter, s->limiter, sizeof(s->limiter));
 }

@@ -346,8 +346,10 @@ cleanup:
 
 /* Scalar attribute `name` on the open object obj (at objpath), replacing an existing one
  * unless the object is new (fresh: nothing to look up). */
+/* n = 0: a scalar; else a rank-1 array of n elements. */
 static upscale_err put_attr(const upscale_output *o, hid_t obj, const char *objpath,
-                            const char *name, hid_t ftype, hid_t mtype, const void *buf, int fresh)
+                            const char *name, hid_t ftype, hid_t mtype, const void *buf, int fresh,
+                            hsize_t n)
 {
     upscale_err e = UPSCALE_OK;
     hid_t space = H5I_INVALID_HID, attr = H5I_INVALID_HID;
@@ -357,7 +359,8 @@ static upscale_err put_attr(const upscale_output *o, hid_t obj, const char *objp
         H5TRY(exists = H5Aexists(obj, name), "cannot look up attribute '%s' of '%s'", name,
               objpath);
     if (exists) H5TRY(H5Adelete(obj, name), "cannot replace attribute '%s' of '%s'", name, objpath);
-    H5TRY(space = H5Screate(H5S_SCALAR), "cannot create a dataspace for '%s'", objpath);
+    H5TRY(space = n ? H5Screate_simple(1, &n, NULL) : H5Screate(H5S_SCALAR),
+          "cannot create a dataspace for '%s'", objpath);
     H5TRY(attr = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT),
           "cannot create attribute '%s' of '%s'", name, objpath);
     H5TRY(H5Awrite(attr, mtype, buf), "cannot write attribute '%s' of '%s'", name, objpath);
@@ -370,7 +373,7 @@ cleanup:
 /* Attribute on the object at path (created as a group when missing).  The object stays open
  * for the next attribute (a run writes a dozen on "/" and on "/solver" in a row). */
 static upscale_err put_attr_at(upscale_output *o, const char *path, const char *name, hid_t ftype,
-                               hid_t mtype, const void *buf)
+                               hid_t mtype, const void *buf, hsize_t n)
 {
     upscale_err e = UPSCALE_OK;
 
@@ -384,7 +387,7 @@ static upscale_err put_attr_at(upscale_output *o, const char *path, const char *
         snprintf(o->obj_path, sizeof(o->obj_path), "%s", path);
         if (strlen(path) >= sizeof(o->obj_path)) o->obj_path[0] = '\0';
     }
-    TRY(put_attr(o, o->obj, path, name, ftype, mtype, buf, 0));
+    TRY(put_attr(o, o->obj, path, name, ftype, mtype, buf, 0, n));
 cleanup:
     if (e || !o->obj_path[0]) release(o, &e, &o->obj, H5Oclose, path);
     return e;
@@ -396,20 +399,20 @@ upscale_err upscale_output_attr_string(upscale_output *o, const char *path, cons
     UPSCALE_CHECK(o != NULL, UPSCALE_ERR_INTERNAL, "output: NULL handle");
     UPSCALE_CHECK(value != NULL, UPSCALE_ERR_INTERNAL, "output '%s': NULL string for '%s'", o->path,
                   name ? name : "?");
-    UPSCALE_CALL(put_attr_at(o, path, name, o->str_type, o->str_type, &value));
+    UPSCALE_CALL(put_attr_at(o, path, name, o->str_type, o->str_type, &value, 0));
     return UPSCALE_OK;
 }
 
 upscale_err upscale_output_attr_double(upscale_output *o, const char *path, const char *name,
                                        double value, const char *units)
 {
-    UPSCALE_CALL(put_attr_at(o, path, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value));
+    UPSCALE_CALL(put_attr_at(o, path, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value, 0));
     if (units) {
         size_t n = strlen(name) + sizeof(".units");
         char *uname = malloc(n);
         UPSCALE_ALLOC_CHECK(uname);
         snprintf(uname, n, "%s.units", name);
-        upscale_err e = put_attr_at(o, path, uname, o->str_type, o->str_type, &units);
+        upscale_err e = put_attr_at(o, path, uname, o->str_type, o->str_type, &units, 0);
         free(uname);
         UPSCALE_CALL(e);
     }
@@ -419,7 +422,16 @@ upscale_err upscale_output_attr_double(upscale_output *o, const char *path, cons
 upscale_err upscale_output_attr_long(upscale_output *o, const char *path, const char *name,
                                      long value)
 {
-    UPSCALE_CALL(put_attr_at(o, path, name, H5T_STD_I64LE, H5T_NATIVE_LONG, &value));
+    UPSCALE_CALL(put_attr_at(o, path, name, H5T_STD_I64LE, H5T_NATIVE_LONG, &value, 0));
+    return UPSCALE_OK;
+}
+
+upscale_err upscale_output_attr_longs(upscale_output *o, const char *path, const char *name,
+                                      size_t n, const long *values)
+{
+    UPSCALE_CHECK(o != NULL && n > 0 && values != NULL, UPSCALE_ERR_INTERNAL,
+                  "output: no values for attribute '%s'", name ? name : "?");
+    UPSCALE_CALL(put_attr_at(o, path, name, H5T_STD_I64LE, H5T_NATIVE_LONG, values, n));
     return UPSCALE_OK;
 }
 
@@ -484,7 +496,7 @@ static upscale_err write_dataset(const upscale_output *o, const char *path, cons
     if (count > 0)
         H5TRY(H5Dwrite(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf),
               "cannot write dataset '%s'", path);
-    TRY(put_attr(o, dset, path, UNITS_ATTR, o->str_type, o->str_type, &units, 1));
+    TRY(put_attr(o, dset, path, UNITS_ATTR, o->str_type, o->str_type, &units, 1, 0));
 cleanup:
     release(o, &e, &dset, H5Dclose, path);
     release(o, &e, &dcpl, H5Pclose, "a property list");
@@ -602,7 +614,7 @@ upscale_err upscale_output_append_row(upscale_output *o, const char *path, const
         H5TRY(H5Pset_chunk(dcpl, 2, chunk), "cannot chunk '%s'", path);
         H5TRY(dset = H5Dcreate2(o->file, path, H5T_IEEE_F64LE, space, o->lcpl, dcpl, H5P_DEFAULT),
               "cannot create dataset '%s'", path);
-        TRY(put_attr(o, dset, path, UNITS_ATTR, o->str_type, o->str_type, &units, 1));
+        TRY(put_attr(o, dset, path, UNITS_ATTR, o->str_type, o->str_type, &units, 1, 0));
         release(o, &e, &space, H5Sclose, "a dataspace");
     } else {
         H5TRY(dset = H5Dopen2(o->file, path, H5P_DEFAULT), "cannot open dataset '%s'", path);

@@ -12,7 +12,8 @@ what the output file says against the physics and the protocol:
   duration, c_rate, a --set override recorded in /parameters, physical limits (a
   particle that fills, a cut-off already passed when a step starts) reported as such, and a
   phase-field particle that leaves [0, c_max] said in the notes, and the error-test choice
-  except_particle_potentials (fewer steps, the same voltage, across protocol switches).
+  except_particle_potentials (fewer steps, the same voltage, across protocol switches), and
+  the solver's count of where the steps go (by order, by the unknown with the largest error).
 
 Prints one line per check ("PASS: ..." / "FAIL: ...") and exits with the number of
 failed checks.  Needs h5py and numpy (run with /usr/bin/python3).
@@ -528,12 +529,29 @@ def error_test_choice(tmp):
     duration: 30 min
 """, "output:\n  fields: false\n")
     runs = {}
-    for choice in ("true", "except_particle_potentials"):
+    for choice in ("true", "except_particle_potentials", "false"):
         r = run(tmp, "errtest_" + choice, case, "numerics.algebraic_error_test=" + choice)
         if not r.ok:
             return
         with h5py.File(r.path, "r") as f:
             r.steps = int(f["solver"].attrs["steps"])
+            st = f["solver"].attrs
+            order = st["steps_by_order"]
+            limiter = dict(zip(_str(st["error_limiter_kinds"]).split(),
+                               st["steps_by_error_limiter"]))
+        # where the steps go (/solver attributes steps_by_order, steps_by_error_limiter): every accepted
+        # step counted once, across the protocol's restarts; only unknowns in the error test
+        # hold its largest error
+        check(f"error test {choice}: steps by order and by largest error add up to the steps",
+              order.sum() == r.steps and sum(limiter.values()) == r.steps,
+              f"{order.sum()}, {sum(limiter.values())} against {r.steps}")
+        left_out = {"true": [],
+                    "except_particle_potentials": ["particle_potential"],
+                    "false": ["particle_potential", "reaction_flux", "electrolyte_potential",
+                              "solid_potential"]}[choice]
+        check(f"error test {choice}: no step limited by an unknown left out of the test",
+              all(limiter[k] == 0 for k in left_out),
+              ", ".join(f"{k} {v}" for k, v in limiter.items() if v))
         runs[choice] = r
     a, b = runs["true"], runs["except_particle_potentials"]
     check("error test: the choice is recorded in /parameters",
