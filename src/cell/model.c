@@ -989,13 +989,10 @@ double upscale_model_bound_newton_update(const upscale_model *m, const double *s
         for (int i = 0; i < n; i++) {
             double c = y0[o + i] + ycor[o + i], old = c - del[o + i];
             v = c;
-            if (any && bounded_step(old, del[o + i], cm, &v)) {
-                if (i == far) v -= dq / vol[far];
-                ycor[o + i] += v - c;
-                del[o + i] += v - c;
-                if (moved) ++*moved;
-            } else if (any && i == far) {
-                v -= dq / vol[far];
+            int step = any && bounded_step(old, del[o + i], cm, &v);
+            if (step && moved) ++*moved;
+            if (any && i == far) v -= dq / vol[far];
+            if (step || (any && i == far)) {
                 ycor[o + i] += v - c;
                 del[o + i] += v - c;
             }

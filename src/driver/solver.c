@@ -287,7 +287,7 @@ static int conv_test(SUNNonlinearSolver nls, N_Vector ycor, N_Vector del, realty
  * costing its iterations and a retry with a fresh Jacobian anyway; refreshing at once costs
  * a Jacobian per attempt and saves 16% of the user time of the 0.1C case (docs/numerics.md,
  * "A fresh Jacobian at every Newton attempt").  Each update of the compositions is kept off
- * site bounds (upscale_model_bound_newton_update, in conv_test): y0 is IDA's predicted
+ * the site bounds (upscale_model_bound_newton_update, in conv_test): y0 is IDA's predicted
  * state, the iterate being y0 + ycor. */
 static int solve_fresh(SUNNonlinearSolver nls, N_Vector y0, N_Vector ycor, N_Vector w,
                        sunrealtype tol, sunbooleantype setup, void *mem)

@@ -344,9 +344,8 @@ cleanup:
     return e;
 }
 
-/* Scalar attribute `name` on the open object obj (at objpath), replacing an existing one
- * unless the object is new (fresh: nothing to look up). */
-/* n = 0: a scalar; else a rank-1 array of n elements. */
+/* Attribute `name` on the open object obj (at objpath), a scalar (n = 0) or an array of n
+ * elements, replacing an existing one unless the object is new (fresh: nothing to look up). */
 static upscale_err put_attr(const upscale_output *o, hid_t obj, const char *objpath,
                             const char *name, hid_t ftype, hid_t mtype, const void *buf, int fresh,
                             hsize_t n)
